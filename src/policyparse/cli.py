@@ -1,0 +1,61 @@
+"""The ``policyparse`` command line: run, inspect, evaluate, query."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Chinese government work notices into structured Parquet tables.")
+
+
+@app.command()
+def run(inputs: List[Path] = typer.Argument(..., help="files or folders of notices"),
+        out: Path = typer.Option(Path("outputs"), "--out", "-o", help="output folder"),
+        workers: int = typer.Option(1, "--workers", "-w", help="worker processes on this machine"),
+        scheduler: Optional[str] = typer.Option(None, "--scheduler",
+                                                help="Dask scheduler address (tcp://host:8786) or 'local'"),
+        ocr: bool = typer.Option(True, "--ocr/--no-ocr", help="OCR scanned PDFs"),
+        quiet: bool = typer.Option(False, "--quiet", "-q", help="no progress output")):
+    """Read every notice under INPUTS and write the tables to OUT."""
+    from .batch import run_batch
+
+    summary = run_batch(inputs, out, workers=workers, scheduler=scheduler, ocr=ocr, quiet=quiet)
+    if not quiet:
+        typer.echo(summary.describe())
+    raise typer.Exit(0)
+
+
+@app.command()
+def inspect(file: Path = typer.Argument(..., exists=True, dir_okay=False),
+            tasks: bool = typer.Option(False, "--tasks", help="print every task with its fields"),
+            ocr: bool = typer.Option(True, "--ocr/--no-ocr")):
+    """Show a file's header fields and block outline (and tasks with --tasks)."""
+    from .inspect import inspect_file
+
+    raise typer.Exit(inspect_file(file, show_tasks=tasks, ocr=ocr))
+
+
+@app.command()
+def evaluate(out: Path = typer.Argument(..., help="an output folder of `policyparse run`"),
+             gold: Path = typer.Argument(..., help="a folder of gold JSON files (ANNOTATION.md)"),
+             group_by: str = typer.Option("folder", "--group-by", help="format or folder"),
+             verbose: bool = typer.Option(False, "--verbose", "-v")):
+    """Score OUT against GOLD, field by field and per source format."""
+    from .evaluate import evaluate_cli
+
+    raise typer.Exit(evaluate_cli(out, gold, group_by=group_by, verbose=verbose))
+
+
+@app.command()
+def query(out: Path = typer.Argument(..., help="an output folder of `policyparse run`"),
+          sql: str = typer.Argument(..., help="SQL over the tables, each a view by its name")):
+    """Run SQL with DuckDB over OUT's tables."""
+    from .export.query import run_query
+
+    raise typer.Exit(run_query(out, sql))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

@@ -1,0 +1,113 @@
+"""Ingest: every format into one :class:`~policyparse.model.Document`.
+
+The format is detected from the bytes, not the file name (a ``.doc`` that is
+really a DOCX, an ``.html`` saved as ``.txt``). ``FORMATS`` is the only format
+table: format → extensions and a ``module:function`` reader, imported lazily so
+an optional dependency (OCR, LibreOffice, OFD) can never break
+``import policyparse``. Adding a format is one module, one row here and one
+folder of test data.
+"""
+from __future__ import annotations
+
+import hashlib
+import importlib
+import io
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import (CorruptFileError, EmptyFileError, IngestError,
+                      UnsupportedFormatError)
+from ..model import Document
+
+
+@dataclass(frozen=True)
+class FormatSpec:
+    name: str  # the documents.source_format value
+    extensions: tuple[str, ...]
+    reader: str  # "module:function" under policyparse.ingest
+
+
+FORMATS: dict[str, FormatSpec] = {
+    "txt": FormatSpec("txt", (".txt", ".text"), "text:read_text"),
+    "html": FormatSpec("html", (".html", ".htm", ".shtml", ".xhtml"), "html:read_html"),
+    "docx": FormatSpec("docx", (".docx", ".docm"), "docx:read_docx"),
+    "doc": FormatSpec("doc", (".doc", ".wps"), "doc:read_doc"),
+    "pdf": FormatSpec("pdf", (".pdf",), "pdf_text:read_pdf"),
+    "ofd": FormatSpec("ofd", (".ofd",), "ofd:read_ofd"),
+}
+
+# extensions that are never notices: skipped silently when a folder is walked
+IGNORED_EXTENSIONS = {".json", ".md", ".parquet", ".py", ".yaml", ".yml", ".csv", ".png",
+                      ".jpg", ".jpeg", ".gif", ".css", ".js", ".log", ".DS_Store"}
+
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def content_hash(data: bytes) -> str:
+    """The stable document id: the content, not the path (a moved file keeps its id)."""
+    return hashlib.sha256(data).hexdigest()[:16]
+
+
+def detect_format(data: bytes, name: str = "") -> str:
+    """The format of ``data`` from its magic bytes; the extension only breaks ties."""
+    if not data or not data.strip():
+        raise EmptyFileError("the file is empty", path=name or None)
+    head = data[:1024]
+    if head.lstrip().startswith(b"%PDF") or b"%PDF-" in head:
+        return "pdf"
+    if data[:4] == b"PK\x03\x04":
+        try:
+            names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
+        except zipfile.BadZipFile as e:
+            raise CorruptFileError(f"a damaged ZIP container: {e}", path=name or None) from e
+        if "word/document.xml" in names:
+            return "docx"
+        if "OFD.xml" in names or any(n.lower().endswith("ofd.xml") for n in names):
+            return "ofd"
+        raise UnsupportedFormatError(
+            "a ZIP archive that is neither a DOCX (no word/document.xml) nor an OFD (no OFD.xml)",
+            path=name or None)
+    if data[:8] == OLE2_MAGIC:
+        return "doc"  # Word 97-2003 and WPS files are OLE2 compound files
+    if head[:5] == b"{\\rtf":
+        return "doc"  # RTF saved as .doc: LibreOffice reads it too
+    low = head.lower()
+    if b"<html" in low or b"<!doctype html" in low or (b"<body" in low) or (b"<meta" in low and b"<" in low[:10]):
+        return "html"
+    if _looks_binary(data):
+        raise UnsupportedFormatError("binary content of an unknown format", path=name or None)
+    return "txt"
+
+
+def _looks_binary(data: bytes) -> bool:
+    sample = data[:4096]
+    if b"\x00" in sample and not (sample[:2] in (b"\xff\xfe", b"\xfe\xff")):
+        return True
+    ctrl = sum(1 for b in sample if b < 9 or 13 < b < 32)
+    return ctrl > len(sample) * 0.05
+
+
+def reader_for(fmt: str):
+    spec = FORMATS.get(fmt)
+    if spec is None:
+        raise UnsupportedFormatError(f"no reader for format {fmt!r}")
+    module, func = spec.reader.split(":")
+    return getattr(importlib.import_module(f"{__name__}.{module}"), func)
+
+
+def read_bytes(data: bytes, source_path: str = "", *, ocr: bool = True) -> Document:
+    """Read one file's bytes into a Document (header and extraction not yet run)."""
+    fmt = detect_format(data, source_path)
+    reader = reader_for(fmt)
+    try:
+        doc = reader(data, source_path, doc_id=content_hash(data), ocr=ocr)
+    except IngestError as e:
+        e.path = e.path or source_path or None
+        raise
+    return doc
+
+
+def read_file(path: str | Path, *, ocr: bool = True) -> Document:
+    path = Path(path)
+    return read_bytes(path.read_bytes(), str(path), ocr=ocr)

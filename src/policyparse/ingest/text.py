@@ -1,0 +1,49 @@
+"""Plain text notices: UTF-8 (with or without BOM), GB18030/GBK, Big5, UTF-16."""
+from __future__ import annotations
+
+from ..errors import DecodeError
+from ..model import Document, DocumentBuilder
+from .tables_text import split_text_blocks
+
+# Tried in order after the BOMs; GB18030 is a superset of GB2312 and GBK.
+ENCODINGS = ("utf-8", "gb18030", "big5")
+
+
+def decode_text(data: bytes, declared: str | None = None) -> tuple[str, str]:
+    """Decode bytes as text; returns (text, encoding). ``declared`` (an HTML charset,
+    say) is tried first, widened to its superset (gb2312/gbk → gb18030)."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="replace"), "utf-8-sig"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16", errors="replace"), "utf-16"
+    order = list(ENCODINGS)
+    if declared:
+        d = declared.strip().lower().replace("_", "-")
+        if d in ("gb2312", "gbk", "gb-2312", "x-gbk", "cp936", "gb18030"):
+            d = "gb18030"
+        order = [d] + [e for e in order if e != d]
+    for enc in order:
+        try:
+            return data.decode(enc), enc
+        except (UnicodeDecodeError, LookupError):
+            continue
+    try:
+        from charset_normalizer import from_bytes
+        best = from_bytes(data).best()
+    except Exception:  # noqa: BLE001 - charset_normalizer is a fallback only
+        best = None
+    if best is None:
+        raise DecodeError("cannot decode the text as UTF-8, GB18030 or Big5")
+    return str(best), best.encoding
+
+
+def read_text(data: bytes, source_path: str, *, doc_id: str, ocr: bool = True) -> Document:
+    text, encoding = decode_text(data)
+    b = DocumentBuilder(source_path, "txt")
+    b.meta["encoding"] = encoding
+    for kind, payload in split_text_blocks(text.replace("\r\n", "\n").replace("\r", "\n")):
+        if kind == "table":
+            b.add_table(payload)
+        else:
+            b.add_paragraph(payload)
+    return b.build(doc_id)
