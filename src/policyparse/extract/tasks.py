@@ -1,0 +1,187 @@
+"""Tasks: the leaves of the outline that assign work, and the rows of task tables.
+
+Each task gets its units, deadlines, frequencies and targets from the field
+extractors, all with spans into ``Document.text``. Scope follows ANNOTATION §3:
+a 〔责任单位：…〕 note covers the item it stands in; a table task takes its units
+from its own unit columns only; a deadline in a heading covers the items below;
+a unit heading (「区教育局：」) leads the items under it.
+"""
+from __future__ import annotations
+
+from ..model import Deadline, Document, Frequency, Target, Task, UnitMention
+from ..segment.outline import (Outline, OutlineItem, build_outline, item_heading_text,
+                               rules as outline_rules, section_kind, short_title)
+from ..segment.tables import ColumnMap, TaskRow, find_header, task_rows
+from .deadlines import find_deadlines
+from .frequencies import find_frequencies
+from .targets import find_targets
+from .units import (canonical_unit, expand_shared_suffix, find_unit_notes,
+                    split_known_concatenation, split_unit_list)
+
+HEADER_FIELDS_NOT_BODY = ("title", "doc_number", "issuers", "issue_date", "recipients",
+                          "attachments", "cc", "printer", "print_date", "public", "published_date",
+                          "info_source", "issuer_mark")
+
+
+def extract_tasks(doc: Document) -> tuple[list[Task], list[Target]]:
+    """All tasks of the document and its document-level targets (goals sections)."""
+    skip = [span for key, span in doc.header.spans.items()
+            if key in HEADER_FIELDS_NOT_BODY or key.startswith(("issuers", "recipients", "attachments"))]
+    outline = build_outline(doc, skip)
+    plan_year = doc.header.plan_year
+    tasks = body_tasks(doc, outline, plan_year) + table_tasks(doc, outline, plan_year)
+    tasks.sort(key=lambda t: t.start)
+    _settle_units(doc, tasks)
+    return tasks, goal_targets(doc, outline)
+
+
+# ----------------------------------------------------------------------------- body
+
+
+def _top(item: OutlineItem) -> OutlineItem:
+    anc = item.ancestors()
+    return anc[0] if anc else item
+
+
+def _section_kind_of(doc: Document, item: OutlineItem) -> str:
+    """The kind of the outermost section (or of any heading on the way down) the item sits in."""
+    for node in item.ancestors() + [item]:
+        kind = section_kind(item_heading_text(doc, node) if node.label else doc.text[node.start:node.end])
+        if kind != "work":
+            return kind
+    return "work"
+
+
+def body_tasks(doc: Document, outline: Outline, plan_year: int | None) -> list[Task]:
+    text = doc.text
+    out: list[Task] = []
+    unit_heading = outline_rules().unit_heading
+    for item in outline.items:
+        if item.kind != "item" or not item.is_leaf:
+            continue
+        units = find_unit_notes(text, item.start, item.end)
+        kind = _section_kind_of(doc, item)
+        if kind == "non_task" or (kind == "goal" and not units):
+            continue
+        ancestors = item.ancestors()
+        section_parts = []
+        if item.attachment:
+            title = outline.attachment_titles.get(item.attachment)
+            section_parts.append(title or item.attachment)
+        deadlines: list[Deadline] = []
+        for anc in ancestors:
+            head = item_heading_text(doc, anc) if anc.label else text[anc.start:anc.head_end].strip()
+            section_parts.append(head)
+            hs = anc.start + (anc.label.end if anc.label else 0)
+            deadlines += find_deadlines(text, hs, anc.head_end, plan_year)
+            m = unit_heading.match(head)
+            if m and not units:
+                us = text.find(m.group("unit"), hs)
+                units.append(UnitMention("lead", m.group("unit"), us, us + len(m.group("unit"))))
+        deadlines += find_deadlines(text, item.start, item.end, plan_year)
+        path = ([item.attachment] if item.attachment else []) + [
+            a.label.path_label if a.label else text[a.start:a.head_end].strip()
+            for a in ancestors + [item]]
+        out.append(Task(
+            path=path, section=" / ".join(p for p in section_parts if p),
+            title=short_title(doc, item), source="body", start=item.start, end=item.end,
+            page=doc.page_at(item.start), units=units, deadlines=deadlines,
+            frequencies=find_frequencies(text, item.start, item.end),
+            targets=find_targets(text, item.start, item.end)))
+    return out
+
+
+def goal_targets(doc: Document, outline: Outline) -> list[Target]:
+    """Goals of 工作目标-like sections outside the tasks (value null allowed there)."""
+    targets: list[Target] = []
+    for item in outline.items:
+        if item.kind != "item" or item.parent is not None:
+            continue
+        if section_kind(item_heading_text(doc, item)) != "goal":
+            continue
+        end = item.end
+        stack = list(item.children)
+        while stack:
+            child = stack.pop()
+            if find_unit_notes(doc.text, child.start, child.end):
+                continue  # an item with its own units is a task, not a goal
+            end = max(end, child.end)
+            stack.extend(child.children)
+        start = item.start + (item.label.end if item.label else 0)
+        targets += find_targets(doc.text, start, end, goals=True)
+    return targets
+
+
+# ----------------------------------------------------------------------------- tables
+
+
+def table_tasks(doc: Document, outline: Outline, plan_year: int | None) -> list[Task]:
+    out: list[Task] = []
+    carried: ColumnMap | None = None
+    carried_cols = 0
+    for block_index, attachment, attachment_title, _enclosing in outline.tables:
+        table = doc.blocks[block_index].table
+        if table is None:
+            continue
+        cmap = find_header(doc, table)
+        if cmap is None and carried is not None and table.n_cols == carried_cols:
+            cmap = ColumnMap(None, carried.roles, carried.header_texts)  # continues the table above
+        if cmap is None:
+            continue
+        carried, carried_cols = cmap, table.n_cols
+        for n, row in enumerate(task_rows(doc, table, cmap), start=1):
+            out.append(_table_task(doc, row, n, attachment, attachment_title, plan_year))
+    return out
+
+
+def _cells_text(doc: Document, row: TaskRow, role: str) -> str:
+    return "".join(doc.text[c.start:c.end] for c in row.cells.get(role, [])).strip()
+
+
+def _table_task(doc: Document, row: TaskRow, n: int, attachment: str | None,
+                attachment_title: str | None, plan_year: int | None) -> Task:
+    text = doc.text
+    units: list[UnitMention] = []
+    for role in ("lead", "support", "leader"):
+        for c in row.cells.get(role, []):
+            units += split_unit_list(text, c.start, c.end, role)
+    deadlines: list[Deadline] = []
+    frequencies: list[Frequency] = []
+    targets: list[Target] = []
+    for role in ("task", "detail"):
+        for c in row.cells.get(role, []):
+            deadlines += find_deadlines(text, c.start, c.end, plan_year)
+            frequencies += find_frequencies(text, c.start, c.end)
+            targets += find_targets(text, c.start, c.end)
+    for c in row.cells.get("deadline", []):
+        deadlines += find_deadlines(text, c.start, c.end, plan_year, column=True)
+        frequencies += find_frequencies(text, c.start, c.end)
+    name = _cells_text(doc, row, "task") or None
+    section = " / ".join(p for p in (attachment_title or attachment, row.section) if p)
+    return Task(path=[attachment or "表", row.seq or str(n)], section=section,
+                title=name, source="table", start=row.start, end=row.end,
+                page=doc.page_at(row.start), units=units, deadlines=deadlines,
+                frequencies=frequencies, targets=targets)
+
+
+# ----------------------------------------------------------------------------- units
+
+
+def _settle_units(doc: Document, tasks: list[Task]) -> None:
+    """Expand shared-suffix lists and split run-together lists against the unit
+    names the document itself writes in full, then fill canonical names."""
+    known = {u.unit for t in tasks for u in t.units}
+    for t in tasks:
+        units: list[UnitMention] = []
+        for u in t.units:
+            units += split_known_concatenation(u, known)
+        units = expand_shared_suffix(units, known)
+        seen: set[tuple[str, str]] = set()
+        t.units = []
+        for u in units:
+            if (u.role, u.unit) in seen:
+                continue
+            seen.add((u.role, u.unit))
+            if u.canonical is None and u.role != "leader":
+                u.canonical = canonical_unit(u.unit)
+            t.units.append(u)

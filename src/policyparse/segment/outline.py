@@ -1,0 +1,308 @@
+"""Rebuild a notice's numbering outline (一、 → （一） → 1. → （1） → ①).
+
+Depth is not fixed by the style: it comes from the order in which styles appear
+(a stack, as in any nested list), so 1. directly under 一、 works as well as
+（一） under 一、. Two habits of real notices are handled on purpose:
+
+- a style change that continues the count is a sibling, not a child: （三）
+  after （2） (a drafter switched brackets half-way through a list);
+- a short unnumbered line followed by numbered items is a heading of its own
+  (「园区分管负责人安全生产职责清单」 above （1）（2）…), and 附件N starts a new
+  outline with the attachment as its root.
+
+Paragraphs without a label continue the item above them until a boundary
+(a table, an attachment, a signature or date line, a heading). The result is a
+flat list of :class:`OutlineItem` in reading order with parent links; tasks are
+the leaves (see :mod:`policyparse.extract.tasks`).
+"""
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass, field
+
+from ..extract.numerals import parse_cn_int
+from ..gazetteer import check_keys, compile_pattern, load_yaml
+from ..model import Block, Document
+
+_CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+
+
+@dataclass(frozen=True)
+class NumberingStyle:
+    id: str
+    regex: re.Pattern
+    numeral: str
+
+
+@dataclass(frozen=True)
+class OutlineRules:
+    styles: tuple[NumberingStyle, ...]
+    attachment: re.Pattern
+    attachment_list: re.Pattern
+    non_task_sections: tuple[str, ...]
+    goal_sections: tuple[str, ...]
+    heading_max_chars: int
+    heading_end_punct: str
+    unit_heading: re.Pattern
+
+
+@functools.lru_cache(maxsize=1)
+def rules() -> OutlineRules:
+    name = "outline.yaml"
+    data = load_yaml(name)
+    check_keys(name, data, {"styles", "attachment", "attachment_list", "non_task_sections",
+                            "goal_sections", "unnumbered_heading", "unit_heading"},
+               {"styles", "attachment"})
+    styles = []
+    for s in data["styles"]:
+        check_keys(name, s, {"id", "pattern", "numeral"}, {"id", "pattern", "numeral"})
+        styles.append(NumberingStyle(s["id"], compile_pattern(name, s["id"], s["pattern"], ("label", "num")),
+                                     s["numeral"]))
+    head = data.get("unnumbered_heading") or {}
+    return OutlineRules(
+        styles=tuple(styles),
+        attachment=compile_pattern(name, "attachment", data["attachment"], ("num",)),
+        attachment_list=compile_pattern(name, "attachment_list", data["attachment_list"]),
+        non_task_sections=tuple(data.get("non_task_sections") or ()),
+        goal_sections=tuple(data.get("goal_sections") or ()),
+        heading_max_chars=int(head.get("max_chars", 40)),
+        heading_end_punct=str(head.get("end_punctuation", "。；;，,：:")),
+        unit_heading=compile_pattern(name, "unit_heading", data["unit_heading"], ("unit",)),
+    )
+
+
+@dataclass
+class Label:
+    style: str
+    num: int
+    text: str  # the label as written, e.g. "（一）", "1、"
+    end: int  # offset where the label (and its trailing space) ends in the paragraph
+
+    @property
+    def path_label(self) -> str:
+        """The label as the gold path writes it: "三", "（一）", "1", "（1）", "①"."""
+        t = self.text.strip()
+        if self.style in ("cn_dun", "arabic_dot"):
+            return t.rstrip("、．.，,")
+        if self.style == "arabic_half_paren":
+            return t.rstrip(")）")
+        return t
+
+
+def match_label(text: str) -> Label | None:
+    for style in rules().styles:
+        m = style.regex.match(text)
+        if not m:
+            continue
+        num = _read_num(m.group("num"), style.numeral)
+        if num is None:
+            continue
+        rest = text[m.end():]
+        if not rest.strip():
+            continue  # a bare label is not an item
+        return Label(style.id, num, m.group("label"), m.end())
+    return None
+
+
+def _read_num(s: str, numeral: str) -> int | None:
+    if numeral == "arabic" or s.isdigit():
+        return int(s)
+    if numeral == "circled":
+        return _CIRCLED.index(s) + 1 if s in _CIRCLED else None
+    return parse_cn_int(s)
+
+
+@dataclass
+class OutlineItem:
+    """A numbered item or an unnumbered heading, with its own text span.
+
+    ``start``/``end`` cover the label paragraph and its continuation
+    paragraphs, not the children. ``head_end`` ends the first paragraph.
+    """
+
+    kind: str  # "item" | "heading"
+    label: Label | None
+    start: int
+    head_end: int
+    end: int
+    parent: "OutlineItem | None"
+    attachment: str | None  # "附件2" where the item sits in an attachment
+    children: list["OutlineItem"] = field(default_factory=list)
+    page: int | None = None
+
+    @property
+    def is_leaf(self) -> bool:
+        return not self.children
+
+    def ancestors(self) -> list["OutlineItem"]:
+        out, p = [], self.parent
+        while p is not None:
+            out.append(p)
+            p = p.parent
+        return out[::-1]
+
+    def path(self) -> list[str]:
+        labels = []
+        for node in self.ancestors() + [self]:
+            labels.append(node.label.path_label if node.label else "")
+        return labels
+
+
+@dataclass
+class Outline:
+    items: list[OutlineItem]
+    # (block index, attachment label, attachment title, enclosing item) per table block
+    tables: list[tuple[int, str | None, str | None, OutlineItem | None]]
+    attachment_titles: dict[str, str]
+
+
+def _is_short_unpunctuated(text: str) -> bool:
+    r = rules()
+    t = text.strip()
+    return 0 < len(t) <= r.heading_max_chars and t[-1] not in r.heading_end_punct
+
+
+def build_outline(doc: Document, skip: list[tuple[int, int]] | None = None) -> Outline:
+    """Walk the blocks in reading order and rebuild the numbering outline.
+
+    ``skip`` lists spans (header matter: title, recipients, the attachment list,
+    signature, dates) whose paragraphs neither open items nor continue them.
+    """
+    r = rules()
+    skip = skip or []
+    blocks = doc.blocks
+    items: list[OutlineItem] = []
+    tables: list = []
+    attachment_titles: dict[str, str] = {}
+    stack: list[OutlineItem] = []
+    current: OutlineItem | None = None  # the item that unlabeled paragraphs continue
+    attachment: str | None = None
+    expect_attachment_title = False
+
+    def in_skip(b: Block) -> bool:
+        return any(b.start < e and s < b.end for s, e in skip)
+
+    def labeled(i: int) -> bool:
+        b = blocks[i]
+        return b.kind == "paragraph" and match_label(doc.text[b.start:b.end].strip()) is not None
+
+    n = len(blocks)
+    for i, b in enumerate(blocks):
+        if b.kind == "table":
+            tables.append((i, attachment, attachment_titles.get(attachment or ""), stack[-1] if stack else None))
+            current = None
+            continue
+        raw = doc.text[b.start:b.end]
+        text = raw.strip()
+        lead = len(raw) - len(raw.lstrip())
+        if in_skip(b):
+            current = None
+            continue
+        m_att = r.attachment.match(text)
+        if m_att:
+            attachment = "附件" + (m_att.group("num") or "")
+            stack, current = [], None
+            expect_attachment_title = True
+            continue
+        if r.attachment_list.match(text):
+            current = None
+            continue
+        label = match_label(text)
+        if expect_attachment_title and label is None and _is_short_unpunctuated(text):
+            attachment_titles[attachment or ""] = text
+            expect_attachment_title = False
+            continue
+        expect_attachment_title = False
+        if label is not None:
+            parent = _place(stack, label)
+            item = OutlineItem("item", label, b.start + lead, b.end, b.end, parent, attachment,
+                               page=b.page)
+            if parent is not None:
+                parent.children.append(item)
+            stack.append(item)
+            items.append(item)
+            current = item
+            continue
+        next_labeled = i + 1 < n and labeled(i + 1)
+        if _is_short_unpunctuated(text) and next_labeled:
+            # an unnumbered heading: siblings of each other, parents of the items below
+            while stack and stack[-1].kind != "heading":
+                stack.pop()
+            if stack:
+                stack.pop()
+            parent = stack[-1] if stack else None
+            item = OutlineItem("heading", None, b.start + lead, b.end, b.end, parent, attachment, page=b.page)
+            if parent is not None:
+                parent.children.append(item)
+            stack.append(item)
+            items.append(item)
+            current = None
+            continue
+        if current is None:
+            continue
+        if _is_short_unpunctuated(text) and not _continues(doc, blocks, i, skip):
+            current = None  # a title, a signature or a date: the item ended above it
+            continue
+        current.end = b.end
+    return Outline(items, tables, attachment_titles)
+
+
+def _continues(doc: Document, blocks: list[Block], i: int, skip) -> bool:
+    """A short unpunctuated paragraph continues an item only where body text follows it
+    (a sentence a layout broke), not another heading, a label, a table or the end."""
+    if i + 1 >= len(blocks):
+        return False
+    nb = blocks[i + 1]
+    if nb.kind != "paragraph" or any(nb.start < e and s < nb.end for s, e in skip):
+        return False
+    nxt = doc.text[nb.start:nb.end].strip()
+    return not (match_label(nxt) or _is_short_unpunctuated(nxt) or rules().attachment.match(nxt))
+
+
+def _place(stack: list[OutlineItem], label: Label) -> OutlineItem | None:
+    """Pop the stack to where ``label`` belongs and return its parent."""
+    styles = [it.label.style if it.label else None for it in stack]
+    if label.style in styles:
+        k = len(styles) - 1 - styles[::-1].index(label.style)
+        # same style higher up the stack: a sibling of that item, unless a heading lies
+        # between (an unnumbered heading restarts the numbering below it)
+        if "heading" not in [it.kind for it in stack[k + 1:]]:
+            del stack[k:]
+            return stack[-1] if stack else None
+    top = stack[-1] if stack else None
+    if (top is not None and top.label is not None and top.label.style != label.style
+            and label.num > 1 and label.num == top.label.num + 1):
+        # the count continues in another style: （三） after （2） is a sibling
+        stack.pop()
+        return stack[-1] if stack else None
+    return top
+
+
+def item_heading_text(doc: Document, item: OutlineItem) -> str:
+    """The item's own first paragraph without its label: the heading of its children."""
+    s = item.start + (item.label.end if item.label else 0)
+    return doc.text[s:item.head_end].strip()
+
+
+def short_title(doc: Document, item: OutlineItem) -> str | None:
+    """The short heading of an item: the phrase before the first 。 of
+    ``1、健全行业部门监管职责。…``, or a first paragraph that is only a heading."""
+    head = item_heading_text(doc, item)
+    m = re.match(r"^([^。；;！!？?]{2,40}?)[。；;！!？?]", head)
+    if m and "，" not in m.group(1) and "," not in m.group(1):
+        return m.group(1).strip()
+    if head and _is_short_unpunctuated(head) and item.end > item.head_end:
+        return head
+    return None
+
+
+def section_kind(title: str) -> str:
+    """"non_task", "goal" or "work" for a section heading's text."""
+    r = rules()
+    t = re.sub(r"\s", "", title)[:20]
+    if any(t.startswith(k) or t == k for k in r.goal_sections):
+        return "goal"
+    if any(t.startswith(k) for k in r.non_task_sections):
+        return "non_task"
+    return "work"

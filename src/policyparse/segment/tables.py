@@ -1,0 +1,190 @@
+"""Task tables (责任清单, 任务分解表): header row → column roles → task rows.
+
+A chain of small functions, each testable alone (pdfplumber's habit):
+``find_header`` finds the header row and maps each column to a role by its
+meaning (gazetteers/table_roles.yaml); ``task_rows`` walks the data rows,
+skipping spanning section rows (which become the rows' section), repeated
+header rows of a table that continues over a page, and joining a row that a
+page break split (a row with no number and no task name continues the row
+above). A table that continues in a second table block without a header of its
+own keeps the column roles of the first.
+"""
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass, field
+
+from ..gazetteer import check_keys, load_yaml
+from ..model import Cell, Document, Table
+
+ROLES = ("seq", "task", "detail", "lead", "support", "leader", "deadline", "note")
+
+
+@dataclass(frozen=True)
+class RoleRules:
+    exact: dict[str, str]
+    contains: tuple[tuple[str, str], ...]
+    header_search_rows: int
+
+
+@functools.lru_cache(maxsize=1)
+def rules() -> RoleRules:
+    name = "table_roles.yaml"
+    data = load_yaml(name)
+    check_keys(name, data, {"exact", "contains", "header_search_rows"}, {"exact", "contains"})
+    for cue, role in list(data["exact"].items()) + [tuple(x) for x in data["contains"]]:
+        if role not in ROLES:
+            from ..errors import GazetteerError
+            raise GazetteerError(f"{name}: cue {cue!r} has unknown role {role!r} (roles: {ROLES})")
+    return RoleRules(dict(data["exact"]), tuple((c, r) for c, r in data["contains"]),
+                     int(data.get("header_search_rows", 4)))
+
+
+def _squash(s: str) -> str:
+    return re.sub(r"\s+", "", s)
+
+
+def column_role(header_text: str) -> str | None:
+    """The role of one header cell ("牵头\\n单位" → lead), or None."""
+    r = rules()
+    t = _squash(header_text)
+    if not t or len(t) > 12:
+        return None
+    if t in r.exact:
+        return r.exact[t]
+    for cue, role in r.contains:
+        if cue in t:
+            return role
+    return None
+
+
+@dataclass
+class ColumnMap:
+    header_row: int | None  # None where the roles came from a previous table
+    roles: dict[int, str]  # column index → role
+    header_texts: tuple[str, ...] = ()
+
+    def columns(self, role: str) -> list[int]:
+        return [c for c, r in sorted(self.roles.items()) if r == role]
+
+    @property
+    def is_task_table(self) -> bool:
+        kinds = set(self.roles.values())
+        return bool(kinds & {"task", "detail"}) and len(kinds - {"note"}) >= 2
+
+
+def find_header(doc: Document, table: Table) -> ColumnMap | None:
+    """The first row (among the first few) whose cells name at least two roles."""
+    grid = table.grid()
+    for r in range(min(rules().header_search_rows, table.n_rows)):
+        roles: dict[int, str] = {}
+        texts = []
+        seen: set[int] = set()
+        for c, cell in enumerate(grid[r]):
+            if cell is None or id(cell) in seen:
+                texts.append("")
+                continue
+            seen.add(id(cell))
+            text = doc.text[cell.start:cell.end]
+            texts.append(_squash(text))
+            role = column_role(text)
+            if role:
+                roles[c] = role
+        cmap = ColumnMap(r, _resolve_duplicates(roles, texts), tuple(texts))
+        if cmap.is_task_table:
+            return cmap
+    return None
+
+
+def _resolve_duplicates(roles: dict[int, str], texts: list[str]) -> dict[int, str]:
+    """Settle columns that claim the same role.
+
+    Two task columns: the first is the task's name, the second its details.
+    Two lead columns where one says 牵头: that one leads and the other (责任单位)
+    supports, as ANNOTATION §3 reads a 牵头单位 named beside 责任单位.
+    """
+    out = dict(roles)
+    tasks = [c for c, r in sorted(roles.items()) if r == "task"]
+    if len(tasks) > 1 and "detail" not in roles.values():
+        for c in tasks[1:]:
+            out[c] = "detail"
+    leads = [c for c, r in sorted(roles.items()) if r == "lead"]
+    if len(leads) > 1 and any("牵头" in texts[c] for c in leads):
+        for c in leads:
+            if "牵头" not in texts[c]:
+                out[c] = "support"
+    return out
+
+
+@dataclass
+class TaskRow:
+    """One data row of a task table (or several rows a page break split)."""
+
+    rows: list[int]
+    cells: dict[str, list[Cell]] = field(default_factory=dict)  # role → cells, left to right
+    seq: str | None = None
+    section: str | None = None  # the spanning section row above it
+    start: int = 0
+    end: int = 0
+
+
+def task_rows(doc: Document, table: Table, cmap: ColumnMap) -> list[TaskRow]:
+    grid = table.grid()
+    out: list[TaskRow] = []
+    section: str | None = None
+    first = (cmap.header_row + 1) if cmap.header_row is not None else 0
+    for r in range(first, table.n_rows):
+        row = grid[r]
+        distinct = _distinct_cells(row)
+        texts = [_squash(doc.text[c.start:c.end]) for c in distinct]
+        if not any(texts):
+            continue
+        if cmap.header_texts and _is_repeated_header(row, doc, cmap):
+            continue
+        if len(distinct) == 1 and table.n_cols > 1:
+            section = doc.text[distinct[0].start:distinct[0].end].strip()  # a spanning section row
+            continue
+        cells: dict[str, list[Cell]] = {}
+        seen: set[int] = set()
+        for c, cell in enumerate(row):
+            role = cmap.roles.get(c)
+            if cell is None or role is None or id(cell) in seen:
+                continue
+            seen.add(id(cell))
+            cells.setdefault(role, []).append(cell)
+        seq_text = "".join(_squash(doc.text[c.start:c.end]) for c in cells.get("seq", []))
+        has_name = any(_squash(doc.text[c.start:c.end]) for c in cells.get("task", []))
+        if out and not seq_text and not has_name and "seq" in cmap.roles.values():
+            prev = out[-1]  # a row split by a page break continues the row above
+            prev.rows.append(r)
+            for role, cs in cells.items():
+                prev.cells.setdefault(role, []).extend(c for c in cs if c.end > c.start)
+            prev.end = max(prev.end, max(c.end for c in distinct))
+            continue
+        start = min(c.start for c in distinct)
+        end = max(c.end for c in distinct)
+        out.append(TaskRow([r], cells, seq_text or None, section, start, end))
+    return out
+
+
+def _distinct_cells(row: list[Cell | None]) -> list[Cell]:
+    seen: set[int] = set()
+    out = []
+    for c in row:
+        if c is not None and id(c) not in seen:
+            seen.add(id(c))
+            out.append(c)
+    return out
+
+
+def _is_repeated_header(row: list[Cell | None], doc: Document, cmap: ColumnMap) -> bool:
+    texts = []
+    seen: set[int] = set()
+    for cell in row:
+        if cell is None or id(cell) in seen:
+            texts.append("")
+            continue
+        seen.add(id(cell))
+        texts.append(_squash(doc.text[cell.start:cell.end]))
+    return tuple(texts) == cmap.header_texts
