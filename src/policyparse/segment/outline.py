@@ -179,6 +179,7 @@ def build_outline(doc: Document, skip: list[tuple[int, int]] | None = None) -> O
     current: OutlineItem | None = None  # the item that unlabeled paragraphs continue
     attachment: str | None = None
     expect_attachment_title = False
+    child_styles: dict[str | None, str] = {}
 
     def in_skip(b: Block) -> bool:
         return any(b.start < e and s < b.end for s, e in skip)
@@ -202,7 +203,7 @@ def build_outline(doc: Document, skip: list[tuple[int, int]] | None = None) -> O
         m_att = r.attachment.match(text)
         if m_att:
             attachment = "附件" + (m_att.group("num") or "")
-            stack, current = [], None
+            stack, current, child_styles = [], None, {}
             expect_attachment_title = True
             continue
         if r.attachment_list.match(text):
@@ -215,7 +216,8 @@ def build_outline(doc: Document, skip: list[tuple[int, int]] | None = None) -> O
             continue
         expect_attachment_title = False
         if label is not None:
-            parent = _place(stack, label)
+            parent = _place(stack, label, child_styles)
+            child_styles.setdefault(_style_of(parent), label.style)
             item = OutlineItem("item", label, b.start + lead, b.end, b.end, parent, attachment,
                                page=b.page)
             if parent is not None:
@@ -260,18 +262,29 @@ def _continues(doc: Document, blocks: list[Block], i: int, skip) -> bool:
     return not (match_label(nxt) or _is_short_unpunctuated(nxt) or rules().attachment.match(nxt))
 
 
-def _place(stack: list[OutlineItem], label: Label) -> OutlineItem | None:
-    """Pop the stack to where ``label`` belongs and return its parent."""
-    styles = [it.label.style if it.label else None for it in stack]
+def _style_of(item: OutlineItem | None) -> str | None:
+    if item is None:
+        return None
+    return item.label.style if item.label else "heading"
+
+
+def _place(stack: list[OutlineItem], label: Label, child_styles: dict) -> OutlineItem | None:
+    """Pop the stack to where ``label`` belongs and return its parent.
+
+    ``child_styles`` remembers which style has appeared under which: a document
+    that numbers 1、2、 under （一） and goes on with 3、 under （二） keeps 3、 a child.
+    """
+    styles = [_style_of(it) for it in stack]
     if label.style in styles:
         k = len(styles) - 1 - styles[::-1].index(label.style)
         # same style higher up the stack: a sibling of that item, unless a heading lies
         # between (an unnumbered heading restarts the numbering below it)
-        if "heading" not in [it.kind for it in stack[k + 1:]]:
+        if "heading" not in styles[k + 1:]:
             del stack[k:]
             return stack[-1] if stack else None
     top = stack[-1] if stack else None
     if (top is not None and top.label is not None and top.label.style != label.style
+            and child_styles.get(top.label.style) != label.style
             and label.num > 1 and label.num == top.label.num + 1):
         # the count continues in another style: （三） after （2） is a sibling
         stack.pop()
