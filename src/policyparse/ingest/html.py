@@ -1,0 +1,586 @@
+"""Notices saved from government websites (HTML article pages).
+
+A government article page wraps the notice in site furniture: top bar, header,
+navigation, breadcrumb, an info bar (发布日期/信息来源/浏览量), font-size and print
+tools, related links and a footer. The reader
+
+1. decodes the bytes by BOM, ``<meta charset>`` or ``http-equiv`` content type,
+   widening gb2312/gbk to gb18030 (sites label GB18030 pages gb2312);
+2. reads the page's own metadata: ``ArticleTitle``/``PubDate``/``ContentSource``
+   ``<meta>`` tags (the 政府网站 convention) and the info bar text;
+3. finds the article body: the container with the most Chinese text outside
+   links, with a bonus for CMS content names (TRS_Editor, zoom, ...) and the
+   furniture (class/id cues, nav/footer tags) cut away first. The cue lists are
+   data: ``gazetteers/html.yaml``;
+4. writes the page title first (style ``role: page_title``), then the body's
+   paragraphs and tables, with style hints from inline CSS and ``<b>``/``<center>``.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+import lxml.html
+from lxml import etree
+
+from ..errors import CorruptFileError, EmptyFileError
+from ..gazetteer import load_yaml
+from ..model import Document, DocumentBuilder
+from ..normalize import normalize_text
+from .text import decode_text
+
+CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_CHARSET_META = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
+
+BLOCK_TAGS = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "blockquote",
+              "pre", "section", "article", "main", "center", "dl", "dt", "dd", "table", "tr",
+              "td", "th", "tbody", "thead", "tfoot", "body", "address", "figure", "figcaption",
+              "hr", "caption", "form", "fieldset", "header", "footer", "nav", "aside"}
+TABLE_PARTS = {"table", "tbody", "thead", "tfoot", "tr"}
+CONTAINER_TAGS = {"div", "td", "article", "section", "main", "body", "center", "font", "span"}
+
+# the share of the current container's text a child must hold for the search to descend into it
+DESCEND_SHARE = 0.8
+
+
+# --------------------------------------------------------------------------- cues
+
+
+@dataclass(frozen=True)
+class Cues:
+    content: tuple[str, ...]
+    furniture: tuple[str, ...]
+    furniture_tags: frozenset[str]
+    meta_title: tuple[str, ...]
+    meta_pubdate: tuple[str, ...]
+    meta_source: tuple[str, ...]
+    date_labels: tuple[str, ...]
+    source_labels: tuple[str, ...]
+    other_labels: tuple[str, ...]
+
+
+_CUES: Cues | None = None
+
+
+def cues() -> Cues:
+    global _CUES
+    if _CUES is None:
+        d = load_yaml("html.yaml")
+        low = lambda xs: tuple(str(x).lower() for x in xs)  # noqa: E731
+        labels = d.get("info_labels", {})
+        _CUES = Cues(low(d["content_cues"]), low(d["furniture_cues"]),
+                     frozenset(low(d["furniture_tags"])), low(d["meta_title"]),
+                     low(d["meta_pubdate"]), low(d["meta_source"]),
+                     tuple(labels.get("published_date", [])), tuple(labels.get("info_source", [])),
+                     tuple(labels.get("other", [])))
+    return _CUES
+
+
+def _cue_match(el, names: tuple[str, ...]) -> bool:
+    """Whether ``el``'s id or class carries one of ``names`` (see html.yaml for the rule)."""
+    attrs = f"{el.get('id') or ''} {el.get('class') or ''}".lower()
+    if not attrs.strip():
+        return False
+    tokens = attrs.split()
+    parts = {p for t in tokens for p in re.split(r"[-_]", t)} | set(tokens)
+    for n in names:
+        if len(n) >= 5:
+            if any(n in t for t in tokens):
+                return True
+        elif n in parts:
+            return True
+    return False
+
+
+# --------------------------------------------------------------------------- decoding
+
+
+def declared_charset(data: bytes) -> str | None:
+    """The charset a ``<meta charset>`` or ``http-equiv`` content type declares."""
+    m = _CHARSET_META.search(data[:4096])
+    return m.group(1).decode("ascii").lower() if m else None
+
+
+def decode_html(data: bytes) -> tuple[str, str]:
+    return decode_text(data, declared_charset(data))
+
+
+# --------------------------------------------------------------------------- text helpers
+
+
+def _cjk_count(s: str) -> int:
+    return len(CJK.findall(s))
+
+
+def _own_text(el) -> str:
+    """All text under ``el`` without the text of links (navigation is links)."""
+    out = []
+    for node in el.iter():
+        if node is not el and not isinstance(node.tag, str):
+            continue
+        if node.tag == "a" and node is not el:
+            # the link's own text is skipped, its tail is not
+            pass
+        elif node.text:
+            out.append(node.text)
+        if node is not el and node.tail:
+            out.append(node.tail)
+    return "".join(out)
+
+
+def _text_scores(root) -> tuple[dict, dict]:
+    """(CJK characters, CJK characters inside links) under each element, one pass."""
+    total: dict = {}
+    linked: dict = {}
+
+    def visit(el, in_link: bool) -> tuple[int, int]:
+        t = _cjk_count(el.text or "")
+        lk = t if in_link else 0
+        for child in el:
+            if isinstance(child.tag, str):
+                ct, cl = visit(child, in_link or child.tag == "a")
+                t += ct
+                lk += cl
+            tail = _cjk_count(child.tail or "")
+            t += tail
+            if in_link:
+                lk += tail
+        total[el] = t
+        linked[el] = lk
+        return t, lk
+
+    visit(root, root.tag == "a")
+    return total, linked
+
+
+# --------------------------------------------------------------------------- container
+
+
+def find_content(body, title: str | None = None):
+    """The element holding the notice: see the module docstring, step 3."""
+    c = cues()
+    total, linked = _text_scores(body)
+    plain = {el: total[el] - linked[el] for el in total}
+
+    # a CMS content container with most of the page's article text wins outright
+    page_text = plain.get(body, 0) or 1
+    named = [el for el in body.iter() if isinstance(el.tag, str) and el.tag in CONTAINER_TAGS
+             and _cue_match(el, c.content) and not _cue_match(el, c.furniture)
+             and plain.get(el, 0) >= 0.5 * page_text]
+    if named:
+        # the innermost such container: the others only wrap it
+        return min(named, key=lambda el: (plain[el], -len(list(el.iterancestors()))))
+
+    cur = body
+    while True:
+        children = [ch for ch in cur if isinstance(ch.tag, str)]
+        best = max(children, key=lambda ch: plain.get(ch, 0), default=None)
+        if best is None or plain.get(best, 0) < DESCEND_SHARE * plain.get(cur, 0) \
+                or best.tag in ("p", "ul", "ol", "h1", "h2", "h3", "li") or plain.get(best, 0) == 0:
+            break
+        cur = best
+    # a data table (many cells sharing the text) is part of the body, not the body
+    while cur.tag in TABLE_PARTS and cur.getparent() is not None:
+        cur = cur.getparent()
+    return cur
+
+
+def _strip_furniture(root, keep) -> None:
+    """Remove furniture subtrees (by tag and by class/id cue) except those holding ``keep``."""
+    c = cues()
+    keep_path = {keep, *keep.iterancestors()} if keep is not None else set()
+    doomed = []
+    for el in root.iter():
+        if not isinstance(el.tag, str):
+            doomed.append(el)  # comments, processing instructions
+            continue
+        if el in keep_path:
+            continue
+        style = (el.get("style") or "").replace(" ", "").lower()
+        if el.tag in c.furniture_tags or "display:none" in style or "visibility:hidden" in style \
+                or el.get("hidden") is not None:
+            doomed.append(el)
+        elif _cue_match(el, c.furniture) and not _cue_match(el, c.content):
+            doomed.append(el)
+    for el in doomed:
+        parent = el.getparent()
+        if parent is not None:
+            el.drop_tree() if hasattr(el, "drop_tree") else parent.remove(el)
+
+
+# --------------------------------------------------------------------------- metadata
+
+
+def _meta(root) -> dict[str, str]:
+    out = {}
+    for m in root.iter("meta"):
+        name = (m.get("name") or m.get("property") or "").strip().lower()
+        if name and m.get("content") and name not in out:
+            out[name] = m.get("content").strip()
+    return out
+
+
+_DATE = re.compile(r"((?:19|20)\d{2})\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})")
+
+
+def parse_date(s: str) -> str | None:
+    m = _DATE.search(s or "")
+    if not m:
+        return None
+    try:
+        return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3))).isoformat()
+    except ValueError:
+        return None
+
+
+def info_bar_fields(text: str) -> dict[str, str]:
+    """发布日期 / 信息来源 from an info bar's text."""
+    c = cues()
+    labels = sorted(c.date_labels + c.source_labels + c.other_labels, key=len, reverse=True)
+    any_label = "|".join(map(re.escape, labels))
+    out: dict[str, str] = {}
+    for key, names in (("published_date", c.date_labels), ("info_source", c.source_labels)):
+        for name in sorted(names, key=len, reverse=True):
+            m = re.search(rf"{re.escape(name)}\s*[:：]\s*(.+?)(?=\s*(?:{any_label})\s*[:：]|【|\[|\||$)",
+                          text, re.S)
+            if m and m.group(1).strip():
+                value = m.group(1).strip()
+                if key == "published_date":
+                    value = parse_date(value) or ""
+                if value:
+                    out[key] = value
+                    break
+    return out
+
+
+def _is_info_bar(text: str) -> bool:
+    """A line of page furniture: two or more info labels (发布日期 … 信息来源 … 浏览量)."""
+    c = cues()
+    n = sum(1 for label in c.date_labels + c.source_labels + c.other_labels
+            if len(label) >= 3 and re.search(rf"{re.escape(label)}\s*[:：]", text))
+    return n >= 2
+
+
+def page_title(root, meta: dict[str, str]) -> tuple[str | None, object]:
+    """The article title and the heading element it was read from (or None)."""
+    c = cues()
+    h1s = [h for h in root.iter("h1", "h2") if _cjk_count(h.text_content()) >= 4]
+    for name in c.meta_title:
+        if meta.get(name) and _cjk_count(meta[name]) >= 2:
+            title = meta[name]
+            key = _squash(title)
+            heading = next((h for h in h1s if _squash(h.text_content()) == key), None)
+            return title, heading
+    for h in h1s:
+        if h.tag == "h1":
+            return h.text_content().strip(), h
+    t = root.find(".//title")
+    if t is not None and t.text_content().strip():
+        # <title> is "article_column_site": the part before the first separator
+        return re.split(r"\s*(?:_|\||--|－|—)\s*", t.text_content().strip())[0], None
+    return None, None
+
+
+def _squash(s: str) -> str:
+    return re.sub(r"\s+", "", normalize_text(s or ""))
+
+
+# --------------------------------------------------------------------------- style hints
+
+_NAMED_COLORS = {"red": "FF0000", "black": "000000", "blue": "0000FF", "green": "008000",
+                 "white": "FFFFFF", "gray": "808080", "grey": "808080"}
+
+
+def _css(el) -> dict[str, str]:
+    out = {}
+    for decl in (el.get("style") or "").split(";"):
+        if ":" in decl:
+            k, v = decl.split(":", 1)
+            out[k.strip().lower()] = v.strip()
+    return out
+
+
+def _color(v: str) -> str | None:
+    v = v.strip().lower()
+    m = re.fullmatch(r"#([0-9a-f]{6})", v)
+    if m:
+        return m.group(1).upper()
+    m = re.fullmatch(r"#([0-9a-f]{3})", v)
+    if m:
+        return "".join(ch * 2 for ch in m.group(1)).upper()
+    m = re.fullmatch(r"rgb\(\s*(\d+)\s*,\s*(\d+)\s*,\s*(\d+)\s*\)", v)
+    if m:
+        return "".join(f"{min(int(x), 255):02X}" for x in m.groups())
+    return _NAMED_COLORS.get(v)
+
+
+def _size_pt(v: str) -> float | None:
+    m = re.fullmatch(r"([\d.]+)\s*(pt|px)?", v.strip())
+    if not m:
+        return None
+    try:
+        x = float(m.group(1))
+    except ValueError:
+        return None
+    return round(x * 0.75, 1) if m.group(2) == "px" else x  # 16px = 12pt
+
+
+_FONT_TAG_SIZES = {"1": 7.5, "2": 10.0, "3": 12.0, "4": 13.5, "5": 18.0, "6": 24.0, "7": 36.0}
+
+
+def _props(el, inherited: dict) -> dict:
+    """Style hints ``el`` sets on top of ``inherited``."""
+    props = dict(inherited)
+    css = _css(el)
+    tag = el.tag
+    if tag in ("b", "strong") or tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
+        props["bold"] = True
+    if tag == "center" or (el.get("align") or "").lower() == "center":
+        props["align"] = "center"
+    elif (el.get("align") or "").lower() in ("right", "left"):
+        props["align"] = el.get("align").lower()
+    if tag == "font":
+        if el.get("color") and _color(el.get("color")):
+            props["color"] = _color(el.get("color"))
+        if el.get("size") in _FONT_TAG_SIZES:
+            props["size"] = _FONT_TAG_SIZES[el.get("size")]
+        if el.get("face"):
+            props["font"] = el.get("face").split(",")[0].strip("'\" ")
+    if "text-align" in css:
+        a = css["text-align"].lower()
+        props["align"] = "center" if a == "center" else "right" if a in ("right", "end") else "left"
+    if "color" in css and _color(css["color"]):
+        props["color"] = _color(css["color"])
+    if "font-size" in css and _size_pt(css["font-size"]):
+        props["size"] = _size_pt(css["font-size"])
+    if "font-weight" in css:
+        w = css["font-weight"].lower()
+        props["bold"] = w in ("bold", "bolder") or (w.isdigit() and int(w) >= 600)
+    if "font-family" in css:
+        props["font"] = css["font-family"].split(",")[0].strip("'\" ")
+    return props
+
+
+def _dominant(pieces: list[tuple[str, dict]], block_props: dict) -> dict:
+    style: dict = {}
+    if "align" in block_props:
+        style["align"] = block_props["align"]
+    total = sum(len(t.strip()) for t, _ in pieces)
+    if not total:
+        return style
+    weights: dict = {}
+    bold = 0
+    for t, p in pieces:
+        n = len(t.strip())
+        for k in ("size", "color", "font"):
+            if k in p:
+                weights[(k, p[k])] = weights.get((k, p[k]), 0) + n
+        if p.get("bold"):
+            bold += n
+    for k in ("size", "color", "font"):
+        cands = [(v, w) for (kk, v), w in weights.items() if kk == k]
+        if cands:
+            v, w = max(cands, key=lambda x: x[1])
+            if w * 2 >= total and not (k == "color" and v in ("000000", "333333")):
+                style[k] = v
+    style["bold"] = bold * 2 > total
+    return style
+
+
+# --------------------------------------------------------------------------- body walk
+
+
+class _Emitter:
+    def __init__(self, b: DocumentBuilder, skip: set):
+        self.b = b
+        self.skip = skip
+        self.pieces: list[tuple[str, dict]] = []
+        self.block_props: dict = {}
+        self.split_lines = False
+
+    def flush(self):
+        text = "".join(t for t, _ in self.pieces)
+        style = _dominant(self.pieces, self.block_props)
+        self.pieces = []
+        lines = [text] if not self.split_lines else text.split("\n")
+        for line in lines:
+            line = re.sub(r"[ \t\r\f\v]+", " ", line)
+            line = "\n".join(l.strip() for l in line.split("\n")).strip("\n ")
+            if line and not _is_info_bar(line):
+                self.b.add_paragraph(line, style=style)
+
+    def walk(self, el, props: dict):
+        """Emit the paragraphs and tables under ``el`` in document order."""
+        for child in el:
+            if not isinstance(child.tag, str) or child in self.skip:
+                if child.tail:
+                    self.pieces.append((child.tail, props))
+                continue
+            tag = child.tag
+            cprops = _props(child, props)
+            if tag == "br":
+                self.pieces.append(("\n", props))
+            elif tag == "table":
+                self.flush()
+                self.table(child, cprops)
+            elif tag in BLOCK_TAGS:
+                self.flush()
+                saved = self.block_props, self.split_lines
+                self.block_props = cprops
+                # a <p> or heading is one paragraph even with <br> inside (a title broken
+                # over lines); a bare div or cell of br-separated lines is one line each
+                self.split_lines = tag not in ("p", "h1", "h2", "h3", "h4", "h5", "h6", "li")
+                if child.text:
+                    self.pieces.append((child.text, cprops))
+                self.walk(child, cprops)
+                self.flush()
+                self.block_props, self.split_lines = saved
+            else:
+                if child.text:
+                    self.pieces.append((child.text, cprops))
+                self.walk(child, cprops)
+            if child.tail:
+                self.pieces.append((child.tail, props))
+
+    def table(self, table, props):
+        rows = _table_rows(table)
+        n_cells = sum(len(r) for r in rows)
+        nested = any(t is not table for t in table.iter("table"))
+        if n_cells <= 1 or (nested and n_cells <= 3):
+            # a layout table around the content: read its cells as containers
+            for cell in table.iter("td", "th"):
+                if next(cell.iterancestors("table")) is table:
+                    saved = self.block_props
+                    self.block_props = _props(cell, props)
+                    if cell.text:
+                        self.pieces.append((cell.text, self.block_props))
+                    self.walk(cell, self.block_props)
+                    self.flush()
+                    self.block_props = saved
+            return
+        out = [[(_cell_text(c), _int(c.get("rowspan")), _int(c.get("colspan"))) for c in r]
+               for r in rows]
+        out = [r for r in out if r]
+        if out:
+            self.b.add_table(out)
+
+
+def _int(v) -> int:
+    try:
+        return max(1, min(int(str(v).strip()), 1000))
+    except (TypeError, ValueError):
+        return 1
+
+
+def _table_rows(table) -> list[list]:
+    rows = []
+    for tr in table.iter("tr"):
+        if next(tr.iterancestors("table"), None) is not table:
+            continue  # a row of a nested table
+        rows.append([c for c in tr if isinstance(c.tag, str) and c.tag in ("td", "th")])
+    return rows
+
+
+def _cell_text(cell) -> str:
+    """A cell's text: its paragraphs and line breaks as newlines, a nested table's
+    cells separated by spaces."""
+    parts: list[str] = []
+
+    def visit(el):
+        if el.text:
+            parts.append(el.text)
+        for ch in el:
+            if isinstance(ch.tag, str):
+                if ch.tag == "br":
+                    parts.append("\n")
+                elif ch.tag in ("td", "th"):
+                    parts.append(" ")
+                    visit(ch)
+                elif ch.tag in BLOCK_TAGS:
+                    parts.append("\n")
+                    visit(ch)
+                    parts.append("\n")
+                else:
+                    visit(ch)
+            if ch.tail:
+                parts.append(ch.tail)
+
+    visit(cell)
+    text = re.sub(r"[ \t\r\f\v]+", " ", "".join(parts))
+    return "\n".join(l.strip() for l in text.split("\n") if l.strip())
+
+
+# --------------------------------------------------------------------------- entry point
+
+
+def read_html(data: bytes, source_path: str, *, doc_id: str, ocr: bool = True) -> Document:
+    text, encoding = decode_html(data)
+    text = _XML_DECL.sub("", text)
+    if not text.strip():
+        raise EmptyFileError("the HTML page is empty", path=source_path or None)
+    try:
+        root = lxml.html.document_fromstring(text)
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError) as e:
+        raise CorruptFileError(f"cannot parse the HTML page: {e}", path=source_path or None) from e
+
+    b = DocumentBuilder(source_path, "html")
+    b.meta["encoding"] = encoding
+    meta = _meta(root)
+    c = cues()
+    title, heading = page_title(root, meta)
+
+    body = root.find("body")
+    if body is None:
+        body = root
+    # info bar fields come from the whole page before any furniture is cut away
+    fields = info_bar_fields(_info_text(body))
+    for name in c.meta_pubdate:
+        if meta.get(name) and parse_date(meta[name]):
+            fields.setdefault("published_date", parse_date(meta[name]))
+            break
+    for name in c.meta_source:
+        if meta.get(name):
+            fields.setdefault("info_source", meta[name])
+            break
+    b.meta.update(fields)
+    if title:
+        b.meta["page_title"] = normalize_text(title).strip()
+
+    for el in list(body.iter(*c.furniture_tags)):
+        if el.getparent() is not None and el not in (heading,):
+            el.drop_tree()
+    content = find_content(body, title)
+    _strip_furniture(content, None)
+
+    if title:
+        b.add_paragraph(re.sub(r"\s+", " ", title).strip(), style={"align": "center", "role": "page_title"})
+    emitter = _Emitter(b, {heading} if heading is not None else set())
+    emitter.block_props = _props(content, {})
+    emitter.split_lines = content.tag not in ("p",)
+    if content.text:
+        emitter.pieces.append((content.text, emitter.block_props))
+    emitter.walk(content, emitter.block_props)
+    emitter.flush()
+    if len(b.blocks) <= (1 if title else 0):
+        b.warnings.append("no article text found on the page")
+    return b.build(doc_id)
+
+
+def _info_text(body) -> str:
+    """The text of the info bar: the element with furniture cue 'info' or the first
+    short element that names both a date and a source label."""
+    c = cues()
+    best = None
+    for el in body.iter("div", "p", "span", "td", "li"):
+        t = el.text_content()
+        if len(t) > 300:
+            continue
+        has_date = any(re.search(rf"{re.escape(l)}\s*[:：]", t) for l in c.date_labels)
+        has_src = any(re.search(rf"{re.escape(l)}\s*[:：]", t) for l in c.source_labels)
+        if has_date and has_src:
+            return t
+        if best is None and has_date:
+            best = t
+    return best or ""
