@@ -1,0 +1,699 @@
+"""Read the official header of a notice: GB/T 9704-2012 版头, 主体 and 版记, plus web metadata.
+
+``read_header(doc)`` fills a :class:`~policyparse.model.Header` from the wording
+(which every format has) and the layout hints of ``Block.style`` (which only some
+have: red 发文机关标志, right-aligned signature). It never raises on an odd
+document: a field the document does not state stays None / []; an unexpected
+failure in one field is recorded in ``doc.warnings`` and the others still run.
+
+All cue words and patterns live in ``gazetteers/header.yaml``.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+from dataclasses import dataclass, field
+
+from ..errors import GazetteerError
+from ..gazetteer import check_keys, compile_pattern, load_yaml
+from ..model import Document, Header
+
+GAZETTEER = "header.yaml"
+
+_ALLOWED_KEYS = {
+    "doc_number", "doc_number_line", "date_arabic", "date_chinese", "date_iso", "year_in_title",
+    "mark_line", "title_genres", "title_start", "plan_genres", "max_title_lines", "max_title_chars",
+    "issuer_suffixes", "proxy_seal", "issuer_prefixes", "max_issuer_chars", "recipient_line",
+    "list_separators", "enum_separator", "unit_scope_chars", "min_full_unit_chars",
+    "not_recipient_starts", "attachment_list", "attachment_item", "attachment_marker",
+    "attachment_marker_titled", "attachment_trailer", "cc_line", "print_line", "public_true",
+    "public_false", "web_published", "web_source", "meta_title_keys", "meta_source_keys",
+    "meta_published_keys", "header_zone_lines", "signature_zone_lines", "region",
+}
+_DATE_GROUPS = ("year", "month", "day")
+# sentence punctuation: a line holding one is prose, not a name or a title
+_PROSE = re.compile(r"[。；;！!？?]")
+_NAME_FORBIDDEN = re.compile(r"[。，,；;：:！!？?《》“”\"\d]")
+
+
+@dataclass(frozen=True)
+class Rules:
+    doc_number: re.Pattern
+    doc_number_line: re.Pattern
+    dates: tuple[re.Pattern, ...]
+    date_iso: re.Pattern
+    year_in_title: re.Pattern
+    mark_line: re.Pattern
+    title_end: re.Pattern
+    title_start: str
+    plan_end: re.Pattern
+    max_title_lines: int
+    max_title_chars: int
+    issuer_end: re.Pattern
+    proxy_seal: re.Pattern
+    issuer_prefixes: tuple[str, ...]
+    max_issuer_chars: int
+    recipient_line: re.Pattern
+    list_separators: re.Pattern
+    enum_separator: str
+    unit_scope_chars: str
+    min_full_unit_chars: int
+    not_recipient_starts: tuple[str, ...]
+    attachment_list: re.Pattern
+    attachment_item: re.Pattern
+    attachment_marker: re.Pattern
+    attachment_marker_titled: re.Pattern
+    attachment_trailer: re.Pattern
+    cc_line: re.Pattern
+    print_line: re.Pattern
+    public_true: tuple[str, ...]
+    public_false: tuple[str, ...]
+    web_published: re.Pattern
+    web_source: re.Pattern
+    meta_title_keys: tuple[str, ...]
+    meta_source_keys: tuple[str, ...]
+    meta_published_keys: tuple[str, ...]
+    header_zone_lines: int
+    signature_zone_lines: int
+
+
+def _alternation(words: list[str]) -> str:
+    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+
+
+def _str_list(data: dict, key: str) -> tuple[str, ...]:
+    value = data.get(key)
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise GazetteerError(f"{GAZETTEER}: {key} must be a list of non-empty strings")
+    return tuple(value)
+
+
+def _int(data: dict, key: str) -> int:
+    value = data.get(key)
+    if not isinstance(value, int) or value <= 0:
+        raise GazetteerError(f"{GAZETTEER}: {key} must be a positive integer")
+    return value
+
+
+@functools.lru_cache(maxsize=None)
+def rules() -> Rules:
+    """The header rules, loaded and validated once per process."""
+    data = load_yaml(GAZETTEER)
+    check_keys(GAZETTEER, data, _ALLOWED_KEYS, _ALLOWED_KEYS)
+
+    def rx(key: str, groups: tuple[str, ...] = ()) -> re.Pattern:
+        if not isinstance(data[key], str):
+            raise GazetteerError(f"{GAZETTEER}: {key} must be a regex string")
+        return compile_pattern(GAZETTEER, key, data[key], groups)
+
+    genres = _str_list(data, "title_genres")
+    plans = _str_list(data, "plan_genres")
+    suffixes = _str_list(data, "issuer_suffixes")
+    return Rules(
+        doc_number=rx("doc_number", ("doc_number",)),
+        doc_number_line=rx("doc_number_line", ("doc_number",)),
+        dates=(rx("date_arabic", _DATE_GROUPS), rx("date_chinese", _DATE_GROUPS)),
+        date_iso=rx("date_iso", _DATE_GROUPS),
+        year_in_title=rx("year_in_title", ("year",)),
+        mark_line=rx("mark_line", ("issuers",)),
+        title_end=compile_pattern(GAZETTEER, "title_genres", rf"的(?:{_alternation(list(genres))})$"),
+        title_start=str(data["title_start"]),
+        plan_end=compile_pattern(GAZETTEER, "plan_genres", rf"(?:{_alternation(list(plans))})$"),
+        max_title_lines=_int(data, "max_title_lines"),
+        max_title_chars=_int(data, "max_title_chars"),
+        issuer_end=compile_pattern(GAZETTEER, "issuer_suffixes", rf"(?:{_alternation(list(suffixes))})$"),
+        proxy_seal=rx("proxy_seal"),
+        issuer_prefixes=_str_list(data, "issuer_prefixes"),
+        max_issuer_chars=_int(data, "max_issuer_chars"),
+        recipient_line=rx("recipient_line", ("recipients",)),
+        list_separators=rx("list_separators"),
+        enum_separator=str(data["enum_separator"]),
+        unit_scope_chars=str(data["unit_scope_chars"]),
+        min_full_unit_chars=_int(data, "min_full_unit_chars"),
+        not_recipient_starts=_str_list(data, "not_recipient_starts"),
+        attachment_list=rx("attachment_list", ("rest",)),
+        attachment_item=rx("attachment_item", ("num", "title")),
+        attachment_marker=rx("attachment_marker", ("num",)),
+        attachment_marker_titled=rx("attachment_marker_titled", ("num", "title")),
+        attachment_trailer=rx("attachment_trailer"),
+        cc_line=rx("cc_line", ("cc",)),
+        print_line=rx("print_line", ("printer", "date")),
+        public_true=_str_list(data, "public_true"),
+        public_false=_str_list(data, "public_false"),
+        web_published=rx("web_published", ("date",)),
+        web_source=rx("web_source", ("source",)),
+        meta_title_keys=_str_list(data, "meta_title_keys"),
+        meta_source_keys=_str_list(data, "meta_source_keys"),
+        meta_published_keys=_str_list(data, "meta_published_keys"),
+        header_zone_lines=_int(data, "header_zone_lines"),
+        signature_zone_lines=_int(data, "signature_zone_lines"),
+    )
+
+
+# --------------------------------------------------------------------------- lines
+
+
+@dataclass(slots=True)
+class Line:
+    """One stripped line of a paragraph (or table cell), with its offsets into doc.text."""
+
+    text: str
+    start: int
+    end: int
+    style: dict = field(default_factory=dict)
+    in_table: bool = False
+
+
+def _split_lines(text: str, base: int, style: dict, in_table: bool, out: list[Line]) -> None:
+    pos = 0
+    for piece in text.split("\n"):
+        stripped = piece.strip()
+        if stripped:
+            lead = len(piece) - len(piece.lstrip())
+            start = base + pos + lead
+            out.append(Line(stripped, start, start + len(stripped), style, in_table))
+        pos += len(piece) + 1
+
+
+def document_lines(doc: Document) -> list[Line]:
+    """The document's lines in reading order; table cells are flagged ``in_table``."""
+    lines: list[Line] = []
+    if not doc.blocks:
+        _split_lines(doc.text, 0, {}, False, lines)
+        return lines
+    for block in doc.blocks:
+        if block.table is not None:
+            for cell in sorted(block.table.cells, key=lambda c: (c.row, c.col)):
+                _split_lines(doc.text[cell.start:cell.end], cell.start, block.style, True, lines)
+        else:
+            _split_lines(doc.text[block.start:block.end], block.start, block.style, False, lines)
+    return lines
+
+
+# --------------------------------------------------------------------------- dates
+
+_CN_DIGITS = {"〇": 0, "○": 0, "零": 0, "O": 0, "Ｏ": 0, "一": 1, "二": 2, "三": 3, "四": 4,
+              "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+
+
+def _cn_number(s: str) -> int:
+    """一 … 三十一 (the 十-based numerals of a month or day)."""
+    if "十" in s:
+        tens, _, units = s.partition("十")
+        return (_CN_DIGITS[tens] if tens else 1) * 10 + (_CN_DIGITS[units] if units else 0)
+    return _CN_DIGITS[s]
+
+
+def _date_from_match(m: re.Match) -> dt.date | None:
+    y, mo, d = m.group("year"), m.group("month"), m.group("day")
+    try:
+        if y.isdigit():
+            return dt.date(int(y), int(mo), int(d))
+        year = int("".join(str(_CN_DIGITS[c]) for c in y))
+        return dt.date(year, _cn_number(mo), _cn_number(d))
+    except (KeyError, ValueError):
+        return None
+
+
+def parse_date(text: str) -> dt.date | None:
+    """The first full date (Arabic, Chinese numerals or ISO-like) in ``text``."""
+    r = rules()
+    for rx in (*r.dates, r.date_iso):
+        for m in rx.finditer(text):
+            d = _date_from_match(m)
+            if d:
+                return d
+    return None
+
+
+def _full_date_line(text: str) -> dt.date | None:
+    """The date when the whole line is one 成文日期-style date, else None."""
+    compact = re.sub(r"\s+", "", text)
+    for rx in rules().dates:
+        m = rx.fullmatch(compact)
+        if m:
+            return _date_from_match(m)
+    return None
+
+
+def _trailing_date(text: str) -> tuple[str, dt.date] | None:
+    """``(prefix, date)`` when the line ends with a full date after some text."""
+    for rx in rules().dates:
+        for m in rx.finditer(text):
+            if m.end() == len(text) and m.start() > 0:
+                d = _date_from_match(m)
+                if d:
+                    return text[:m.start()].strip(), d
+    return None
+
+
+# --------------------------------------------------------------------------- names
+
+
+def strip_proxy(name: str) -> tuple[str, bool]:
+    """``(name without （代章）, whether it carried one)``."""
+    r = rules()
+    stripped = r.proxy_seal.sub("", name).strip()
+    return stripped, stripped != name.strip()
+
+
+def is_org_name(text: str) -> bool:
+    """A line that is only an organisation's name (one or several), as in a signature."""
+    r = rules()
+    name, _ = strip_proxy(text)
+    name = re.sub(r"\s+", "", name)
+    if not (3 <= len(name) <= r.max_issuer_chars * 3):
+        return False
+    if _NAME_FORBIDDEN.search(name) or name.startswith(r.title_start):
+        return False
+    return bool(r.issuer_end.search(name))
+
+
+def _starts_like_new_org(rest: str, whole: str) -> bool:
+    from .regions import starts_with_place
+
+    r = rules()
+    return (rest[:2] == whole[:2] or rest.startswith(r.issuer_prefixes)
+            or starts_with_place(rest))
+
+
+def split_org_names(text: str) -> list[str]:
+    """Split a line that may hold several issuers (a joint signature or 发文机关标志).
+
+    Spaces between Chinese characters are gone after normalisation, so two names
+    written side by side are glued: they are split after an issuer suffix where the
+    rest is itself a name that starts like one (the same place, a place, 中共…).
+    """
+    r = rules()
+    out: list[str] = []
+    for part in re.split(r"\s+|、", text.strip()):
+        if part:
+            out.extend(_split_glued(part, r))
+    return out
+
+
+def _split_glued(name: str, r: Rules) -> list[str]:
+    for i in range(3, len(name) - 2):
+        head, rest = name[:i], name[i:]
+        if (r.issuer_end.search(head) and is_org_name(rest) and len(rest) >= 4
+                and _starts_like_new_org(rest, name)):
+            return [head] + _split_glued(rest, r)
+    return [name]
+
+
+def split_units(text: str) -> list[str]:
+    """Split a 主送/抄送 list: on ，,；; always; on 、 only between full unit names.
+
+    「各部、办、中心」 stays one collective entry: 办 and 中心 are bare kinds of unit
+    that borrow the scope (各) of the first piece.
+    """
+    r = rules()
+    out: list[str] = []
+    for chunk in r.list_separators.split(text):
+        chunk = chunk.strip().strip("。.、 ")
+        if not chunk:
+            continue
+        pieces = [p.strip() for p in chunk.split(r.enum_separator)]
+        if len(pieces) > 1 and all(p and (len(p) >= r.min_full_unit_chars or p[0] in r.unit_scope_chars)
+                                   for p in pieces[1:]):
+            out.extend(p for p in pieces if p)
+        else:
+            out.append(chunk)
+    return out
+
+
+# --------------------------------------------------------------------------- the reader
+
+
+@dataclass
+class _State:
+    doc: Document
+    lines: list[Line]
+    header: Header = field(default_factory=Header)
+    title_range: tuple[int, int] | None = None  # line indexes, inclusive
+    signature_date_line: int | None = None
+    signature_issuer_lines: list[int] = field(default_factory=list)
+
+
+def read_header(doc: Document) -> Header:
+    """Read every header field the document states. Never raises."""
+    try:
+        lines = [ln for ln in document_lines(doc)]
+    except Exception as e:  # noqa: BLE001 - a header is optional; the document still goes on
+        doc.warnings.append(f"header: cannot split lines: {type(e).__name__}: {e}")
+        return Header()
+    st = _State(doc, lines)
+    for step in (_read_web_meta, _read_title, _read_doc_number, _read_signature, _read_issuers,
+                 _read_recipients, _read_attachments, _read_record_block, _read_public,
+                 _read_plan_year, _read_region):
+        try:
+            step(st)
+        except Exception as e:  # noqa: BLE001 - one field failing must not lose the others
+            doc.warnings.append(f"header: {step.__name__[6:]}: {type(e).__name__}: {e}")
+    return st.header
+
+
+def _body_lines(st: _State) -> list[tuple[int, Line]]:
+    return [(i, ln) for i, ln in enumerate(st.lines) if not ln.in_table]
+
+
+def _meta(doc: Document, keys: tuple[str, ...]) -> str | None:
+    for k in keys:
+        v = doc.meta.get(k)
+        if v:
+            return str(v).strip()
+    return None
+
+
+def _read_web_meta(st: _State) -> None:
+    r, h, doc = rules(), st.header, st.doc
+    published = _meta(doc, r.meta_published_keys)
+    if published:
+        h.published_date = parse_date(published) if not isinstance(published, dt.date) else published
+    source = _meta(doc, r.meta_source_keys)
+    if source:
+        h.info_source = source
+    zone = _body_lines(st)[: r.header_zone_lines]
+    for _, ln in zone:
+        if h.published_date is None:
+            m = r.web_published.search(ln.text)
+            if m:
+                h.published_date = parse_date(m.group("date"))
+                h.spans["published_date"] = (ln.start + m.start("date"), ln.start + m.end("date"))
+        if h.info_source is None:
+            m = r.web_source.search(ln.text)
+            if m and is_org_name(m.group("source")):
+                h.info_source = m.group("source")
+                h.spans["info_source"] = (ln.start + m.start("source"), ln.start + m.end("source"))
+
+
+# -- title
+
+
+def _is_mark(text: str) -> bool:
+    m = rules().mark_line.match(text)
+    return bool(m and is_org_name(m.group("issuers")))
+
+
+def _is_web_line(text: str) -> bool:
+    r = rules()
+    return bool(r.web_published.search(text) or r.web_source.search(text))
+
+
+def _read_title(st: _State) -> None:
+    r, h = rules(), st.header
+    body = _body_lines(st)
+    zone = body[: r.header_zone_lines]
+    for n, (i, ln) in enumerate(zone):
+        k = ln.text.find(r.title_start)
+        if k < 0:
+            continue
+        prefix = ln.text[:k]
+        if prefix and not is_org_name(prefix):
+            continue
+        joined, last = ln.text, n
+        while not r.title_end.search(joined) and last + 1 < len(zone) and last - n + 1 < r.max_title_lines:
+            nxt = zone[last + 1][1].text
+            if _PROSE.search(nxt) or nxt.endswith(("：", ":")) or _full_date_line(nxt) \
+                    or r.doc_number_line.match(nxt):
+                break
+            joined += nxt
+            last += 1
+        if not r.title_end.search(joined) or _PROSE.search(joined) or len(joined) > r.max_title_chars:
+            continue
+        first = n
+        # issuer line(s) standing above 关于… belong to the title block (not the 文件 mark)
+        while not prefix and first > 0 and n - first < 3:
+            above = zone[first - 1][1]
+            if _is_mark(above.text) or not is_org_name(above.text) or above.style.get("color") \
+                    and _is_red(above.style):
+                break
+            first -= 1
+        lines = [zone[x][1] for x in range(first, last + 1)]
+        h.title = "".join(x.text for x in lines)
+        h.spans["title"] = (lines[0].start, lines[-1].end)
+        st.title_range = (zone[first][0], zone[last][0])
+        return
+    _read_plan_heading(st, zone)
+
+
+def _is_red(style: dict) -> bool:
+    color = str(style.get("color") or "").lstrip("#").upper()
+    if len(color) != 6:
+        return False
+    try:
+        red, green, blue = int(color[0:2], 16), int(color[2:4], 16), int(color[4:6], 16)
+    except ValueError:
+        return False
+    return red >= 0xC0 and green < 0x60 and blue < 0x60
+
+
+def _read_plan_heading(st: _State, zone: list[tuple[int, Line]]) -> None:
+    """No 关于…的通知 line: the heading of the plan the copy carries (a web copy of a plan)."""
+    r, h = rules(), st.header
+    for n, (i, ln) in enumerate(zone[:8]):
+        if _is_web_line(ln.text) or r.doc_number_line.match(ln.text) or _is_mark(ln.text):
+            continue
+        joined, last = ln.text, n
+        if not r.plan_end.search(joined) and n + 1 < len(zone):
+            nxt = zone[n + 1][1].text
+            if not _PROSE.search(nxt) and len(joined + nxt) <= 60:
+                joined, last = joined + nxt, n + 1
+        if (r.plan_end.search(joined) and len(joined) <= 60 and not _PROSE.search(joined)
+                and not re.search(r"[：:，,]", joined)):
+            lines = [zone[x][1] for x in range(n, last + 1)]
+            h.title = joined
+            h.spans["title"] = (lines[0].start, lines[-1].end)
+            st.title_range = (zone[n][0], zone[last][0])
+            return
+    meta_title = _meta(st.doc, r.meta_title_keys)
+    if meta_title:
+        h.title = meta_title
+
+
+# -- 发文字号
+
+
+def _read_doc_number(st: _State) -> None:
+    r, h = rules(), st.header
+    for _, ln in _body_lines(st)[: r.header_zone_lines]:
+        m = r.doc_number_line.match(ln.text)
+        if m:
+            h.doc_number = re.sub(r"\s+", "", m.group("doc_number"))
+            h.spans["doc_number"] = (ln.start + m.start("doc_number"), ln.start + m.end("doc_number"))
+            return
+
+
+# -- signature: 发文机关署名 + 成文日期
+
+
+def _read_signature(st: _State) -> None:
+    h = st.header
+    start = st.title_range[1] + 1 if st.title_range else 0
+    body = [(i, ln) for i, ln in _body_lines(st) if i >= start]
+    for n, (i, ln) in enumerate(body):
+        date = _full_date_line(ln.text)
+        same_line_org: str | None = None
+        if date is None:
+            trailing = _trailing_date(ln.text)
+            if trailing and is_org_name(trailing[0]):
+                same_line_org, date = trailing
+        if date is None:
+            continue
+        orgs: list[int] = []
+        p = n - 1
+        while p >= 0 and n - p <= 4 and is_org_name(body[p][1].text) and not _is_mark(body[p][1].text):
+            orgs.insert(0, body[p][0])
+            p -= 1
+        right = ln.style.get("align") == "right"
+        if not (orgs or same_line_org or right):
+            continue
+        h.issue_date = date
+        h.spans["issue_date"] = (ln.start, ln.end)
+        st.signature_date_line = i
+        st.signature_issuer_lines = orgs + ([i] if same_line_org else [])
+        return
+
+
+def _issuers_from_line(text: str) -> list[str]:
+    trailing = _trailing_date(text)
+    if trailing:
+        text = trailing[0]
+    names = []
+    for name in split_org_names(text):
+        clean, proxy = strip_proxy(name)
+        if clean and not proxy:
+            names.append(clean)
+    return names
+
+
+def _read_issuers(st: _State) -> None:
+    r, h = rules(), st.header
+    # 1. the signature (a 代章 line stamps for another body and is no issuer)
+    names: list[str] = []
+    span: tuple[int, int] | None = None
+    for i in st.signature_issuer_lines:
+        ln = st.lines[i]
+        if rules().proxy_seal.search(ln.text):
+            continue
+        got = _issuers_from_line(ln.text)
+        if got:
+            names.extend(got)
+            span = (span[0], ln.end) if span else (ln.start, ln.end)
+    # 2. the 发文机关标志 「XX文件」
+    if not names:
+        for _, ln in _body_lines(st)[: r.header_zone_lines]:
+            m = r.mark_line.match(ln.text)
+            if m and is_org_name(m.group("issuers")):
+                names = split_org_names(m.group("issuers"))
+                span = (ln.start + m.start("issuers"), ln.start + m.end("issuers"))
+                break
+    # 3. the issuer written in front of 关于 in the title
+    if not names and h.title and r.title_start in h.title:
+        prefix = h.title.split(r.title_start, 1)[0]
+        if prefix and is_org_name(prefix):
+            names = split_org_names(prefix)
+            if "title" in h.spans:
+                s = h.spans["title"][0]
+                span = (s, s + len(prefix))
+    # 4. a web page: 信息来源 / 发布机构
+    if not names and h.info_source:
+        names = [h.info_source]
+        span = h.spans.get("info_source")
+    h.issuers = [n for n in dict.fromkeys(names) if n]
+    if span and h.issuers:
+        h.spans["issuers"] = span
+
+
+# -- 主送机关
+
+
+def _read_recipients(st: _State) -> None:
+    r, h = rules(), st.header
+    if st.title_range is None:
+        return
+    after = [(i, ln) for i, ln in _body_lines(st) if i > st.title_range[1]][:5]
+    for i, ln in after:
+        text = ln.text
+        if _is_mark(text) or r.doc_number_line.match(text) or _full_date_line(text) or _is_web_line(text):
+            continue
+        if text.startswith(r.not_recipient_starts):
+            return
+        m = r.recipient_line.match(text)
+        if m:
+            value, offset = m.group("recipients"), ln.start + m.start("recipients")
+        else:
+            k = min((text.find(c) for c in "：:" if c in text), default=-1)
+            if k <= 0 or k > 80 or _PROSE.search(text[:k]) or re.search(r"[《》“”]", text[:k]):
+                return
+            value, offset = text[:k], ln.start
+        h.recipients = split_units(value)
+        h.spans["recipients"] = (offset, offset + len(value))
+        return
+
+
+# -- 附件
+
+
+def _clean_attachment(title: str) -> str:
+    r = rules()
+    title = r.attachment_trailer.sub("", title).strip()
+    return title.strip("。；;，, ")
+
+
+def _read_attachments(st: _State) -> None:
+    r, h = rules(), st.header
+    body = _body_lines(st)
+    begin = st.title_range[1] + 1 if st.title_range else 0
+    stop = st.signature_date_line if st.signature_date_line is not None else None
+    main = [(i, ln) for i, ln in body if i >= begin and (stop is None or i < stop)]
+    # 1. 附件说明 in the main part: 附件：1.xxx / 2.xxx, or 附件：xxx
+    for n, (i, ln) in enumerate(main):
+        m = r.attachment_list.match(ln.text)
+        if not m:
+            continue
+        rest = m.group("rest").strip()
+        items: list[tuple[str, Line]] = []
+        following = [x for _, x in main[n + 1:]]
+        first = r.attachment_item.match(rest) if rest else None
+        if rest and not first:
+            items.append((rest, ln))
+        else:
+            if first:
+                items.append((first.group("title"), ln))
+            for nxt in following:
+                mm = r.attachment_item.match(nxt.text)
+                if not mm or _full_date_line(nxt.text) or is_org_name(nxt.text) and not mm:
+                    break
+                items.append((mm.group("title"), nxt))
+        titles = [_clean_attachment(t) for t, _ in items]
+        if any(titles):
+            h.attachments = [t for t in titles if t]
+            h.spans["attachments"] = (items[0][1].start, items[-1][1].end)
+            return
+    # 2. no list: the markers 附件 / 附件1 that head the attachments, each followed by its title
+    found: list[tuple[str, Line]] = []
+    after_main = [(i, ln) for i, ln in body if i >= begin]
+    for n, (i, ln) in enumerate(after_main):
+        titled = r.attachment_marker_titled.match(ln.text)
+        if titled and not _PROSE.search(titled.group("title")):
+            found.append((titled.group("title"), ln))
+            continue
+        if not r.attachment_marker.match(ln.text) or n + 1 >= len(after_main):
+            continue
+        nxt = after_main[n + 1][1]
+        if len(nxt.text) <= 80 and not _PROSE.search(nxt.text) and not _full_date_line(nxt.text):
+            found.append((nxt.text, nxt))
+    titles = [_clean_attachment(t) for t, _ in found]
+    if any(titles):
+        h.attachments = [t for t in titles if t]
+        h.spans["attachments"] = (found[0][1].start, found[-1][1].end)
+
+
+# -- 版记: 抄送, 印发机关和印发日期
+
+
+def _read_record_block(st: _State) -> None:
+    r, h = rules(), st.header
+    for ln in st.lines:
+        if not h.cc:
+            m = r.cc_line.match(ln.text)
+            if m:
+                h.cc = split_units(m.group("cc"))
+                h.spans["cc"] = (ln.start + m.start("cc"), ln.start + m.end("cc"))
+        if h.printer is None:
+            m = r.print_line.match(ln.text)
+            if m:
+                h.printer = m.group("printer").strip()
+                h.print_date = parse_date(m.group("date"))
+                h.spans["printer"] = (ln.start + m.start("printer"), ln.start + m.end("printer"))
+                h.spans["print_date"] = (ln.start + m.start("date"), ln.start + m.end("date"))
+
+
+def _read_public(st: _State) -> None:
+    r, h, text = rules(), st.header, st.doc.text
+    hits = [(text.find(c), c, False) for c in r.public_false] + [(text.find(c), c, True) for c in r.public_true]
+    hits = [x for x in hits if x[0] >= 0]
+    if hits:
+        # the longer cue first at one place (此件不公开 before 此件公开)
+        pos, cue, value = min(hits, key=lambda x: (x[0], -len(x[1])))
+        h.public = value
+        h.spans["public"] = (pos, pos + len(cue))
+
+
+def _read_plan_year(st: _State) -> None:
+    r, h = rules(), st.header
+    if h.title:
+        m = r.year_in_title.search(h.title)
+        if m:
+            h.plan_year = int(m.group("year"))
+            return
+    if h.issue_date:
+        h.plan_year = h.issue_date.year
+
+
+def _read_region(st: _State) -> None:
+    from .regions import resolve_region
+
+    st.header.region = resolve_region(st.doc, st.header)

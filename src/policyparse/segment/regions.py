@@ -1,0 +1,293 @@
+"""Resolve a notice's issuer to its GB/T 2260 division (county level where there is one).
+
+The division list is ``gazetteers/divisions.csv`` (code6, province, city, county,
+level); the weights, suffixes and zone words are the ``region`` section of
+``gazetteers/header.yaml``.
+
+How: every place name in the issuer, title, web metadata, the prefixes of cited
+发文字号 and the body text is found by a leftmost-longest scan (雨花台区 is never
+read as 雨花区; 长沙市雨花区 is never read as 沙市). A county named in the issuer
+wins, restricted to the province/city the issuer also names (重庆市正阳工业园区 is
+not 河南 正阳县). An issuer that is a development zone or park (高新区, 工业园区…)
+belongs to the district it sits in: the county mentions across the document are
+scored, weighted by where they stand, and a county name shared by several places
+(江北区, 城区…) counts only where its city or province is named too.
+"""
+from __future__ import annotations
+
+import functools
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+
+from ..errors import GazetteerError
+from ..gazetteer import check_keys, load_csv
+from ..model import Document, Header, Region
+
+DIVISIONS = "divisions.csv"
+_REGION_KEYS = {"weights", "parent_bonus", "zone_words", "county_suffixes", "city_suffixes",
+                "province_suffixes", "min_short_chars", "short_stoplist"}
+_WEIGHT_KEYS = {"issuer", "title", "signature", "doc_number_prefix", "meta", "body"}
+_META_PLACE_KEYS = ("site_name", "SiteName", "info_source", "ContentSource")
+
+
+@dataclass(frozen=True, slots=True)
+class Division:
+    code: str
+    province: str
+    city: str | None
+    county: str | None
+    level: str  # province | city | county
+
+    @property
+    def name(self) -> str:
+        return {"county": self.county, "city": self.city}.get(self.level) or self.province
+
+    def region(self) -> Region:
+        return Region(self.code, self.province, self.city, self.county)
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    name: str
+    divisions: tuple[Division, ...]
+    short: bool
+    start: int
+    end: int
+
+
+class PlaceIndex:
+    """Every division's full name and its unambiguous short form, scanned leftmost-longest."""
+
+    def __init__(self, divisions: list[Division], cfg: dict):
+        self.divisions = divisions
+        self.cfg = cfg
+        self.full: dict[str, list[Division]] = defaultdict(list)
+        for d in divisions:
+            self.full[d.name].append(d)
+        shorts: dict[str, set[Division]] = defaultdict(set)
+        for d in divisions:
+            for s in self._short_forms(d):
+                shorts[s].add(d)
+        stop = set(cfg["short_stoplist"])
+        self.short: dict[str, tuple[Division, ...]] = {}
+        for s, ds in shorts.items():
+            if s in self.full or s in stop or len(s) < cfg["min_short_chars"]:
+                continue
+            levels = {d.level for d in ds}
+            # a short form is kept where it names one division (or one province/city with
+            # its own same-named placeholder rows, which cannot happen after the filter)
+            if len(ds) == 1 or (len(levels) == 1 and len({d.name for d in ds}) == 1 and levels != {"county"}):
+                self.short[s] = tuple(ds)
+        self.by_first2: dict[str, list[tuple[str, bool]]] = defaultdict(list)
+        for name in self.full:
+            self.by_first2[name[:2]].append((name, False))
+        for name in self.short:
+            self.by_first2[name[:2]].append((name, True))
+        for lst in self.by_first2.values():
+            lst.sort(key=lambda x: len(x[0]), reverse=True)
+        self.provinces = {d.province: d for d in divisions if d.level == "province"}
+        self.cities = {(d.province, d.city): d for d in divisions if d.level == "city"}
+
+    def _short_forms(self, d: Division) -> list[str]:
+        name = d.name
+        suffixes = {"county": self.cfg["county_suffixes"], "city": self.cfg["city_suffixes"],
+                    "province": self.cfg["province_suffixes"]}[d.level]
+        out = []
+        for suf in sorted(suffixes, key=len, reverse=True):
+            if name.endswith(suf) and len(name) > len(suf):
+                stem = name[: -len(suf)]
+                if "自治" in suf or stem.endswith("族"):
+                    # 秀山土家族苗族自治县 → 秀山: the place name before the peoples' names
+                    stem = re.split(r"(?:蒙古|土家|[\u4e00-\u9fff])族", stem)[0][:2] if "族" in stem else stem
+                out.append(stem)
+                break
+        return [s for s in out if s and s != name]
+
+    def scan(self, text: str, allow_short: bool) -> list[Mention]:
+        out: list[Mention] = []
+        i, n = 0, len(text)
+        while i < n - 1:
+            hit = None
+            for name, is_short in self.by_first2.get(text[i:i + 2], ()):
+                if is_short and not allow_short:
+                    continue
+                if text.startswith(name, i):
+                    hit = (name, is_short)
+                    break
+            if hit is None:
+                i += 1
+                continue
+            name, is_short = hit
+            divs = self.short[name] if is_short else tuple(self.full[name])
+            out.append(Mention(name, divs, is_short, i, i + len(name)))
+            i += len(name)
+        return self._drop_generic(out)
+
+    def _drop_generic(self, mentions: list[Mention]) -> list[Mention]:
+        """A two-character county name (城区, 郊区, 矿区) is a place only right after its city."""
+        kept = []
+        for k, m in enumerate(mentions):
+            if len(m.name) <= 2 and not m.short and all(d.level == "county" for d in m.divisions):
+                prev = mentions[k - 1] if k else None
+                if not (prev and prev.end == m.start
+                        and any(d.level == "city" and any(c.city == d.city for c in m.divisions)
+                                for d in prev.divisions)):
+                    continue
+            kept.append(m)
+        return kept
+
+    def starts_with_place(self, text: str) -> bool:
+        for name, _ in self.by_first2.get(text[:2], ()):
+            if text.startswith(name):
+                return True
+        return False
+
+
+def _region_config() -> dict:
+    from .header import GAZETTEER
+    from ..gazetteer import load_yaml
+
+    cfg = load_yaml(GAZETTEER).get("region")
+    if not isinstance(cfg, dict):
+        raise GazetteerError(f"{GAZETTEER}: region must be a mapping")
+    check_keys(f"{GAZETTEER}:region", cfg, _REGION_KEYS, _REGION_KEYS)
+    check_keys(f"{GAZETTEER}:region.weights", cfg["weights"], _WEIGHT_KEYS, _WEIGHT_KEYS)
+    for key in ("zone_words", "county_suffixes", "city_suffixes", "province_suffixes", "short_stoplist"):
+        if not isinstance(cfg[key], list) or not all(isinstance(x, str) and x for x in cfg[key]):
+            raise GazetteerError(f"{GAZETTEER}: region.{key} must be a list of strings")
+    return cfg
+
+
+def load_divisions() -> list[Division]:
+    rows = load_csv(DIVISIONS)
+    out = []
+    for row in rows:
+        code, level = (row.get("code6") or "").strip(), (row.get("level") or "").strip()
+        if not re.fullmatch(r"\d{6}", code) or level not in ("province", "city", "county"):
+            raise GazetteerError(f"{DIVISIONS}: bad row {row}")
+        out.append(Division(code, row["province"], row.get("city") or None, row.get("county") or None, level))
+    return out
+
+
+@functools.lru_cache(maxsize=None)
+def place_index() -> PlaceIndex:
+    return PlaceIndex(load_divisions(), _region_config())
+
+
+def starts_with_place(text: str) -> bool:
+    """Whether ``text`` starts with a province, city or county name (full or short)."""
+    return place_index().starts_with_place(text)
+
+
+# --------------------------------------------------------------------------- resolution
+
+
+def _under(d: Division, provinces: set[str], cities: set[tuple[str, str]]) -> bool:
+    if not provinces and not cities:
+        return True
+    if cities:
+        return (d.province, d.city) in cities
+    return d.province in provinces
+
+
+def resolve_region(doc: Document, header: Header) -> Region | None:
+    """The division the issuer belongs to, or None where the document does not say."""
+    idx = place_index()
+    cfg = idx.cfg
+    w = cfg["weights"]
+    issuer_text = "；".join(header.issuers)
+    issuer_mentions = idx.scan(issuer_text, allow_short=True)
+
+    # the province / city the issuer names: every other candidate is out
+    provinces = {d.province for m in issuer_mentions for d in m.divisions if d.level == "province"}
+    cities = {(d.province, d.city) for m in issuer_mentions for d in m.divisions if d.level == "city"}
+    if len(cities) > 1 or len({p for p, _ in cities}) > 1:
+        cities = set()
+    provinces |= {p for p, _ in cities}
+
+    issuer_counties = [d for m in issuer_mentions for d in m.divisions
+                       if d.level == "county" and _under(d, provinces, cities)]
+    in_zone = any(z in issuer_text for z in cfg["zone_words"])
+
+    # evidence from everywhere, weighted
+    sources: list[tuple[str, float, bool]] = [(issuer_text, w["issuer"], True)]
+    if header.title:
+        sources.append((header.title, w["title"], True))
+    for key in _META_PLACE_KEYS:
+        if doc.meta.get(key):
+            sources.append((str(doc.meta[key]), w["meta"], True))
+    from .header import rules as header_rules
+
+    for m in header_rules().doc_number.finditer(doc.text):
+        prefix = m.group("doc_number").split("〔", 1)[0]
+        sources.append((prefix, w["doc_number_prefix"], True))
+    sources.append((doc.text, w["body"], False))
+
+    score: dict[Division, float] = defaultdict(float)
+    named: dict[tuple[str, str | None], float] = defaultdict(float)  # (province, city) evidence
+    for text, weight, allow_short in sources:
+        for m in idx.scan(text, allow_short):
+            for d in m.divisions:
+                if d.level == "county":
+                    score[d] += weight / len(m.divisions) if len(m.divisions) > 1 else weight
+                elif d.level == "city":
+                    named[(d.province, d.city)] += weight
+                    named[(d.province, None)] += weight
+                else:
+                    named[(d.province, None)] += weight
+
+    def evidence(d: Division) -> float:
+        return named.get((d.province, d.city), 0.0) if d.city else named.get((d.province, None), 0.0)
+
+    def pick(cands: list[Division]) -> Division | None:
+        cands = list(dict.fromkeys(cands))
+        if not cands:
+            return None
+        # a county name several places share counts only where its parent is named
+        by_name: dict[str, list[Division]] = defaultdict(list)
+        for d in cands:
+            by_name[d.county].append(d)
+        kept: list[Division] = []
+        for same in by_name.values():
+            if len(same) == 1:
+                kept.extend(same)
+                continue
+            with_parent = [d for d in same if evidence(d) > 0]
+            if len(with_parent) >= 1:
+                best = max(evidence(d) for d in with_parent)
+                top = [d for d in with_parent if evidence(d) == best]
+                if len(top) == 1:
+                    kept.append(top[0])
+        if not kept:
+            return None
+        ranked = sorted(kept, key=lambda d: (score[d] + (cfg["parent_bonus"] if evidence(d) else 0)),
+                        reverse=True)
+        best_score = score[ranked[0]] + (cfg["parent_bonus"] if evidence(ranked[0]) else 0)
+        if len(ranked) > 1 and score[ranked[1]] + (cfg["parent_bonus"] if evidence(ranked[1]) else 0) == best_score:
+            return None  # a tie is no answer
+        return ranked[0]
+
+    # 1. a county the issuer names
+    chosen = pick(issuer_counties)
+    if chosen:
+        return chosen.region()
+    # 2. an issuer at city / province level that is not a zone inside it
+    if not in_zone and issuer_mentions:
+        if len(cities) == 1:
+            return idx.cities[next(iter(cities))].region()
+        if len(provinces) == 1 and not cities:
+            p = next(iter(provinces))
+            return idx.provinces[p].region() if p in idx.provinces else None
+    # 3. a zone, or an issuer without a place: the county the document names, under the
+    #    issuer's province / city
+    body_counties = [d for d in score if _under(d, provinces, cities)]
+    chosen = pick(body_counties)
+    if chosen:
+        return chosen.region()
+    if len(cities) == 1:
+        return idx.cities[next(iter(cities))].region()
+    if len(provinces) == 1:
+        p = next(iter(provinces))
+        return idx.provinces[p].region() if p in idx.provinces else None
+    return None
