@@ -581,7 +581,8 @@ class _Reader:
 
     def cell_text(self, tc) -> str:
         """A cell's paragraphs (with their numbering labels), one per line; a nested
-        table is written row by row with its cells separated by spaces."""
+        table's cells follow, one per line (the normaliser would drop a space
+        between two Chinese cells, so a line break is the only honest separator)."""
         lines: list[str] = []
         for kind, el in self.walk(tc):
             if kind == "p":
@@ -592,8 +593,7 @@ class _Reader:
                     lines.append(self.cell_text(box))
             else:
                 rows, _ = self.table(el)
-                for row in rows:
-                    lines.append(" ".join(t for t, _, _ in row if t.strip()))
+                lines.extend(t for row in rows for t, _, _ in row if t.strip())
         return "\n".join(l for l in lines if l.strip())
 
     # -- walk

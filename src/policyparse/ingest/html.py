@@ -484,8 +484,7 @@ def _table_rows(table) -> list[list]:
 
 
 def _cell_text(cell) -> str:
-    """A cell's text: its paragraphs and line breaks as newlines, a nested table's
-    cells separated by spaces."""
+    """A cell's text: its paragraphs, line breaks and a nested table's cells as lines."""
     parts: list[str] = []
 
     def visit(el):
@@ -496,7 +495,8 @@ def _cell_text(cell) -> str:
                 if ch.tag == "br":
                     parts.append("\n")
                 elif ch.tag in ("td", "th"):
-                    parts.append(" ")
+                    # one nested cell a line: a space between Chinese cells would be normalised away
+                    parts.append("\n")
                     visit(ch)
                 elif ch.tag in BLOCK_TAGS:
                     parts.append("\n")
