@@ -1,0 +1,244 @@
+"""Write a run's tables and publish them atomically (dlt's temp-then-rename).
+
+Layout of an output folder ``OUT``::
+
+    OUT/documents  -> .current/documents      table links, made once, never rewritten
+    OUT/tasks      -> .current/tasks          (…one per table, and manifest.json)
+    OUT/.current   -> .runs/<run_id>          THE pointer: swapped by one os.replace
+    OUT/.runs/<run_id>/documents/year=2023/part-0.parquet
+                      /documents/year=unknown/part-0.parquet
+                      /failures/part-0.parquet
+                      /manifest.json
+    OUT/.runs/<run_id>.tmp/                   a run being written (never read)
+    OUT/.cache/<run_key>/…                    per-document rows (export/cache.py)
+    OUT/.lock                                 one writer at a time (flock)
+
+A run writes every part file into ``.runs/<run_id>.tmp``, fsyncs them, renames
+the folder to ``.runs/<run_id>`` and then replaces the ``.current`` symlink in
+one ``rename(2)``. Every table therefore switches from the previous run to the
+new one at the same instant; a process killed at any moment leaves ``.current``
+on a complete run. The run before the current one is kept, so a reader that
+opened its files just before the swap can finish; older runs are removed.
+
+Rows are written in the order they are given (the batch sorts them), one file
+per partition (more only past ``MAX_ROWS_PER_FILE``), so the same input always
+gives the same files, row for row.
+"""
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import shutil
+import time
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.dataset as ds
+import pyarrow.parquet as pq
+
+from ..errors import ExportError
+from .schema import ALL_TABLES, NO_DICTIONARY_COLUMNS, PARTITION_KEY
+
+RUNS_DIRNAME = ".runs"
+CURRENT_LINK = ".current"
+LOCK_NAME = ".lock"
+MANIFEST_NAME = "manifest.json"
+ROW_GROUP_SIZE = 128 * 1024
+MAX_ROWS_PER_FILE = 4 * 1024 * 1024
+
+
+# --------------------------------------------------------------------------- fs helpers
+
+
+def fsync_path(path: Path) -> None:
+    """fsync a file or a directory (a directory's fsync makes its entries durable)."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(tmp, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
+@contextlib.contextmanager
+def out_lock(out: Path):
+    """Hold ``OUT/.lock`` for the whole run: two runs on one OUT would race on
+    ``.current``. flock is released by the kernel when a process dies, so a run
+    killed with SIGKILL never leaves a stale lock behind."""
+    out.mkdir(parents=True, exist_ok=True)
+    fh = open(out / LOCK_NAME, "a+")
+    try:
+        try:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as e:
+            raise ExportError("another policyparse run is writing this output folder",
+                              path=str(out)) from e
+        yield
+    finally:
+        fh.close()
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def _dictionary_columns(schema: pa.Schema) -> list[str]:
+    """Parquet leaf paths of the string columns worth dictionary-encoding."""
+    cols = []
+    for f in schema:
+        if f.name in NO_DICTIONARY_COLUMNS:
+            continue
+        if pa.types.is_string(f.type):
+            cols.append(f.name)
+        elif pa.types.is_list(f.type) and pa.types.is_string(f.type.value_type):
+            cols.append(f"{f.name}.list.element")
+    return cols
+
+
+def _write_file(table: pa.Table, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pq.write_table(table, path, compression="zstd", row_group_size=ROW_GROUP_SIZE,
+                   use_dictionary=_dictionary_columns(table.schema), write_statistics=True)
+    fsync_path(path)
+
+
+def write_table(table: pa.Table, dest: Path, partitions: pa.Array | None = None) -> list[str]:
+    """Write ``table`` under the folder ``dest``; returns the files written (relative).
+
+    With ``partitions`` (one string per row) rows go to ``dest/year=<value>/``,
+    keeping their order; an empty table is one empty ``part-0.parquet`` so that
+    the table stays readable with its schema.
+    """
+    dest.mkdir(parents=True, exist_ok=True)
+    written: list[str] = []
+    if partitions is None or table.num_rows == 0:
+        groups = [("", table)]
+    else:
+        groups = [(f"{PARTITION_KEY}={value}", table.filter(pc.equal(partitions, value)))
+                  for value in sorted(set(partitions.to_pylist()))]
+    for sub, part in groups:
+        for n, offset in enumerate(range(0, max(part.num_rows, 1), MAX_ROWS_PER_FILE)):
+            rel = Path(sub) / f"part-{n}.parquet" if sub else Path(f"part-{n}.parquet")
+            _write_file(part.slice(offset, MAX_ROWS_PER_FILE), dest / rel)
+            written.append(str(rel))
+    for d in sorted({dest / Path(w).parent for w in written}, reverse=True):
+        fsync_path(d)
+    fsync_path(dest)
+    return written
+
+
+# --------------------------------------------------------------------------- runs
+
+
+def new_run_id() -> str:
+    """Sortable and unique: UTC time to the microsecond, then the process id."""
+    t = time.time()
+    return time.strftime("%Y%m%dT%H%M%S", time.gmtime(t)) + f".{int(t % 1 * 1e6):06d}Z-{os.getpid()}"
+
+
+def staging_dir(out: Path, run_id: str) -> Path:
+    d = out / RUNS_DIRNAME / f"{run_id}.tmp"
+    d.mkdir(parents=True, exist_ok=False)
+    return d
+
+
+def current_run_dir(out: Path) -> Path | None:
+    link = out / CURRENT_LINK
+    if not link.is_symlink():
+        return None
+    target = (out / os.readlink(link))
+    return target if target.is_dir() else None
+
+
+def read_manifest(out: Path) -> dict | None:
+    run = current_run_dir(out)
+    if run is None:
+        return None
+    try:
+        return json.loads((run / MANIFEST_NAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def _replace_symlink(link: Path, target: str) -> None:
+    tmp = link.with_name(f"{link.name}.{os.getpid()}.tmp")
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(tmp)
+    os.symlink(target, tmp)
+    os.replace(tmp, link)
+
+
+def _ensure_table_links(out: Path, names) -> None:
+    """``OUT/<table> -> .current/<table>``; a real folder there (an older layout,
+    another tool's output) is moved aside first."""
+    for name in names:
+        link = out / name
+        target = f"{CURRENT_LINK}/{name}"
+        if link.is_symlink():
+            if os.readlink(link) == target:
+                continue
+        elif link.exists():
+            aside = out / RUNS_DIRNAME / f"replaced-{new_run_id()}-{name}"
+            os.rename(link, aside)
+        _replace_symlink(link, target)
+
+
+def publish(out: Path, staging: Path) -> Path:
+    """Make the fully written ``staging`` run the current one; returns its folder."""
+    runs = out / RUNS_DIRNAME
+    final = runs / staging.name[:-len(".tmp")]
+    fsync_path(staging)
+    os.rename(staging, final)
+    fsync_path(runs)
+    previous = current_run_dir(out)
+    _replace_symlink(out / CURRENT_LINK, f"{RUNS_DIRNAME}/{final.name}")
+    fsync_path(out)
+    names = [p.name for p in sorted(final.iterdir()) if p.is_dir() or p.name == MANIFEST_NAME]
+    _ensure_table_links(out, names)
+    fsync_path(out)
+    _remove_old_runs(runs, keep={final.name, previous.name if previous else ""})
+    return final
+
+
+def _remove_old_runs(runs: Path, keep: set[str]) -> None:
+    for d in runs.iterdir():
+        if d.name not in keep:
+            shutil.rmtree(d, ignore_errors=True) if d.is_dir() and not d.is_symlink() else d.unlink(missing_ok=True)
+
+
+def clean_stale_staging(out: Path) -> None:
+    """Remove half-written runs (``*.tmp``) a killed process left; call under the lock."""
+    runs = out / RUNS_DIRNAME
+    if runs.is_dir():
+        for d in runs.iterdir():
+            if d.name.endswith(".tmp"):
+                shutil.rmtree(d, ignore_errors=True)
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def table_path(out: Path, name: str) -> Path:
+    return Path(out) / name
+
+
+def read_table(out: Path, name: str) -> pa.Table:
+    """One table of OUT, whole, with the file columns only (no partition column),
+    in the order it was written."""
+    path = table_path(out, name)
+    if not path.exists():
+        raise ExportError(f"no table {name!r} in {out}")
+    dataset = ds.dataset(str(path), format="parquet", partitioning=None)
+    table = dataset.to_table()
+    schema = ALL_TABLES.get(name)
+    return table.select(schema.names) if schema is not None else table

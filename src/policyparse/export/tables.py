@@ -1,0 +1,160 @@
+"""A finished :class:`~policyparse.model.Document` → rows of every output table.
+
+Export only *reads* the model: nothing here calls back into ingest, segment or
+extract. One function per table; :func:`document_rows` gathers them and
+:func:`rows_to_tables` types them against :mod:`policyparse.export.schema`.
+
+Stable ids: ``doc_id`` is the content hash the reader set; a task's id is the
+document id and the task's place in the document (``<doc_id>-t0007``). The same
+bytes always give the same ids, whatever the path, run or worker; an edit gives
+a new ``doc_id`` and so new task ids (old ones never point at changed text).
+"""
+from __future__ import annotations
+
+import pyarrow as pa
+
+from ..model import SCHEMA_VERSION, Document, Task
+from .schema import DOC_TABLES
+
+
+def task_id(doc_id: str, index: int) -> str:
+    return f"{doc_id}-t{index:04d}"
+
+
+def _page(doc: Document, task: Task) -> int | None:
+    return task.page if task.page is not None else doc.page_at(task.start)
+
+
+def documents_rows(doc: Document, pipeline_version: str = "") -> list[dict]:
+    h = doc.header
+    region = h.region
+    page_count = len(doc.pages) or doc.meta.get("page_count")
+    return [{
+        "doc_id": doc.doc_id,
+        "source_path": doc.source_path,
+        "source_paths": [doc.source_path] if doc.source_path else [],
+        "source_format": doc.source_format,
+        "title": h.title,
+        "doc_number": h.doc_number,
+        "issuers": list(h.issuers),
+        "issue_date": h.issue_date,
+        "plan_year": h.plan_year,
+        "region_code": region.code if region else None,
+        "region_province": region.province if region else None,
+        "region_city": region.city if region else None,
+        "region_county": region.county if region else None,
+        "recipients": list(h.recipients),
+        "attachments": list(h.attachments),
+        "cc": list(h.cc),
+        "printer": h.printer,
+        "print_date": h.print_date,
+        "published_date": h.published_date,
+        "info_source": h.info_source,
+        "public": h.public,
+        "page_count": int(page_count) if page_count else None,
+        "n_tasks": len(doc.tasks),
+        "n_chars": len(doc.text),
+        "warnings": [str(w) for w in doc.warnings],
+        "pipeline_version": pipeline_version,
+        "schema_version": SCHEMA_VERSION,
+    }]
+
+
+def texts_rows(doc: Document) -> list[dict]:
+    return [{"doc_id": doc.doc_id, "text": doc.text}]
+
+
+def tasks_rows(doc: Document) -> list[dict]:
+    return [{
+        "task_id": task_id(doc.doc_id, i),
+        "doc_id": doc.doc_id,
+        "task_index": i,
+        "path": [str(p) for p in t.path],
+        "section": t.section or None,
+        "title": t.title,
+        "text": doc.text[t.start:t.end],
+        "source": t.source,
+        "char_start": t.start,
+        "char_end": t.end,
+        "page": _page(doc, t),
+    } for i, t in enumerate(doc.tasks)]
+
+
+def task_units_rows(doc: Document) -> list[dict]:
+    return [{
+        "task_id": task_id(doc.doc_id, i),
+        "doc_id": doc.doc_id,
+        "role": u.role,
+        "unit": u.unit,
+        "unit_canonical": u.canonical,
+        "char_start": u.start,
+        "char_end": u.end,
+    } for i, t in enumerate(doc.tasks) for u in t.units]
+
+
+def deadlines_rows(doc: Document) -> list[dict]:
+    return [{
+        "task_id": task_id(doc.doc_id, i),
+        "doc_id": doc.doc_id,
+        "raw": d.raw,
+        "kind": d.kind,
+        "date": d.date,
+        "start": d.window_start,
+        "char_start": d.start,
+        "char_end": d.end,
+    } for i, t in enumerate(doc.tasks) for d in t.deadlines]
+
+
+def frequencies_rows(doc: Document) -> list[dict]:
+    return [{
+        "task_id": task_id(doc.doc_id, i),
+        "doc_id": doc.doc_id,
+        "raw": f.raw,
+        "period": f.period,
+        "count": f.count,
+        "comparator": f.comparator,
+        "per_year": f.per_year,
+        "char_start": f.start,
+        "char_end": f.end,
+    } for i, t in enumerate(doc.tasks) for f in t.frequencies]
+
+
+def _target_row(doc: Document, tid: str | None, g) -> dict:
+    return {
+        "task_id": tid,
+        "doc_id": doc.doc_id,
+        "raw": g.raw,
+        "metric": g.metric,
+        "value": g.value,
+        "unit": g.unit,
+        "comparator": g.comparator,
+        "char_start": g.start,
+        "char_end": g.end,
+    }
+
+
+def targets_rows(doc: Document) -> list[dict]:
+    """Document-level targets first (task_id null), then each task's in task order."""
+    rows = [_target_row(doc, None, g) for g in doc.targets]
+    rows += [_target_row(doc, task_id(doc.doc_id, i), g)
+             for i, t in enumerate(doc.tasks) for g in t.targets]
+    return rows
+
+
+def document_rows(doc: Document, pipeline_version: str = "") -> dict[str, list[dict]]:
+    """Every table's rows for one document, in record order."""
+    return {
+        "documents": documents_rows(doc, pipeline_version),
+        "texts": texts_rows(doc),
+        "tasks": tasks_rows(doc),
+        "task_units": task_units_rows(doc),
+        "deadlines": deadlines_rows(doc),
+        "frequencies": frequencies_rows(doc),
+        "targets": targets_rows(doc),
+    }
+
+
+def rows_to_tables(rows: dict[str, list[dict]]) -> dict[str, pa.Table]:
+    """Type each table's rows against its schema (a wrong type fails here, loudly)."""
+    return {name: pa.Table.from_pylist(rows.get(name, []), schema=schema)
+            for name, schema in DOC_TABLES.items()}
