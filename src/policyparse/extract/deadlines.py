@@ -1,0 +1,183 @@
+"""Deadlines (ANNOTATION §4): time limits a task states, as pure functions over a span.
+
+The shapes live in ``gazetteers/patterns/deadline.yaml``. In body text a date
+counts only with a limit cue (…前, …底前, …完成, 在…, a task sentence
+"2023年12月底前，完成…") and never inside a title or citation, in the past, or
+as a starting point (2022年5月后). In a deadline column (``column=True``) every
+date shape is a limit, and so are states (全年 → ongoing) and references to
+someone else's schedule (按上级要求 → external).
+"""
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import functools
+import re
+from dataclasses import dataclass
+
+from ..model import Deadline
+from .numerals import parse_int
+from .rules import compile_rule, inside_brackets, pattern_file
+
+FILE = "deadline.yaml"
+QUARTERS = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
+
+
+@dataclass(frozen=True)
+class _Rules:
+    dates: tuple[tuple[str, str, re.Pattern], ...]  # (id, kind, regex)
+    suffix_in_raw: re.Pattern
+    suffix_done: re.Pattern
+    cue_after: re.Pattern
+    cue_before: re.Pattern
+    reject_after: re.Pattern
+    reject_before: re.Pattern
+    citation_brackets: tuple[tuple[str, str], ...]
+    paren_pairs: tuple[tuple[str, str], ...]
+    citation_paren_marks: re.Pattern
+    ongoing: re.Pattern
+    external: re.Pattern
+    external_body: re.Pattern
+
+
+@functools.lru_cache(maxsize=None)
+def rules() -> _Rules:
+    data = pattern_file(FILE)
+    dates = tuple((r["id"], r.get("kind", "by_date"), compile_rule(FILE, r["id"], r["pattern"]))
+                  for r in data["dates"])
+    c = lambda key: compile_rule(FILE, key, data[key])  # noqa: E731
+    return _Rules(dates, c("suffix_in_raw"), c("suffix_done"), c("cue_after"), c("cue_before"),
+                  c("reject_after"), c("reject_before"),
+                  tuple(tuple(p) for p in data["citation_brackets"]),
+                  tuple(tuple(p) for p in data["paren_pairs"]),
+                  c("citation_paren_marks"), c("ongoing"), c("external"), c("external_body"))
+
+
+def _last_day(year: int, month: int) -> int:
+    return calendar.monthrange(year, month)[1]
+
+
+def _resolve(m: re.Match, plan_year: int | None) -> tuple[dt.date | None, dt.date | None] | None:
+    """(date, window_start) for a date match; None when the numbers are no date."""
+    g = m.groupdict()
+    year = parse_int(g["year"]) if g.get("year") else plan_year
+    if year is not None and not 1900 <= year <= 2100:
+        return None
+    if g.get("m1"):  # window
+        m1 = parse_int(g["m1"])
+        last = parse_int(g.get("m4") or g["m2"])
+        if not (m1 and last and 1 <= m1 <= 12 and 1 <= last <= 12):
+            return None
+        if year is None:
+            return None, None
+        return dt.date(year, last, _last_day(year, last)), dt.date(year, m1, 1)
+    month = parse_int(g["month"]) if g.get("month") else None
+    if month is not None and not 1 <= month <= 12:
+        return None
+    day = parse_int(g["day"]) if g.get("day") else None
+    if year is None:
+        return None, None
+    if g.get("half"):
+        return (dt.date(year, 6, 30) if g["half"] == "上半年" else dt.date(year, 12, 31)), None
+    if g.get("quarter"):
+        q = QUARTERS[g["quarter"]]
+        return dt.date(year, 3 * q, _last_day(year, 3 * q)), None
+    if month is None:  # a whole year, 年底, 年末, 年内
+        return dt.date(year, 12, 31), None
+    if day is not None:
+        if not 1 <= day <= _last_day(year, month):
+            return None
+        return dt.date(year, month, day), None
+    part = g.get("part") or ""
+    day = {"上旬": 10, "中旬": 20}.get(part, _last_day(year, month))
+    return dt.date(year, month, day), None
+
+
+def _is_citation(text: str, pos: int, lo: int, r: _Rules) -> bool:
+    if inside_brackets(text, pos, lo, r.citation_brackets):
+        return True
+    opener = inside_brackets(text, pos, lo, r.paren_pairs)
+    if opener:
+        close = {"（": "）", "(": ")"}[opener]
+        end = text.find(close, pos)
+        inner = text[text.rfind(opener, lo, pos):end if end != -1 else pos + 40]
+        return bool(r.citation_paren_marks.search(inner))
+    return False
+
+
+def _matches(text: str, start: int, end: int) -> list[tuple[int, int, str, str, re.Match]]:
+    """Leftmost-longest, non-overlapping date matches in the span."""
+    found = []
+    for rule_id, kind, rx in rules().dates:
+        for m in rx.finditer(text, start, end):
+            if m.end() > m.start():
+                found.append((m.start(), m.end(), rule_id, kind, m))
+    found.sort(key=lambda f: (f[0], -(f[1] - f[0])))
+    out, last_end = [], -1
+    for f in found:
+        if f[0] >= last_end:
+            out.append(f)
+            last_end = f[1]
+    return out
+
+
+def find_deadlines(text: str, start: int, end: int, plan_year: int | None, *,
+                   column: bool = False) -> list[Deadline]:
+    """Time limits in ``text[start:end]``; offsets are absolute, ``raw == text[s:e]``.
+
+    ``column=True``: the span is a 完成时限 cell, so bare dates, 全年/长期 (ongoing)
+    and 按…要求完成 (external) count; frequencies written there (每半年一次, 按季度)
+    are left to :func:`policyparse.extract.frequencies.find_frequencies`.
+    """
+    r = rules()
+    out: list[Deadline] = []
+    taken: list[tuple[int, int]] = []
+    for s, e, rule_id, kind, m in _matches(text, start, end):
+        after = text[e:end]
+        before = text[max(start, s - 8):s]
+        if r.reject_after.match(after) or r.reject_before.search(before):
+            continue
+        if _is_citation(text, s, max(start, s - 200), r):
+            continue
+        g = m.groupdict()
+        explicit_year = parse_int(g["year"]) if g.get("year") else None
+        if explicit_year and plan_year and explicit_year < plan_year:
+            continue  # a past year is history, not a limit
+        raw_end = e
+        suf = r.suffix_in_raw.match(after)
+        if suf:
+            raw_end = e + suf.end()
+        else:
+            done = r.suffix_done.match(after)
+            if done:
+                raw_end = e + done.end()
+        cue = bool(suf) or raw_end > e or bool(r.cue_after.match(after)) or bool(r.cue_before.search(before))
+        if not column:
+            if kind == "window":
+                cue = cue or bool(g.get("tail"))
+            elif g.get("part") == "份":
+                cue = True  # 6月份清零: 月份 names a time limit on its own
+            if not cue:
+                continue
+        resolved = _resolve(m, plan_year)
+        if resolved is None:
+            continue
+        date, wstart = resolved
+        out.append(Deadline(text[s:raw_end], kind, date, s, raw_end, wstart))
+        taken.append((s, raw_end))
+    extra = [r.external] if column else [r.external_body]
+    kinds = ["external"]
+    if column:
+        extra.append(r.ongoing)
+        kinds.append("ongoing")
+    for rx, kind in zip(extra, kinds):
+        for m in rx.finditer(text, start, end):
+            s, e = m.span()
+            if any(s < te and ts < e for ts, te in taken):
+                continue
+            if kind == "ongoing" and s > start and text[s - 1] in "每按":
+                continue
+            out.append(Deadline(text[s:e], kind, None, s, e))
+            taken.append((s, e))
+    out.sort(key=lambda d: d.start)
+    return out

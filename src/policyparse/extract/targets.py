@@ -1,0 +1,231 @@
+"""Targets (ANNOTATION §6): quantified goals, as pure functions over a span.
+
+Patterns are in ``gazetteers/patterns/target.yaml``. A percentage is a goal
+wherever it stands outside a title or citation; a count (102个, 3000人, 三级) is
+a goal only after a goal verb (完成, 建成, 确保满足 …) close before it, so that
+counts in names (“三个责任人”), conditions (30人以下的企业), durations (三年行动)
+and list numbers stay out. With ``goals=True`` (a 工作目标 section) a clause
+without a number can be a goal too: zero / decrease / within_quota / null.
+"""
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+
+from ..model import Target
+from .numerals import parse_number
+from .rules import alternation, compile_rule, inside_brackets, pattern_file
+
+FILE = "target.yaml"
+_TITLE_BRACKETS = (("《", "》"), ("〈", "〉"), ("“", "”"), ('"', '"'))
+_PARENS = (("（", "）"), ("(", ")"))
+
+
+@dataclass(frozen=True)
+class _Rules:
+    percent: re.Pattern
+    count: re.Pattern
+    verbs: re.Pattern
+    cn_verbs: re.Pattern
+    gap: int
+    after_ge: re.Pattern
+    after_le: re.Pattern
+    after_eq: re.Pattern
+    before_ge: re.Pattern
+    before_le: re.Pattern
+    reject_unit_after: re.Pattern
+    reject_before: re.Pattern
+    reject_condition: re.Pattern
+    clause_end: re.Pattern
+    metric_head: re.Pattern
+    metric_tail: re.Pattern
+    qualitative: tuple[tuple[str, str | None, re.Pattern], ...]
+    harm: re.Pattern
+    label_head: re.Pattern
+    empty_metric: re.Pattern
+
+
+@functools.lru_cache(maxsize=None)
+def rules() -> _Rules:
+    d = pattern_file(FILE)
+    c = lambda key, groups=(): compile_rule(FILE, key, d[key], groups)  # noqa: E731
+    qual = tuple((q["id"], q.get("comparator"), compile_rule(FILE, q["id"], q["pattern"]))
+                 for q in d["qualitative"])
+    return _Rules(c("percent"), c("count", ("value", "unit")),
+                  compile_rule(FILE, "count_verbs", f"(?:{alternation(d['count_verbs'])})"),
+                  compile_rule(FILE, "cn_count_verbs", f"(?:{alternation(d['cn_count_verbs'])})"),
+                  int(d["count_gap_max"]), c("after_ge"), c("after_le"), c("after_eq"),
+                  c("before_ge"), c("before_le"), c("reject_unit_after"), c("reject_before"),
+                  c("reject_condition"), c("clause_end"), c("metric_strip_head"),
+                  c("metric_strip_tail"), qual, c("harm_object"),
+                  c("label_head"), c("empty_metric"))
+
+
+def _clause_bounds(text: str, pos: int, start: int, end: int) -> tuple[int, int]:
+    r = rules()
+    lo = start
+    for m in r.clause_end.finditer(text, start, pos):
+        lo = m.end()
+    m = r.clause_end.search(text, pos, end)
+    hi = m.start() if m else end
+    label = r.label_head.match(text, lo, pos)
+    if label:
+        lo = label.end()
+    return lo, hi
+
+
+def _comparator(text: str, s: int, e: int, clause_lo: int) -> tuple[str, int]:
+    """(comparator, end of the raw) from the cues around the number text[s:e]."""
+    r = rules()
+    after = text[e:e + 6]
+    before = text[max(clause_lo, s - 6):s]
+    for rx, cmp in ((r.after_ge, ">="), (r.after_le, "<="), (r.after_eq, "=")):
+        m = rx.match(after)
+        if m:
+            return cmp, e + m.end()
+    if r.before_ge.search(before):
+        return ">=", e
+    if r.before_le.search(before):
+        return "<=", e
+    return "=", e
+
+
+def _in_title_or_citation(text: str, pos: int, lo: int) -> bool:
+    if inside_brackets(text, pos, max(lo, pos - 200), _TITLE_BRACKETS):
+        return True
+    opener = inside_brackets(text, pos, max(lo, pos - 200), _PARENS)
+    if opener:
+        close = {"（": "）", "(": ")"}[opener]
+        j = text.find(close, pos, pos + 60)
+        inner = text[text.rfind(opener, 0, pos):j if j != -1 else pos + 30]
+        return bool(re.search(r"号|〔|〕|版", inner))
+    return False
+
+
+def _metric(text: str, lo: int, hi: int) -> str | None:
+    r = rules()
+    s = text[lo:hi].strip(" 　——-、")
+    for _ in range(3):
+        s2 = r.metric_tail.sub("", r.metric_head.sub("", s)).strip(" 　，,")
+        if s2 == s:
+            break
+        s = s2
+    return s or None
+
+
+def _number_ok(text: str, s: int, e: int) -> bool:
+    """Not part of a longer token (2.0版, A1, 1、 list numbers, ranges 3-6)."""
+    prev = text[s - 1] if s > 0 else ""
+    nxt = text[e] if e < len(text) else ""
+    return not (prev.isascii() and (prev.isalnum() or prev in ".-/~") or nxt in "、." and not nxt == "")
+
+
+def find_targets(text: str, start: int, end: int, *, goals: bool = False) -> list[Target]:
+    """Quantified goals in ``text[start:end]`` (absolute offsets, raw == text[s:e]).
+
+    ``goals=True``: the span is a goals section outside the tasks, where goals
+    without a number also count (value None, comparator zero / decrease /
+    within_quota / None)."""
+    r = rules()
+    out: list[Target] = []
+    # percentages
+    last_in_clause: dict[int, int] = {}
+    for m in r.percent.finditer(text, start, end):
+        s, e = m.span()
+        vtext = m.group("value") or m.group("cnvalue")
+        value = parse_number(vtext)
+        if value is None or _in_title_or_citation(text, s, start):
+            continue
+        lo, hi = _clause_bounds(text, s, start, end)
+        cmp, raw_end = _comparator(text, s, e, lo)
+        raw_start = last_in_clause.get(lo, lo)
+        while raw_start < s and text[raw_start] in "、和及 ":
+            raw_start += 1
+        metric = _metric(text, raw_start, s) or (out[-1].metric if out and out[-1].end > lo else None)
+        out.append(Target(text[raw_start:raw_end], metric, value, "%", cmp, raw_start, raw_end))
+        last_in_clause[lo] = raw_end
+    # counts
+    prev_count_end = -1
+    for m in r.count.finditer(text, start, end):
+        s, e = m.span()
+        vs, ve = m.span("value")
+        value = parse_number(m.group("value"))
+        unit = m.group("unit")
+        if value is None or not _number_ok(text, vs, ve):
+            continue
+        if any(t.start <= s < t.end for t in out):
+            continue
+        after = text[e:end]
+        if r.reject_unit_after.match(after) or r.reject_condition.match(after):
+            continue
+        lo, hi = _clause_bounds(text, s, start, end)
+        if r.reject_before.search(text[max(lo, vs - 2):vs]) or _in_title_or_citation(text, s, start):
+            continue
+        is_cn = not m.group("value")[0].isdigit()
+        verbs = r.cn_verbs if is_cn else r.verbs
+        window_lo = max(lo, vs - r.gap - 4)
+        verb_m = None
+        for vm in verbs.finditer(text, window_lo, vs):
+            if vs - vm.end() <= r.gap:
+                verb_m = vm
+                break
+        continued = prev_count_end != -1 and re.fullmatch(r"[、和及]|以及", text[prev_count_end:vs] or "x")
+        if verb_m is None and not continued:
+            continue
+        cmp, cmp_end = _comparator(text, vs, e, lo)
+        if cmp_end > e and cmp == ">=" and text[cmp_end:cmp_end + 1] == "的":
+            continue
+        # the raw: verb … number unit … object, up to 、 or the clause end
+        obj_end = hi
+        sep = re.search(r"[、]|以及", text[cmp_end:hi])
+        if sep:
+            obj_end = cmp_end + sep.start()
+        raw_start = verb_m.start() if verb_m is not None else vs
+        if "确保" not in text[raw_start:vs] and text[max(lo, raw_start - 2):raw_start] == "确保":
+            raw_start -= 2
+        metric = text[cmp_end:obj_end].strip()
+        if r.empty_metric.match(metric):
+            metric = text[(verb_m.end() if verb_m else vs):vs].strip()
+        metric = metric or None
+        out.append(Target(text[raw_start:obj_end], metric, value, unit, cmp, raw_start, obj_end))
+        prev_count_end = obj_end
+    if goals:
+        out += _qualitative(text, start, end, out)
+    out.sort(key=lambda t: t.start)
+    return out
+
+
+def _qualitative(text: str, start: int, end: int, numeric: list[Target]) -> list[Target]:
+    r = rules()
+    out: list[Target] = []
+    bounds, lo = [], start
+    for m in r.clause_end.finditer(text, start, end):
+        bounds.append((lo, m.start()))
+        lo = m.end()
+    bounds.append((lo, end))
+    for lo, hi in bounds:
+        while lo < hi and text[lo] in " 　—-\u2014":
+            lo += 1
+        label = r.label_head.match(text, lo, hi)
+        if label:
+            lo = label.end()
+        while hi > lo and text[hi - 1] in " 　":
+            hi -= 1
+        if hi - lo < 4 or any(lo <= t.start < hi for t in numeric):
+            continue
+        clause = text[lo:hi]
+        for rule_id, cmp, rx in r.qualitative:
+            m = rx.search(clause)
+            if not m:
+                continue
+            if rule_id.startswith("within_quota"):
+                metric = clause[:m.start()] if rule_id == "within_quota_control" else clause[m.start() + 2:]
+            else:
+                if not r.harm.search(clause) and not (cmp == "zero" and "隐患" in clause):
+                    continue
+                metric = clause[m.end():] or clause[:m.start()]
+            metric = _metric(metric, 0, len(metric)) if metric else None
+            out.append(Target(clause, metric, None, None, cmp, lo, hi))
+            break
+    return out

@@ -1,0 +1,460 @@
+"""Units (ANNOTATION §3): who leads and who supports, from explicit markers only.
+
+- :func:`find_unit_notes`: inline notes in running text — 〔责任单位：A、B〕,
+  （牵头单位：A；配合单位：B、C）, 【…】, (…) — a 责任单位：… line, and the phrases
+  「由A牵头，B配合」, 「A牵头，B、C按职责分工负责」, 「由A负责」. The grammatical
+  subject of a sentence (各单位要…) is never a unit.
+- :func:`split_unit_list`: one unit column cell of a task table.
+- :func:`expand_shared_suffix`, :func:`split_known_concatenation`: repair lists
+  against the names the same document writes in full elsewhere.
+- :func:`canonical_unit`: the standard full name from ``gazetteers/units.yaml``.
+
+Every mention's ``unit`` is ``text[start:end]`` (white space inside a name, as
+in a wrapped table cell "区局\\n工贸科", is kept: the scorer and
+:func:`canonical_unit` drop it). The one exception is an expanded shared affix,
+see :func:`expand_shared_suffix`.
+"""
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from typing import Iterable
+
+from ..gazetteer import load_yaml
+from ..model import UnitMention
+from .rules import alternation, compile_rule, pattern_file
+
+FILE = "unit_cue.yaml"
+_WS = re.compile(r"\s+")
+_TRIM = " \t\n\u3000。.，,；;、：:"
+
+
+@dataclass(frozen=True)
+class _Rules:
+    label_role: dict[str, str]
+    demoted: frozenset[str]
+    lead_marks: tuple[str, ...]
+    note_start: re.Pattern
+    line_note: re.Pattern
+    label_in_segment: re.Pattern
+    pairs: dict[str, str]
+    lead_tail: re.Pattern
+    support_tail: re.Pattern
+    joint: re.Pattern
+    lead_head: re.Pattern
+    separators: re.Pattern
+    conjunctions: re.Pattern
+    etc_collective: re.Pattern
+    unit_suffix: re.Pattern
+    unit_prefix: re.Pattern
+    atomic: re.Pattern
+    empty_cell: re.Pattern
+    inline_lead: re.Pattern
+    inline_support: re.Pattern
+    inline_by: re.Pattern
+
+
+@functools.lru_cache(maxsize=None)
+def rules() -> _Rules:
+    d = pattern_file(FILE)
+    label_role = {w: role for role in ("lead", "support") for w in d["labels"][role]}
+    labels = alternation(list(label_role))
+    opens = "".join(re.escape(o) for o in d["openers"])
+    c = lambda key, groups=(): compile_rule(FILE, key, d[key], groups)  # noqa: E731
+    return _Rules(
+        label_role, frozenset(d["demoted_when_lead_named"]), tuple(d["lead_label_marks"]),
+        compile_rule(FILE, "note_start", f"(?P<open>[{opens}])\\s*(?P<label>{labels})\\s*[:：]", ("open", "label")),
+        compile_rule(FILE, "line_note", f"(?:^|(?<=[\\n。；;]))[ \\t\\u3000]*(?P<label>{labels})\\s*[:：]", ("label",)),
+        compile_rule(FILE, "label_in_segment", f"^\\s*(?P<label>{labels})\\s*[:：]", ("label",)),
+        dict(zip(d["openers"], d["closers"])),
+        c("lead_tail"), c("support_tail"), c("joint"), c("lead_head"), c("separators"),
+        c("conjunctions"), c("etc_collective"), c("unit_suffix"), c("unit_prefix"),
+        compile_rule(FILE, "atomic", alternation(d["atomic"])), c("empty_cell"),
+        c("inline_lead", ("list",)), c("inline_support", ("list",)), c("inline_by", ("list",)))
+
+
+def _norm(s: str) -> str:
+    return _WS.sub("", s)
+
+
+def is_unit_like(name: str) -> bool:
+    """Does ``name`` end like a unit (局, 委, 办, 中心, 大队, 各镇(街道) …)?"""
+    n = _norm(name)
+    r = rules()
+    return len(n) >= 2 and (bool(r.unit_suffix.search(n)) or bool(r.atomic.fullmatch(n)))
+
+
+# ----------------------------------------------------------------------------- lists
+
+
+def _closer_of(text: str, open_pos: int, limit: int) -> int:
+    """Index of the bracket closing the one at ``open_pos`` (nesting-aware), or -1."""
+    pairs = rules().pairs
+    opener = text[open_pos]
+    closer = pairs[opener]
+    depth = 0
+    for i in range(open_pos, limit):
+        ch = text[i]
+        if ch == opener and (opener != closer):
+            depth += 1
+        elif ch == closer:
+            depth -= 1
+            if depth == 0:
+                return i
+        elif ch in pairs.values() and ch != closer:
+            continue
+    return -1
+
+
+def _split_depth0(text: str, s: int, e: int, rx: re.Pattern) -> list[tuple[int, int]]:
+    """Split text[s:e] at matches of ``rx`` outside brackets and outside atomic collectives."""
+    r = rules()
+    protected: list[tuple[int, int]] = [m.span() for m in r.atomic.finditer(text, s, e)]
+    depth = 0
+    cuts: list[tuple[int, int]] = []
+    i = s
+    opens = set(r.pairs)
+    closes = set(r.pairs.values())
+    while i < e:
+        ch = text[i]
+        if ch in opens:
+            depth += 1
+        elif ch in closes:
+            depth = max(0, depth - 1)
+        elif depth == 0 and not any(ps <= i < pe for ps, pe in protected):
+            m = rx.match(text, i, e)
+            if m and m.end() > i:
+                cuts.append(m.span())
+                i = m.end()
+                continue
+        i += 1
+    pieces, pos = [], s
+    for cs, ce in cuts:
+        pieces.append((pos, cs))
+        pos = ce
+    pieces.append((pos, e))
+    return pieces
+
+
+def _trim(text: str, s: int, e: int) -> tuple[int, int]:
+    """Drop edge punctuation, a leading 由 and the role words at the tail (负责, 牵头 …)."""
+    r = rules()
+    for _ in range(4):
+        before = (s, e)
+        while s < e and text[s] in _TRIM:
+            s += 1
+        while e > s and text[e - 1] in _TRIM:
+            e -= 1
+        m = r.lead_head.match(text[s:e])
+        if m:
+            s += m.end()
+        for rx in (r.lead_tail, r.support_tail):
+            m = rx.search(text[s:e])
+            if m and m.start() > 0:
+                e = s + m.start()
+        if text[s:e].endswith("等") and e - s > 1:
+            e -= 1
+        if (s, e) == before:
+            break
+    # a bracket left unbalanced by the note's own bracket: 各镇(街道)〕 is handled by the caller
+    return s, e
+
+
+def _items(text: str, s: int, e: int) -> list[tuple[int, int]]:
+    """The unit names of one list: split on 、 ， / ；, on 等 before a collective, and on
+    和/及/line breaks only where both sides are unit names (住房和城乡建设局 stays whole)."""
+    r = rules()
+    out: list[tuple[int, int]] = []
+    for ps, pe in _split_depth0(text, s, e, r.separators):
+        ps, pe = _trim(text, ps, pe)
+        if pe <= ps:
+            continue
+        # 等 + collective
+        sub: list[tuple[int, int]] = []
+        pos = ps
+        for m in r.etc_collective.finditer(text, ps, pe):
+            sub.append((pos, m.start()))
+            pos = m.end()
+        sub.append((pos, pe))
+        for qs, qe in sub:
+            qs, qe = _trim(text, qs, qe)
+            if qe <= qs:
+                continue
+            out += _split_conjunctions(text, qs, qe)
+    return out
+
+
+def _split_conjunctions(text: str, s: int, e: int) -> list[tuple[int, int]]:
+    r = rules()
+    for m in r.conjunctions.finditer(text, s, e):
+        left, right = (s, m.start()), (m.end(), e)
+        lt, rt = text[left[0]:left[1]], text[right[0]:right[1]]
+        if not lt.strip() or not rt.strip():
+            continue
+        newline = "\n" in m.group(0)
+        if is_unit_like(lt) and is_unit_like(rt) and (
+                r.unit_prefix.match(_norm(rt)) or (not newline and len(_norm(lt)) >= 3)):
+            return [_trim(text, *left)] + _split_conjunctions(text, *_trim(text, *right))
+    return [(s, e)]
+
+
+def _role_clause(text: str, s: int, e: int, default: str) -> list[UnitMention]:
+    """One clause of a note: A牵头 / B配合 / A会同B负责 / A、B分工负责 / plain list."""
+    r = rules()
+    s, e0 = s, e
+    while e0 > s and text[e0 - 1] in _TRIM:
+        e0 -= 1
+    clause = text[s:e0]
+    out: list[UnitMention] = []
+    joint = r.joint.search(clause)
+    if joint and joint.start() > 0:
+        for a, b in _items(text, s, s + joint.start()):
+            out.append(UnitMention("lead", text[a:b], a, b))
+        for a, b in _items(text, s + joint.end(), e0):
+            out.append(UnitMention("support", text[a:b], a, b))
+        return out
+    role = default
+    if r.support_tail.search(clause):
+        role = "support"
+    elif re.search(r"牵头(?:负责)?$", clause):
+        role = "lead"
+    for a, b in _items(text, s, e0):
+        out.append(UnitMention(role, text[a:b], a, b))
+    return out
+
+
+def _parse_list(text: str, s: int, e: int, default: str, demote: bool = False) -> list[UnitMention]:
+    """A note body or a cell: segments (；) that may carry their own label, clauses (，)."""
+    r = rules()
+    out: list[UnitMention] = []
+    role = default
+    for ss, se in _split_depth0(text, s, e, re.compile(r"[；;]")):
+        lab = r.label_in_segment.match(text[ss:se])
+        if lab:
+            label = lab.group("label")
+            role = r.label_role[label]
+            if demote and label in r.demoted:
+                role = "support"
+            ss += lab.end()
+        for cs, ce in _split_depth0(text, ss, se, re.compile(r"[，,]")):
+            if text[cs:ce].strip(_TRIM):
+                out += _role_clause(text, cs, ce, role)
+    return [u for u in out if _norm(u.unit)]
+
+
+def split_unit_list(text: str, start: int, end: int, role: str) -> list[UnitMention]:
+    """The units of one table cell (a 牵头单位 / 配合单位 / 责任领导 column).
+
+    '——', '/', '无' give none. ``role`` applies unless the cell says otherwise
+    (「A牵头，B配合」 inside one cell). Leaders (names of people) split the same way."""
+    r = rules()
+    if r.empty_cell.match(text[start:end]):
+        return []
+    return _parse_list(text, start, end, role)
+
+
+# ----------------------------------------------------------------------------- notes
+
+
+def find_unit_notes(text: str, start: int, end: int) -> list[UnitMention]:
+    """Units named by explicit markers in ``text[start:end]`` (absolute offsets)."""
+    r = rules()
+    out: list[UnitMention] = []
+    covered: list[tuple[int, int]] = []
+    for m in r.note_start.finditer(text, start, end):
+        if any(cs <= m.start() < ce for cs, ce in covered):
+            continue
+        close = _closer_of(text, m.start("open"), end)
+        body_end = close if close != -1 else _line_end(text, m.end(), end)
+        out += _note(text, m.end("open"), body_end, m.group("label"))
+        covered.append((m.start(), body_end + 1))
+    for m in r.line_note.finditer(text, start, end):
+        if any(cs <= m.start("label") < ce for cs, ce in covered):
+            continue
+        body_end = _line_end(text, m.end(), end)
+        out += _note(text, m.start("label"), body_end, m.group("label"))
+        covered.append((m.start("label"), body_end))
+    out += _inline_phrases(text, start, end, covered)
+    out.sort(key=lambda u: u.start)
+    return out
+
+
+def _line_end(text: str, pos: int, end: int) -> int:
+    j = text.find("\n", pos, end)
+    return j if j != -1 else end
+
+
+def _note(text: str, s: int, e: int, first_label: str) -> list[UnitMention]:
+    r = rules()
+    body = text[s:e]
+    demote = any(mark in lab for lab in r.label_role for mark in r.lead_marks if lab in body)
+    return _parse_list(text, s, e, r.label_role[first_label], demote=demote)
+
+
+def _all_units(text: str, spans: list[tuple[int, int]]) -> bool:
+    return bool(spans) and all(is_unit_like(text[a:b]) for a, b in spans)
+
+
+def _inline_phrases(text: str, start: int, end: int,
+                    covered: list[tuple[int, int]]) -> list[UnitMention]:
+    """由A牵头，B配合 / A牵头，B、C按职责分工负责 / 由A负责 in running text: only where
+    every listed name ends like a unit, so 主要负责人 or 各单位要… never count."""
+    r = rules()
+    out: list[UnitMention] = []
+    seen: list[tuple[int, int]] = list(covered)
+    for rx in (r.inline_by, r.inline_lead):
+        for m in rx.finditer(text, start, end):
+            ls, le = m.span("list")
+            if any(cs <= ls < ce for cs, ce in seen):
+                continue
+            # the list starts after the last clause mark before 牵头 (the regex is lazy from the left)
+            items = _items(text, ls, le)
+            while items and not is_unit_like(text[items[0][0]:items[0][1]]):
+                items = items[1:]
+            if not _all_units(text, items):
+                continue
+            out += [UnitMention("lead", text[a:b], a, b) for a, b in items]
+            seen.append((ls, m.end()))
+            sm = r.inline_support.match(text[m.end():end])
+            if sm:
+                ss, se = m.end() + sm.start("list"), m.end() + sm.end("list")
+                sup = _items(text, ss, se)
+                if _all_units(text, sup):
+                    out += [UnitMention("support", text[a:b], a, b) for a, b in sup]
+                    seen.append((ss, se))
+    return out
+
+
+# ----------------------------------------------------------------------------- repairs
+
+
+def _siblings(m: UnitMention, mentions: list[UnitMention], text_gap: int = 3) -> list[UnitMention]:
+    return [o for o in mentions if o is not m and o.role == m.role
+            and (0 <= o.start - m.end <= text_gap or 0 <= m.start - o.end <= text_gap)]
+
+
+def expand_shared_suffix(mentions: list[UnitMention], known_units: Iterable[str], *,
+                         text: str | None = None) -> list[UnitMention]:
+    """Expand list pieces that share an affix with a sibling: 安全生产、规划建设部 →
+    安全生产部, 规划建设部; 区局工贸科、执法大队 → 区局工贸科, 区局执法大队 — only where the
+    full name is one the document writes elsewhere (``known_units``).
+
+    Representation (decided for the scorer, which compares ``unit`` with the gold
+    名称 '安全生产部'): the expanded mention's ``unit`` is the full name. Its span
+    points at an occurrence of that full name in ``text`` when ``text`` is given
+    (so ``text[start:end] == unit`` still holds, as the evidence that licensed the
+    expansion); without ``text`` it stays on the written piece, and then ``unit``
+    differs from the span by the shared affix. ``canonical`` is left for
+    :func:`canonical_unit`.
+    """
+    known = {_norm(k) for k in known_units}
+    out: list[UnitMention] = []
+    for m in mentions:
+        piece = _norm(m.unit)
+        # the piece may itself be "known" (the same list in another row): what licenses the
+        # expansion is the full name written elsewhere, not the piece's absence
+        if m.role == "leader" or not piece:
+            out.append(m)
+            continue
+        full = None
+        for sib in _siblings(m, mentions):
+            q = _norm(sib.unit)
+            for k in range(1, min(len(q), 8)):
+                if sib.start > m.start and not is_unit_like(piece) and piece + q[-k:] in known:
+                    full = piece + q[-k:]
+                    break
+                if sib.start < m.start and q[:k] + piece in known:
+                    full = q[:k] + piece
+                    break
+            if full:
+                break
+        if full is None:
+            out.append(m)
+            continue
+        s, e = m.start, m.end
+        if text is not None:
+            pos = _find_normalised(text, full, m.start)
+            if pos is not None:
+                s, e = pos
+        out.append(UnitMention(m.role, text[s:e] if text is not None and _norm(text[s:e]) == full else full,
+                               s, e, m.canonical))
+    return out
+
+
+def _find_normalised(text: str, name: str, near: int) -> tuple[int, int] | None:
+    """The occurrence of ``name`` in ``text`` (white space inside allowed) nearest ``near``."""
+    rx = re.compile(r"\s*".join(re.escape(ch) for ch in name))
+    best = None
+    for m in rx.finditer(text):
+        if best is None or abs(m.start() - near) < abs(best[0] - near):
+            best = m.span()
+    return best
+
+
+def split_known_concatenation(mention: UnitMention, known_units: Iterable[str]) -> list[UnitMention]:
+    """Split a run-together list (区直有关行业主管部门园区各街（镇）) into names the
+    document writes separately elsewhere; the mention itself when no full cover exists."""
+    known = {_norm(k) for k in known_units} - {""}
+    whole = _norm(mention.unit)
+    if not whole or whole in known and not _coverable(whole, known - {whole}):
+        return [mention]
+    parts = _segment(whole, known - {whole})
+    if not parts or len(parts) < 2:
+        return [mention]
+    # map normalised positions back to the written text (white space inside kept out)
+    index = [i for i, ch in enumerate(mention.unit) if not ch.isspace()]
+    out, pos = [], 0
+    for p in parts:
+        a = index[pos]
+        b = index[pos + len(p) - 1] + 1
+        out.append(UnitMention(mention.role, mention.unit[a:b], mention.start + a, mention.start + b,
+                               mention.canonical))
+        pos += len(p)
+    return out
+
+
+def _coverable(s: str, known: set[str]) -> bool:
+    return _segment(s, known) is not None
+
+
+def _segment(s: str, known: set[str]) -> list[str] | None:
+    """The cover of ``s`` by the fewest known names (dynamic programming), or None."""
+    best: list[list[str] | None] = [None] * (len(s) + 1)
+    best[0] = []
+    for i in range(1, len(s) + 1):
+        for j in range(i):
+            prev = best[j]
+            if prev is not None and s[j:i] in known:
+                cand = prev + [s[j:i]]
+                if best[i] is None or len(cand) < len(best[i]):
+                    best[i] = cand
+    return best[len(s)] if best[len(s)] and len(best[len(s)]) >= 2 else None
+
+
+# ----------------------------------------------------------------------------- canonical
+
+
+@functools.lru_cache(maxsize=None)
+def _lexicon() -> tuple[dict[str, str], dict[str, str], tuple[str, ...]]:
+    d = load_yaml("units.yaml")
+    return dict(d.get("aliases") or {}), dict(d.get("whole") or {}), tuple(d.get("prefixes") or ())
+
+
+@functools.lru_cache(maxsize=4096)
+def canonical_unit(name: str) -> str:
+    """The full standard name: 区应急局 → 区应急管理局, 县发改委 → 县发展和改革委员会.
+
+    The administrative prefix (区/县/市/镇 …) is kept and the core mapped through
+    ``gazetteers/units.yaml``; a name the lexicon does not know comes back without
+    white space and with its brackets normalised (（ → ( is left to NFKC users)."""
+    n = _norm(name).strip(_TRIM)
+    aliases, whole, prefixes = _lexicon()
+    if n in whole:
+        return whole[n]
+    if n in aliases:
+        return aliases[n]
+    for p in prefixes:
+        if n.startswith(p) and n[len(p):] in aliases:
+            return p + aliases[n[len(p):]]
+    return n
