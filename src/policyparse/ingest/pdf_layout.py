@@ -184,10 +184,10 @@ def line_align(line: Line, left: float, right: float) -> str:
     return "left"
 
 
-def _same_style(a: Line, b: Line) -> bool:
+def _same_style(a: Line, b: Line, size_tol: float = 0.15) -> bool:
     # bold is left out: a bold lead-in sentence (1、xxx。) makes its first line bold
     unit = max(min(a.size, b.size), 1.0)
-    return abs(a.size - b.size) <= 0.15 * unit and a.color == b.color
+    return abs(a.size - b.size) <= size_tol * unit and a.color == b.color
 
 
 def _joiner(prev_text: str, next_text: str) -> str:
@@ -198,7 +198,8 @@ def _joiner(prev_text: str, next_text: str) -> str:
     return ""
 
 
-def continues(prev: Line, cur: Line, left: float, right: float, short_line: float = 1.5) -> bool:
+def continues(prev: Line, cur: Line, left: float, right: float, short_line: float = 1.5,
+              size_tol: float = 0.15) -> bool:
     """Whether ``cur`` continues the paragraph whose last line is ``prev``."""
     unit = max(min(prev.size or prev.height, cur.size or cur.height), 1.0)
     if NUMBERED_ITEM.match(cur.text):
@@ -206,7 +207,7 @@ def continues(prev: Line, cur: Line, left: float, right: float, short_line: floa
     gap = cur.top - prev.bottom
     if gap > 1.6 * unit or gap < -0.5 * unit:
         return False
-    if not _same_style(prev, cur):
+    if not _same_style(prev, cur, size_tol):
         return False
     prev_align = line_align(prev, left, right)
     cur_align = line_align(cur, left, right)
@@ -226,7 +227,8 @@ def continues(prev: Line, cur: Line, left: float, right: float, short_line: floa
 
 
 def join_paragraphs(lines: list[Line], left: float, right: float,
-                    with_style: bool = True, short_line: float = 2.5) -> list[Paragraph]:
+                    with_style: bool = True, short_line: float = 2.5,
+                    size_tol: float = 0.15) -> list[Paragraph]:
     """Lines into paragraphs. ``short_line``: how many characters short of the right
     margin a line may stop and still be wrapped (narrow table cells break lines early
     before a word or an opening quote that may not start a line)."""
@@ -257,7 +259,7 @@ def join_paragraphs(lines: list[Line], left: float, right: float,
         current.clear()
 
     for ln in lines:
-        if current and continues(current[-1], ln, left, right, short_line):
+        if current and continues(current[-1], ln, left, right, short_line, size_tol):
             current.append(ln)
             continue
         flush()
@@ -410,7 +412,7 @@ def grid_cells(xs: list[float], ys: list[float], rules: list[Rule], tol: float
 
 
 def build_table(xs: list[float], ys: list[float], rules: list[Rule], pieces: list[Piece],
-                tol: float, page: int = 0) -> tuple[GridTable, list[Piece]]:
+                tol: float, page: int = 0, size_tol: float = 0.15) -> tuple[GridTable, list[Piece]]:
     """Fill a grid with the pieces inside it; returns the table and the pieces left over."""
     cells = grid_cells(xs, ys, rules, tol)
     inside: dict[tuple[int, int], list[Piece]] = {}
@@ -434,7 +436,7 @@ def build_table(xs: list[float], ys: list[float], rules: list[Rule], pieces: lis
             # a cell's lines wrap against its own borders (padding about half a character)
             right_margin = max(ln.x1 for ln in lines) if len(lines) > 1 else right
             paras = join_paragraphs(lines, min(ln.x0 for ln in lines), max(right_margin, left),
-                                    with_style=False, short_line=3.0)
+                                    with_style=False, short_line=3.0, size_tol=size_tol)
             text = "\n".join(p.text for p in paras)
         else:
             text = ""
@@ -563,6 +565,7 @@ class PageContent:
     rules: list[Rule]
     tol: float
     scale: float = 1.0
+    size_tol: float = 0.15  # OCR box heights vary more than font sizes
 
 
 @dataclass
@@ -603,7 +606,7 @@ def layout_pages(pages: list[PageContent]) -> list[_Item]:
         pieces = page.pieces
         tables: list[GridTable] = []
         for xs, ys, rules in find_tables(page.rules, page.tol):
-            table, pieces = build_table(xs, ys, rules, pieces, page.tol, page.number)
+            table, pieces = build_table(xs, ys, rules, pieces, page.tol, page.number, page.size_tol)
             if any(c[4].strip() for c in table.cells) and (table.n_rows > 1 or table.n_cols > 1):
                 tables.append(drop_empty_rows(table))
             else:
@@ -625,7 +628,7 @@ def layout_pages(pages: list[PageContent]) -> list[_Item]:
             k = sum(1 for top, _ in bounds if (ln.top + ln.bottom) / 2 > top)
             segments[k].append(ln)
         for seg in segments:
-            for para in join_paragraphs(seg, left, right):
+            for para in join_paragraphs(seg, left, right, size_tol=page.size_tol):
                 if page.scale != 1.0 and "size" in para.style:
                     para.style["size"] = round(para.style["size"] * page.scale, 1)
                 if page.scale != 1.0 and "indent" in para.style:
@@ -643,7 +646,7 @@ def layout_pages(pages: list[PageContent]) -> list[_Item]:
                 a, b = prev.paragraph, first.paragraph
                 last, head = a.lines[-1], b.lines[0]
                 unit = max(min(last.size, head.size), 1.0)
-                if (_same_style(last, head) and last.x1 >= right - 1.5 * unit
+                if (_same_style(last, head, page.size_tol) and last.x1 >= right - 1.5 * unit
                         and head.x0 <= left + 1.0 * unit and not NUMBERED_ITEM.match(head.text)
                         and a.style.get("align") != "center"):
                     a.lines.extend(b.lines)
