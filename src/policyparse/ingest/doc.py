@@ -16,7 +16,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from ..errors import CorruptFileError, EncryptedFileError, MissingDependencyError
+from ..errors import (CorruptFileError, EncryptedFileError, MissingDependencyError,
+                      UnsupportedFormatError)
 from ..model import Document
 from .docx import read_docx
 
@@ -82,7 +83,39 @@ def convert_to_docx(data: bytes, suffix: str = ".doc", *, timeout: float = CONVE
         return out.read_bytes()
 
 
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def _stream_name(name: str) -> bytes:
+    return name.encode("utf-16-le")
+
+
+def check_ole2(data: bytes, source_path: str = "") -> None:
+    """Refuse an OLE2 file LibreOffice would 'read' as plain text: a damaged header,
+    an encrypted Office package, or a compound file that holds no Word text.
+
+    LibreOffice falls back to its text filter on a file it cannot parse, which
+    turns garbage into a page of mojibake instead of an error. Word and WPS Office
+    keep their text in a "WordDocument" stream, Microsoft Works in "CONTENTS"."""
+    where = source_path or None
+    if len(data) < 512:
+        raise CorruptFileError("a truncated Word 97-2003 file (shorter than its header)", path=where)
+    byte_order = data[0x1C:0x1E]
+    sector_shift = int.from_bytes(data[0x1E:0x20], "little")
+    mini_shift = int.from_bytes(data[0x20:0x22], "little")
+    if byte_order != b"\xfe\xff" or sector_shift not in (9, 12) or mini_shift != 6:
+        raise CorruptFileError("a damaged Word 97-2003 file (invalid compound-file header)", path=where)
+    if _stream_name("EncryptedPackage") in data:
+        raise EncryptedFileError("an encrypted (password-protected) Office document", path=where)
+    if not any(_stream_name(n) in data for n in ("WordDocument", "CONTENTS")):
+        raise UnsupportedFormatError(
+            "an OLE2 compound file without a Word document stream (an Excel or PowerPoint file?)",
+            path=where)
+
+
 def read_doc(data: bytes, source_path: str, *, doc_id: str, ocr: bool = True) -> Document:
+    if data[:8] == OLE2_MAGIC:
+        check_ole2(data, source_path)
     suffix = Path(source_path).suffix.lower() if source_path else ""
     if data[:5] == b"{\\rtf":
         suffix = ".rtf"
