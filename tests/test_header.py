@@ -1,0 +1,320 @@
+"""The official header: seed documents in every rendering against gold, and synthetic notices.
+
+Gold values are read from corpus/gold here (tests may read gold; code never does) and compared
+after the scorer's normalisation: white space removed, NFKC.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import json
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+from policyparse.ingest import read_file
+from policyparse.model import Document, DocumentBuilder, Header
+from policyparse.segment.header import parse_date, read_header, rules, split_org_names, split_units
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "corpus"
+STEMS = sorted(p.stem for p in (CORPUS / "gold").glob("*.json"))
+# rendering → (folder, extension); the seed text itself is "txt"
+FORMATS = {
+    "txt": ("seeds", ".txt"),
+    "gbk": ("renderings/gbk", ".txt"),
+    "docx": ("renderings/docx", ".docx"),
+    "pdf": ("renderings/pdf", ".pdf"),
+    "doc": ("renderings/doc", ".doc"),
+    "html": ("renderings/html", ".html"),
+    "scan": ("renderings/scan", ".pdf"),
+}
+FIELDS = ("title", "doc_number", "issuers", "issue_date", "plan_year", "region", "recipients",
+          "attachments")
+
+
+def _canon(v):
+    if v is None:
+        return None
+    if isinstance(v, list):
+        return sorted(_canon(x) for x in v)
+    return unicodedata.normalize("NFKC", "".join(str(v).split()))
+
+
+@functools.lru_cache(maxsize=None)
+def _gold(stem: str) -> dict:
+    return json.loads((CORPUS / "gold" / f"{stem}.json").read_text(encoding="utf-8"))["fields"]
+
+
+@functools.lru_cache(maxsize=None)
+def _header(fmt: str, stem: str) -> Header:
+    folder, ext = FORMATS[fmt]
+    doc = read_file(CORPUS / folder / f"{stem}{ext}", ocr=(fmt == "scan"))
+    return read_header(doc)
+
+
+def _value(h: Header, name: str):
+    if name == "region":
+        return h.region.code if h.region else None
+    if name == "issue_date":
+        return h.issue_date.isoformat() if h.issue_date else None
+    return getattr(h, name)
+
+
+def _gold_value(stem: str, name: str):
+    g = _gold(stem)
+    if name == "region":
+        return (g.get("region") or {}).get("code")
+    return g.get(name)
+
+
+def _params():
+    out = []
+    for fmt in FORMATS:
+        marks = [pytest.mark.slow] if fmt == "scan" else []
+        for stem in STEMS:
+            out.append(pytest.param(fmt, stem, id=f"{fmt}-{stem[:3]}", marks=marks))
+    return out
+
+
+@pytest.mark.parametrize("fmt,stem", _params())
+def test_seed_fields_equal_gold(fmt, stem):
+    h = _header(fmt, stem)
+    wrong = {f: (_gold_value(stem, f), _value(h, f)) for f in FIELDS
+             if _canon(_value(h, f)) != _canon(_gold_value(stem, f))}
+    assert not wrong, f"{fmt}/{stem}: (gold, found) per wrong field: {wrong}"
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_seed_spans_point_at_their_values(stem):
+    doc = read_file(CORPUS / "seeds" / f"{stem}.txt")
+    h = read_header(doc)
+    for name in ("doc_number",):
+        if getattr(h, name):
+            s, e = h.spans[name]
+            assert doc.text[s:e] == getattr(h, name)
+    if h.title:
+        s, e = h.spans["title"]
+        assert "".join(doc.text[s:e].split()) == "".join(h.title.split())
+    if h.issuers:
+        s, e = h.spans["issuers"]
+        assert h.issuers[0] in doc.text[s:e]
+
+
+# --------------------------------------------------------------------------- synthetic notices
+
+
+def _doc(*paragraphs, meta: dict | None = None, styles: dict | None = None) -> Document:
+    b = DocumentBuilder("synthetic.txt", "txt")
+    for i, p in enumerate(paragraphs):
+        b.add_paragraph(p, style=(styles or {}).get(i))
+    b.meta.update(meta or {})
+    return b.build("synthetic")
+
+
+def test_environment_bureau_full_header_chinese_date_and_record_block():
+    doc = _doc(
+        "宁波市江北区生态环境局文件",
+        "甬北环发〔2024〕7号",
+        "宁波市江北区生态环境局",
+        "关于印发2024年大气污染防治",
+        "工作方案的通知",
+        "各街道办事处，区级有关部门：",
+        "现将《2024年大气污染防治工作方案》印发给你们，请认真贯彻执行。",
+        "附件：1.2024年大气污染防治工作方案",
+        "2.重点任务分解表（共3页）",
+        "宁波市江北区生态环境局",
+        "二〇二四年三月十七日",
+        "（此件公开发布）",
+        "一、工作目标",
+        "抄送：市生态环境局，区委办、区政府办。",
+        "宁波市江北区生态环境局办公室 2024年3月18日印发",
+        styles={0: {"align": "center", "color": "FF0000", "bold": True}},
+    )
+    h = read_header(doc)
+    assert h.title == "宁波市江北区生态环境局关于印发2024年大气污染防治工作方案的通知"
+    assert h.doc_number == "甬北环发〔2024〕7号"
+    assert h.issuers == ["宁波市江北区生态环境局"]
+    assert h.issue_date == dt.date(2024, 3, 17)
+    assert h.plan_year == 2024
+    assert h.recipients == ["各街道办事处", "区级有关部门"]
+    assert h.attachments == ["2024年大气污染防治工作方案", "重点任务分解表"]
+    assert h.cc == ["市生态环境局", "区委办", "区政府办"]
+    assert h.printer == "宁波市江北区生态环境局办公室"
+    assert h.print_date == dt.date(2024, 3, 18)
+    assert h.public is True
+    # 江北区 exists in 重庆 and 宁波: the named city decides
+    assert h.region is not None and h.region.code == "330205"
+    assert h.region.city == "宁波市" and h.region.county == "江北区"
+
+
+def test_joint_notice_two_issuers_on_separate_and_glued_lines():
+    lines = [
+        "宜昌市教育局宜昌市财政局文件",
+        "宜市教发〔2023〕12号",
+        "关于做好2023年春季学期学生资助工作的通知",
+        "各县市区教育局、财政局，市直各学校：",
+        "为做好学生资助工作，现将有关事项通知如下。",
+    ]
+    separate = _doc(*lines, "宜昌市教育局", "宜昌市财政局", "2023年2月20日")
+    h = read_header(separate)
+    assert h.issuers == ["宜昌市教育局", "宜昌市财政局"]
+    assert h.issue_date == dt.date(2023, 2, 20)
+    assert h.recipients == ["各县市区教育局、财政局", "市直各学校"]
+    assert h.region is not None and h.region.code == "420500" and h.region.county is None
+    # the same signature written side by side: the spaces are gone after normalisation
+    glued = _doc(*lines, "宜昌市教育局    宜昌市财政局", "2023年2月20日")
+    assert read_header(glued).issuers == ["宜昌市教育局", "宜昌市财政局"]
+    # no signature at all: the 发文机关标志 names both
+    no_signature = _doc(*lines)
+    assert read_header(no_signature).issuers == ["宜昌市教育局", "宜昌市财政局"]
+
+
+def test_market_regulation_proxy_seal_is_not_an_issuer_and_longest_place_wins():
+    doc = _doc(
+        "关于开展2023年食品安全“双随机”抽查的通知",
+        "各市场监管所、局机关各科室：",
+        "根据工作安排，决定开展抽查工作。",
+        "附件：抽查事项清单",
+        "南京市雨花台区食品安全委员会",
+        "南京市雨花台区市场监督管理局（代章）",
+        "2023年5月8日",
+    )
+    h = read_header(doc)
+    assert h.title == "关于开展2023年食品安全“双随机”抽查的通知"
+    assert h.issuers == ["南京市雨花台区食品安全委员会"]
+    assert h.recipients == ["各市场监管所", "局机关各科室"]
+    assert h.attachments == ["抽查事项清单"]
+    assert h.issue_date == dt.date(2023, 5, 8)
+    assert h.region is not None and h.region.code == "320114"  # 雨花台区, not 长沙 雨花区
+    assert h.doc_number is None and h.cc == [] and h.printer is None
+
+
+def test_rural_revitalisation_web_page_with_information_source_only():
+    doc = _doc(
+        "2024年武侯区乡村振兴工作要点",
+        "发布日期:2024-03-05 09:30信息来源:成都市武侯区乡村振兴局 浏览量:",
+        "2024年，全区乡村振兴工作要坚持以习近平新时代中国特色社会主义思想为指导。",
+        "一、巩固拓展脱贫攻坚成果",
+    )
+    h = read_header(doc)
+    assert h.title == "2024年武侯区乡村振兴工作要点"
+    assert h.info_source == "成都市武侯区乡村振兴局"
+    assert h.issuers == ["成都市武侯区乡村振兴局"]
+    assert h.published_date == dt.date(2024, 3, 5)
+    assert h.issue_date is None  # the web 发布日期 is no 成文日期
+    assert h.plan_year == 2024
+    assert h.recipients == [] and h.attachments == []
+    assert h.region is not None and h.region.code == "510107"
+
+
+def test_web_meta_from_reader_is_used_when_the_text_has_no_info_line():
+    doc = _doc("2023年全县应急管理工作要点", "一、总体要求",
+               meta={"info_source": "石柱土家族自治县应急管理局", "published_date": "2023-05-06 10:00"})
+    h = read_header(doc)
+    assert h.issuers == ["石柱土家族自治县应急管理局"]
+    assert h.published_date == dt.date(2023, 5, 6)
+    assert h.region is not None and h.region.code == "500240" and h.region.city is None
+
+
+def test_attachment_markers_without_a_list_give_titles_in_order():
+    doc = _doc(
+        "长寿区教育委员会",
+        "关于印发校园安全工作两张清单的通知",
+        "各中小学校、幼儿园：",
+        "现将两张清单印发给你们，请遵照执行。",
+        "长寿区教育委员会",
+        "2023年9月1日",
+        "附件1",
+        "校园安全责任清单",
+        "一、校长职责",
+        "附件2",
+        "校园安全隐患排查清单",
+    )
+    h = read_header(doc)
+    assert h.attachments == ["校园安全责任清单", "校园安全隐患排查清单"]
+    assert h.recipients == ["各中小学校、幼儿园"]  # 幼儿园 borrows 各
+    assert h.title == "长寿区教育委员会关于印发校园安全工作两张清单的通知"
+
+
+def test_collective_recipient_with_bare_unit_kinds_stays_one_entry():
+    assert split_units("各科、室、站，局属各单位") == ["各科、室、站", "局属各单位"]
+    assert split_units("各乡镇人民政府、各街道办事处；县级有关部门") == [
+        "各乡镇人民政府", "各街道办事处", "县级有关部门"]
+    assert split_units("各镇、街道") == ["各镇、街道"]
+
+
+def test_dates_arabic_chinese_and_iso():
+    assert parse_date("二〇二三年三月十七日") == dt.date(2023, 3, 17)
+    assert parse_date("二〇二二年十二月三十一日") == dt.date(2022, 12, 31)
+    assert parse_date("二○二四年十月十日") == dt.date(2024, 10, 10)
+    assert parse_date("2023年3月7日") == dt.date(2023, 3, 7)
+    assert parse_date("发布时间：2023-04-04 14:45") == dt.date(2023, 4, 4)
+    assert parse_date("2023年2月30日") is None  # no such day
+
+
+def test_issuer_names_split_only_between_full_names():
+    assert split_org_names("长沙县应急管理局长沙县财政局") == ["长沙县应急管理局", "长沙县财政局"]
+    # 委员会办公室 is one name: 办公室 alone does not start like a new body
+    assert split_org_names("某某县安全生产委员会办公室") == ["某某县安全生产委员会办公室"]
+    assert split_org_names("中共某某县委办公室 某某县人民政府办公室") == [
+        "中共某某县委办公室", "某某县人民政府办公室"]
+
+
+def test_development_zone_belongs_to_the_district_it_names():
+    doc = _doc(
+        "重庆长寿经济技术开发区管理委员会",
+        "关于印发2023年园区消防安全工作方案的通知",
+        "各部门，入园企业：",
+        "现印发给你们，请认真落实。",
+        "重庆长寿经济技术开发区管理委员会",
+        "2023年4月3日",
+    )
+    h = read_header(doc)
+    assert h.region is not None and h.region.code == "500115"
+
+
+def test_park_without_a_district_in_its_name_takes_the_district_the_text_names():
+    doc = _doc(
+        "湖北省某某工业园区管理委员会",
+        "关于做好2023年汛期安全工作的通知",
+        "园区各企业：",
+        "根据《宜都市防汛抗旱指挥部关于做好2023年防汛工作的通知》要求，结合宜都市实际，现通知如下。",
+        "请各企业按宜都市应急管理局要求报送信息。",
+        "湖北省某某工业园区管理委员会",
+        "2023年5月20日",
+    )
+    h = read_header(doc)
+    assert h.region is not None and h.region.code == "420581"
+
+
+@pytest.mark.parametrize("paragraphs", [
+    (),
+    ("",),
+    ("附件：",),
+    ("关于",),
+    ("2023年3月17日",),
+    ("抄送：", "印发"),
+    ("\t\t\t",),
+    ("关于" * 200,),
+])
+def test_odd_documents_never_raise(paragraphs):
+    doc = _doc(*paragraphs)
+    h = read_header(doc)
+    assert isinstance(h, Header)
+
+
+def test_header_document_without_blocks_uses_its_text():
+    doc = Document("x", "x.txt", "txt", "某某县水利局\n关于加强2023年水库安全管理的通知\n各乡镇：\n正文。\n某某县水利局\n2023年6月1日")
+    h = read_header(doc)
+    assert h.title == "某某县水利局关于加强2023年水库安全管理的通知"
+    assert h.issue_date == dt.date(2023, 6, 1)
+    assert h.recipients == ["各乡镇"]
+
+
+def test_rules_load_and_patterns_have_their_groups():
+    r = rules()
+    assert r.doc_number_line.match("渝府办发〔2023〕12号").group("doc_number") == "渝府办发〔2023〕12号"
+    assert r.doc_number_line.match("根据渝府办发〔2023〕12号文件") is None
+    assert r.title_end.search("关于印发2023年工作要点的通知")
