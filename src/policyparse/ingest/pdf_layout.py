@@ -26,10 +26,12 @@ _CJK_RE = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f\u20
 
 # A numbered item opens a paragraph (GB/T 9704 levels 一、 （一） 1. （1）, and 第X条/章,
 # 附件N); a list marker at the start of a wrapped line is never a continuation.
+# a Chinese numeral as list labels write it: 一…十, 十一…十九, 二十…九十九 (not 五一 of 五一节)
+_CN_NUM = r"(?:[二三四五六七八九]?十[一二三四五六七八九]?|[一二三四五六七八九])"
 NUMBERED_ITEM = re.compile(
-    r"^\s*(?:[一二三四五六七八九十百]+[、．.]"
-    r"|[（(][一二三四五六七八九十百]+[）)]"
-    r"|\d{1,3}[、．.](?!\d)"
+    rf"^\s*(?:{_CN_NUM}[、．.]"
+    rf"|[（(]{_CN_NUM}[）)]"
+    r"|\d{1,3}[、．.](?!\d{1,2}(?:\D|$))"  # 2.2023年… is item 2; 1.5万 is a number
     r"|[（(]\d{1,3}[）)]"
     r"|[①-⑳]"
     r"|第[一二三四五六七八九十百零\d]+[条章节部分]"
