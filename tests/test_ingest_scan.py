@@ -1,0 +1,106 @@
+"""Scanned PDFs: OCR text recovery and tables (slow), and the image geometry (fast)."""
+from __future__ import annotations
+
+import difflib
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from policyparse.ingest import read_file
+from policyparse.ingest.pdf_layout import Piece, Rule, find_tables
+from policyparse.ingest.pdf_scan import _find_rules, _skew_degrees, _split_on_rules, ocr_engine
+
+ROOT = Path(__file__).resolve().parents[1]
+SCAN_DIR = ROOT / "corpus" / "renderings" / "scan"
+SEEDS = ROOT / "corpus" / "seeds"
+SCANS = sorted(SCAN_DIR.glob("*.pdf"))
+
+
+def recovery(seed: str, text: str) -> float:
+    a = re.sub(r"\s", "", seed)
+    b = re.sub(r"\s", "", text)
+    sm = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    return sum(m.size for m in sm.get_matching_blocks()) / len(a)
+
+
+# ----------------------------------------------------------------------------- fast: geometry
+
+
+def test_engine_is_created_once():
+    assert ocr_engine() is ocr_engine()
+
+
+def test_skew_from_box_edges():
+    angle = 0.6
+    slope = np.tan(np.radians(angle))
+    quads = []
+    for i in range(5):
+        y = 100 + 40 * i
+        quads.append(([[100, y], [900, y + 800 * slope], [900, y + 30 + 800 * slope], [100, y + 30]],
+                      "一二三四五六七八", 0.99))
+    assert abs(_skew_degrees(quads) - angle) < 0.05
+    assert _skew_degrees(quads[:2]) == 0.0  # too little evidence: leave the page alone
+
+
+def test_rules_found_in_a_drawn_grid_not_in_text():
+    dpi = 150.0
+    img = np.full((600, 800), 235, dtype=np.uint8)
+    for y in (100, 160, 300):
+        img[y:y + 2, 100:700] = 20
+    for x in (100, 250, 700):
+        img[100:302, x:x + 2] = 20
+    # "text": short dark strokes a character apart, which must not become rules
+    for k in range(12):
+        img[400:402, 100 + 30 * k:100 + 30 * k + 22] = 20
+    rules = _find_rules(img, dpi)
+    hs = sorted(round(r.pos) for r in rules if r.horizontal)
+    vs = sorted(round(r.pos) for r in rules if not r.horizontal)
+    assert hs == [101, 161, 301] and vs == [101, 251, 701]
+    tables = find_tables(rules, dpi / 15)
+    assert len(tables) == 1 and len(tables[0][0]) == 3 and len(tables[0][1]) == 3
+
+
+def test_box_across_a_cell_border_is_cut():
+    rules = [Rule(False, 100.0, 0.0, 50.0)]
+    piece = Piece("安全生产部——", 40.0, 160.0, 10.0, 30.0, 16.0)
+    parts = _split_on_rules(piece, rules, 5.0)
+    assert [p.text for p in parts] == ["安全生产部", "——"] or [p.text for p in parts] == ["安全生产", "部——"]
+    assert "".join(p.text for p in parts) == piece.text
+    assert parts[0].x1 == 100.0 == parts[1].x0
+    assert _split_on_rules(piece, [], 5.0) == [piece]
+
+
+# ----------------------------------------------------------------------------- slow: OCR
+
+
+@pytest.fixture(scope="module")
+def scanned():
+    return {p.stem: read_file(p) for p in SCANS}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", SCANS, ids=lambda p: p.stem[:3])
+def test_scan_text_recovery(path, scanned):
+    doc = scanned[path.stem]
+    seed = (SEEDS / f"{path.stem}.txt").read_text(encoding="utf-8")
+    assert doc.meta["ocr"] is True
+    assert doc.meta["ocr_seconds_per_page"] > 0
+    assert recovery(seed, doc.text) >= 0.95
+    assert not re.search(r"^\s*[-—–]\s*\d{1,3}\s*[-—–]\s*$", doc.text, re.M)  # page numbers gone
+
+
+@pytest.mark.slow
+def test_scan_task_tables_rebuilt(scanned):
+    tables = [(d, b.table) for d in scanned.values() for b in d.blocks if b.table is not None]
+    by_cols = {t.n_cols: (d, t) for d, t in tables if t.n_rows > 10}
+    assert {6, 7} <= set(by_cols)
+    for n_cols, (doc, table) in by_cols.items():
+        numbered = 0
+        for cell in table.cells:
+            if cell.col == 0 and cell.colspan == 1 and re.fullmatch(r"\d{1,2}", doc.text[cell.start:cell.end]):
+                numbered += 1
+        assert numbered >= 15
+        heads = [doc.text[c.start:c.end] for c in table.cells if c.row == 0]
+        assert heads[0] == "序号" and len(heads) == n_cols
