@@ -24,9 +24,17 @@ def decode_text(data: bytes, declared: str | None = None) -> tuple[str, str]:
         order = [d] + [e for e in order if e != d]
     for enc in order:
         try:
-            return data.decode(enc), enc
+            text = data.decode(enc)
         except (UnicodeDecodeError, LookupError):
             continue
+        if enc == "gb18030" and not _plausible_gb(text):
+            # Big5 bytes also decode as GB18030 (same lead/trail byte ranges) into
+            # private-use and rare characters: prefer Big5 when it decodes cleanly
+            try:
+                return data.decode("big5"), "big5"
+            except UnicodeDecodeError:
+                pass
+        return text, enc
     try:
         from charset_normalizer import from_bytes
         best = from_bytes(data).best()
@@ -35,6 +43,26 @@ def decode_text(data: bytes, declared: str | None = None) -> tuple[str, str]:
     if best is None:
         raise DecodeError("cannot decode the text as UTF-8, GB18030 or Big5")
     return str(best), best.encoding
+
+
+def _plausible_gb(text: str) -> bool:
+    """Whether a GB18030 decoding reads like Chinese: no private-use characters and
+    nine in ten Chinese characters inside GB2312 (the 6,763 everyday characters)."""
+    if any("\ue000" <= ch <= "\uf8ff" for ch in text):
+        return False
+    cjk = [ch for ch in text if "\u4e00" <= ch <= "\u9fff"]
+    if not cjk:
+        return True
+    common = sum(1 for ch in cjk if _in_gb2312(ch))
+    return common >= 0.9 * len(cjk)
+
+
+def _in_gb2312(ch: str) -> bool:
+    try:
+        ch.encode("gb2312")
+        return True
+    except UnicodeEncodeError:
+        return False
 
 
 def read_text(data: bytes, source_path: str, *, doc_id: str, ocr: bool = True) -> Document:
