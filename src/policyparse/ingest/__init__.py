@@ -82,6 +82,8 @@ def detect_format(data: bytes, name: str = "") -> str:
 
 def _looks_binary(data: bytes) -> bool:
     sample = data[:4096]
+    if sample[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return False  # UTF-16 text: half its bytes are control bytes
     if b"\x00" in sample and not (sample[:2] in (b"\xff\xfe", b"\xfe\xff")):
         return True
     ctrl = sum(1 for b in sample if b < 9 or 13 < b < 32)
