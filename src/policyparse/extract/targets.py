@@ -37,6 +37,7 @@ class _Rules:
     reject_unit_after: re.Pattern
     reject_before: re.Pattern
     reject_condition: re.Pattern
+    reject_idiom: re.Pattern
     clause_end: re.Pattern
     metric_head: re.Pattern
     metric_tail: re.Pattern
@@ -57,7 +58,7 @@ def rules() -> _Rules:
                   compile_rule(FILE, "cn_count_verbs", f"(?:{alternation(d['cn_count_verbs'])})"),
                   int(d["count_gap_max"]), c("after_ge"), c("after_le"), c("after_eq"),
                   c("before_ge"), c("before_le"), c("reject_unit_after"), c("reject_before"),
-                  c("reject_condition"), c("clause_end"), c("metric_strip_head"),
+                  c("reject_condition"), c("reject_idiom"), c("clause_end"), c("metric_strip_head"),
                   c("metric_strip_tail"), qual, c("harm_object"),
                   c("label_head"), c("empty_metric"))
 
@@ -152,7 +153,7 @@ def find_targets(text: str, start: int, end: int, *, goals: bool = False) -> lis
         vs, ve = m.span("value")
         value = parse_number(m.group("value"))
         unit = m.group("unit")
-        if value is None or not _number_ok(text, vs, ve):
+        if value is None or not _number_ok(text, vs, ve) or r.reject_idiom.match(m.group(0)):
             continue
         if any(t.start <= s < t.end for t in out):
             continue

@@ -1,0 +1,90 @@
+"""Deadlines: shapes from notices of other sectors (education, ecology, market
+regulation, rural revitalisation, health), negatives, and the seeds' gold."""
+import datetime as dt
+
+import pytest
+
+from policyparse.extract.deadlines import find_deadlines
+
+D = dt.date
+
+
+def run(s, year=2024, column=False):
+    out = find_deadlines(s, 0, len(s), year, column=column)
+    for d in out:
+        assert s[d.start:d.end] == d.raw
+    return [(d.raw, d.kind, d.date) for d in out]
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("2024年6月底前，全面完成中小学校舍安全隐患排查整治。",
+     [("2024年6月底前", "by_date", D(2024, 6, 30))]),
+    ("各乡镇于9月30日前将自查报告报县生态环境局。", [("9月30日前", "by_date", D(2024, 9, 30))]),
+    ("力争2025年底前实现城乡医疗废物集中处置全覆盖", [("2025年底前", "by_date", D(2025, 12, 31))]),
+    ("十一月底前完成冬季大气污染防治攻坚方案编制", [("十一月底前", "by_date", D(2024, 11, 30))]),
+    ("第三季度末前完成食品安全监督抽检任务", [("第三季度末前", "by_date", D(2024, 9, 30))]),
+    ("上半年完成乡村振兴示范村创建申报", [("上半年完成", "by_date", D(2024, 6, 30))]),
+    ("年内完成县级疾控中心实验室改造", [("年内完成", "by_date", D(2024, 12, 31))]),
+    ("2月份启动农村集体产权制度改革回头看", [("2月份", "by_date", D(2024, 2, 29))]),
+    ("2024年，建成县域医共体信息平台。", [("2024年", "by_date", D(2024, 12, 31))]),
+])
+def test_body_dates_with_a_limit_cue(text, expected):
+    assert run(text) == expected
+
+
+def test_window_of_months():
+    s = "5-6月和10-11月期间开展校园食品安全专项检查"
+    (d,) = find_deadlines(s, 0, len(s), 2024)
+    assert (d.raw, d.kind, d.date, d.window_start) == ("5-6月和10-11月期间", "window", D(2024, 11, 30), D(2024, 5, 1))
+
+
+def test_column_cell_with_three_limits():
+    s = "6月30日前完成摸底；9月份完成整改，年底全面验收。"
+    assert run(s, column=True) == [("6月30日前", "by_date", D(2024, 6, 30)),
+                                   ("9月份完成", "by_date", D(2024, 9, 30)),
+                                   ("年底", "by_date", D(2024, 12, 31))]
+
+
+@pytest.mark.parametrize("cell,kind", [("长期", "ongoing"), ("全年", "ongoing"), ("持续推进", "ongoing"),
+                                       ("常态化开展", "ongoing"), ("按省厅要求完成", "external"),
+                                       ("按上级部署推进", "external"), ("按国家规定时限完成", "external")])
+def test_column_states(cell, kind):
+    (d,) = find_deadlines(cell, 0, len(cell), 2024, column=True)
+    assert (d.kind, d.date, d.raw) == (kind, None, cell)
+
+
+def test_column_year_alone_is_its_last_day():
+    assert run("2025年", column=True) == [("2025年", "by_date", D(2025, 12, 31))]
+
+
+def test_offsets_are_absolute():
+    s = "前言。工作要求：10月底前完成验收。"
+    (d,) = find_deadlines(s, 5, len(s), 2024)
+    assert (d.start, d.end, s[d.start:d.end]) == (8, 13, "10月底前")
+
+
+@pytest.mark.parametrize("text,column", [
+    ("根据《关于做好2024年全国生态环境保护工作的通知》（环办〔2024〕3号）要求", False),
+    ("2023年全县共排查企业1200家，整改隐患3000余处。", False),   # a past year
+    ("对2024年3月后新建的项目，一律实行备案管理。", False),       # a starting point
+    ("2024年是实施“十四五”规划的关键一年。", False),
+    ("自2024年1月1日起施行。", False),
+    ("全年", False), ("持续推进", False),                         # states count only in a column
+    ("结合5月12日防灾减灾日开展宣传。", False),
+    ("2月30日前完成", False),                                      # no such day
+    ("每季度一次", True), ("按季度、按比例完成", True),           # frequencies, not deadlines
+    ("按照省市场监管局要求，规范检查程序", False),
+])
+def test_not_deadlines(text, column):
+    assert run(text, column=column) == []
+
+
+def test_without_plan_year_a_yearless_date_has_no_date():
+    (d,) = find_deadlines("6月底前完成", 0, 6, None)
+    assert d.kind == "by_date" and d.date is None
+
+
+def test_seed_gold_recall():
+    from seed_gold import evaluate
+    rep = evaluate()["deadline"]
+    assert rep["r"] >= 0.95 and rep["p"] >= 0.9, rep

@@ -1,0 +1,67 @@
+"""Frequencies: routines as other sectors write them, negatives, and the seeds' gold."""
+import pytest
+
+from policyparse.extract.frequencies import find_frequencies
+
+
+def run(s):
+    out = find_frequencies(s, 0, len(s))
+    for f in out:
+        assert s[f.start:f.end] == f.raw
+    return [(f.raw, f.period, f.count, f.comparator) for f in out]
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("县卫生健康局每季度至少开展1次医疗机构院感防控督导检查，发现问题及时整改。",
+     [("每季度至少开展1次医疗机构院感防控督导检查", "quarter", 1, ">=")]),
+    ("各中小学每学期开展不少于2次应急疏散演练。", [("每学期开展不少于2次应急疏散演练", "half_year", 2, ">=")]),
+    ("每周通报一次空气质量排名；", [("每周通报一次空气质量排名", "week", 1, "=")]),
+    ("每月召开一次乡村振兴工作调度会", [("每月召开一次乡村振兴工作调度会", "month", 1, "=")]),
+    ("抽检结果按月向社会公布。", [("按月向社会公布", "month", 1, "=")]),
+    ("每年组织两次全县市场监管业务培训", [("每年组织两次全县市场监管业务培训", "year", 2, "=")]),
+    ("每旬报送一次进展情况", [("每旬报送一次进展情况", "month", 3, "=")]),
+    ("网格员每日巡查不少于1次", [("每日巡查不少于1次", "day", 1, ">=")]),
+    ("养老机构每半年至少开展一次消防演练并形成记录", [("每半年至少开展一次消防演练", "half_year", 1, ">=")]),
+    ("每月上报水质监测数据", [("每月上报水质监测数据", "month", 1, "=")]),
+    ("每年开展3次以上联合执法", [("每年开展3次以上联合执法", "year", 3, ">=")]),
+    ("河长巡河一年两次", [("一年两次", "year", 2, "=")]),
+    ("每季度", [("每季度", "quarter", 1, "=")]),
+])
+def test_periodic_obligations(text, expected):
+    assert run(text) == expected
+
+
+def test_shorthand_series():
+    s = "推行班级日检查、年级周检查、学校月检查制度"
+    assert run(s) == [("班级日检查", "day", 1, "="), ("年级周检查", "week", 1, "="), ("学校月检查", "month", 1, "=")]
+
+
+def test_two_in_one_sentence_and_absolute_offsets():
+    s = "要求：县级每月听取汇报不少于1次，乡镇每周至少调度2次。"
+    out = find_frequencies(s, 3, len(s))
+    assert [(f.period, f.count, f.comparator) for f in out] == [("month", 1, ">="), ("week", 2, ">=")]
+    assert all(s[f.start:f.end] == f.raw and f.start >= 3 for f in out)
+
+
+def test_per_year_is_derived():
+    (f,) = find_frequencies("每季度通报两次", 0, 7)
+    assert f.per_year == 8.0
+
+
+@pytest.mark.parametrize("text", [
+    "定期开展执法检查，至少组织1次联合执法。",      # no period
+    "落实“日周月”巡查要求",                        # a slogan, not a series
+    "每个乡镇建设1个示范点",                         # 每 + a noun
+    "按年度计划推进",
+    "节假日检查",
+    "开展第二次全国污染源普查",
+    "年度考核结果",
+])
+def test_not_frequencies(text):
+    assert run(text) == []
+
+
+def test_seed_gold_recall():
+    from seed_gold import evaluate
+    rep = evaluate()["frequency"]
+    assert rep["r"] >= 0.95 and rep["p"] >= 0.9, rep

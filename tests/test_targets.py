@@ -1,0 +1,81 @@
+"""Targets: quantified (and, in goals sections, qualitative) goals from other
+sectors, negatives, and the seeds' gold."""
+import pytest
+
+from policyparse.extract.targets import find_targets
+
+
+def run(s, goals=False):
+    out = find_targets(s, 0, len(s), goals=goals)
+    for t in out:
+        assert s[t.start:t.end] == t.raw
+    return [(t.value, t.unit, t.comparator) for t in out]
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("全县农村卫生厕所普及率达到85%以上", [(85, "%", ">=")]),
+    ("空气质量优良天数比例不低于90%", [(90, "%", ">=")]),
+    ("城乡居民医保参保率稳定在95%左右", [(95, "%", "=")]),
+    ("重点企业排污许可发证率达100%", [(100, "%", "=")]),
+    ("婴儿死亡率控制在5%以内", [(5, "%", "<=")]),
+    ("学生体质健康达标率不低于百分之九十", [(90, "%", ">=")]),
+    ("新建改扩建幼儿园5所，新增学位1200个", [(5, "所", "="), (1200, "个", "=")]),
+    ("培训乡村医生300人次以上", [(300, "人次", ">=")]),
+    ("确保全年食品安全抽检不少于4000批次", [(4000, "批次", ">=")]),
+    ("完成20个行政村人居环境整治", [(20, "个", "=")]),
+    ("完成3个示范乡镇、15个示范村创建", [(3, "个", "="), (15, "个", "=")]),
+    ("农村居民人均可支配收入、农业增加值分别增长7%、4.5%", [(7, "%", "="), (4.5, "%", "=")]),
+    ("特种设备定期检验率达到98%以上，持续开展隐患排查", [(98, "%", ">=")]),
+    ("全县规上企业达到安全标准化二级以上水平", [(2, "级", ">=")]),
+])
+def test_quantified_goals(text, expected):
+    assert run(text) == expected
+
+
+def test_metric_and_raw():
+    s = "其中，乡镇卫生院标准化建设达标率90%以上；"
+    (t,) = find_targets(s, 0, len(s))
+    assert t.raw == "乡镇卫生院标准化建设达标率90%以上"
+    assert t.metric == "乡镇卫生院标准化建设达标率"
+
+
+@pytest.mark.parametrize("text", [
+    "对30人以下的小型企业开展帮扶",                  # a condition, not a goal
+    "实施“三个一批”行动",                             # a name
+    "开展第二次全国污染源普查",                       # an ordinal
+    "根据《关于印发2024年生态环境工作要点的通知》（环发〔2024〕5号）",
+    "1、加强组织领导",
+    "聚焦“两品一械”监管，落实“四个最严”要求",
+    "近三年发生过事故的企业列为重点",
+    "全区共有学校86所、学生5.2万人",                  # a fact, no goal verb
+    "每年组织1次培训",                                # 次 is a frequency
+    "运行超过20年的老旧管网",
+    "分行业创建一批示范单位",                         # indefinite quantity
+    "（2019版）检测规范",
+])
+def test_not_targets(text):
+    assert run(text) == []
+
+
+def test_goals_section_qualitative():
+    s = ("全年不发生重大食品安全事故，坚决防范较大以上安全事故，传染病发病率持续下降，"
+         "完成市下达的耕地保护目标任务，主要污染物排放总量控制在市下达指标以内，"
+         "全力防范化解重大风险，确保全县教育系统安全稳定。")
+    assert run(s, goals=True) == [(None, None, "zero"), (None, None, None), (None, None, "decrease"),
+                                  (None, None, "within_quota"), (None, None, "within_quota")]
+
+
+def test_qualitative_only_in_goals_sections():
+    assert run("坚决遏制较大以上事故，不发生重大事故") == []
+
+
+def test_goals_mix_numbers_and_words():
+    s = "力争义务教育巩固率达到99%，实现校园安全事故零发生。"
+    assert run(s, goals=True) == [(99, "%", "="), (None, None, "zero")]
+
+
+def test_seed_gold_recall():
+    from seed_gold import evaluate
+    rep = evaluate()
+    assert rep["target"]["r"] >= 0.95 and rep["target"]["p"] >= 0.9, rep["target"]
+    assert rep["target_doc"]["r"] >= 0.95, rep["target_doc"]

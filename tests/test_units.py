@@ -1,0 +1,120 @@
+"""Units: notes, cells, repairs and canonical names, from other sectors' notices,
+negatives, and the seeds' gold."""
+import pytest
+
+from policyparse.extract.units import (canonical_unit, expand_shared_suffix, find_unit_notes,
+                                       split_known_concatenation, split_unit_list)
+from policyparse.model import UnitMention
+
+
+def notes(s):
+    out = find_unit_notes(s, 0, len(s))
+    for u in out:
+        assert s[u.start:u.end] == u.unit
+    return [(u.role, u.unit) for u in out]
+
+
+def cell(s, role="lead"):
+    out = split_unit_list(s, 0, len(s), role)
+    for u in out:
+        assert s[u.start:u.end] == u.unit
+    return [(u.role, u.unit) for u in out]
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("加强校园安全管理。〔责任单位：县教育局、县卫生健康局〕",
+     [("lead", "县教育局"), ("lead", "县卫生健康局")]),
+    ("推进污水处理提质增效。（牵头单位：县生态环境局；配合单位：县发展改革局、县工业和信息化局）",
+     [("lead", "县生态环境局"), ("support", "县发展改革局"), ("support", "县工业和信息化局")]),
+    ("【责任单位：县市场监管局牵头，县公安局、县农业农村局配合】",
+     [("lead", "县市场监管局"), ("support", "县公安局"), ("support", "县农业农村局")]),
+    ("(责任单位:县乡村振兴局会同县财政局负责)",
+     [("lead", "县乡村振兴局"), ("support", "县财政局")]),
+    ("（牵头单位：县卫健局；责任单位：各乡镇卫生院）",
+     [("lead", "县卫健局"), ("support", "各乡镇卫生院")]),
+    ("〔责任单位：县委办公室和县政府办公室〕", [("lead", "县委办公室"), ("lead", "县政府办公室")]),
+    ("〔责任单位：县住房和城乡建设局〕", [("lead", "县住房和城乡建设局")]),
+    ("〔责任单位：县教育局等县级有关部门分工负责，各乡镇（街道）〕",
+     [("lead", "县教育局"), ("lead", "县级有关部门"), ("lead", "各乡镇（街道）")]),
+    ("〔责任单位：县教育局、县科技局按职责分工负责〕", [("lead", "县教育局"), ("lead", "县科技局")]),
+    ("由县卫生健康局牵头，县医保局、县市场监管局配合，开展专项整治。",
+     [("lead", "县卫生健康局"), ("support", "县医保局"), ("support", "县市场监管局")]),
+    ("由县市场监管局负责。", [("lead", "县市场监管局")]),
+    ("〔责任单位：县自然资源和规划局、县粮食和物资储备中心。〕",
+     [("lead", "县自然资源和规划局"), ("lead", "县粮食和物资储备中心")]),
+])
+def test_notes(text, expected):
+    assert notes(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "各学校要高度重视，主要负责人要亲自抓、负总责。",   # subjects, not markers
+    "县教育局要加强督导检查。",
+    "配合县应急局完成以下工作：",                      # 配合 + object: no marker for this task
+    "明确企业主要负责人的责任。",
+])
+def test_no_units_without_markers(text):
+    assert notes(text) == []
+
+
+@pytest.mark.parametrize("text,role,expected", [
+    ("——", "support", []), ("无", "support", []), ("/", "lead", []), ("", "lead", []),
+    ("县教育局\n县财政局", "lead", [("lead", "县教育局"), ("lead", "县财政局")]),
+    ("县局\n\n基教科", "lead", [("lead", "县局\n\n基教科")]),
+    ("各部、办、中心", "support", [("support", "各部、办、中心")]),
+    ("张三、李四", "leader", [("leader", "张三"), ("leader", "李四")]),
+    ("县疾控中心牵头，各乡镇卫生院配合", "lead", [("lead", "县疾控中心"), ("support", "各乡镇卫生院")]),
+])
+def test_cells(text, role, expected):
+    assert cell(text, role) == expected
+
+
+def test_shared_suffix_expansion():
+    s = "政策法规、综合执法科负责。\n政策法规科\t综合执法科"
+    ms = split_unit_list(s, 0, 10, "lead")
+    known = {"政策法规科", "综合执法科"} | {u.unit for u in ms}
+    out = expand_shared_suffix(ms, known)
+    assert [u.unit for u in out] == ["政策法规科", "综合执法科"]
+    grounded = expand_shared_suffix(ms, known, text=s)
+    assert [u.unit for u in grounded] == ["政策法规科", "综合执法科"]
+    assert all(s[u.start:u.end] == u.unit for u in grounded)
+
+
+def test_shared_prefix_expansion():
+    s = "县局\n办公室、执法大队"
+    ms = split_unit_list(s, 0, len(s), "lead")
+    out = expand_shared_suffix(ms, {"县局办公室", "县局执法大队"})
+    assert [u.unit.replace("\n", "") for u in out] == ["县局办公室", "县局执法大队"]
+
+
+def test_no_expansion_without_evidence():
+    s = "安全生产、规划建设部"
+    ms = split_unit_list(s, 0, len(s), "lead")
+    assert [u.unit for u in expand_shared_suffix(ms, {u.unit for u in ms})] == ["安全生产", "规划建设部"]
+
+
+def test_known_concatenation():
+    s = "县直有关部门各乡镇（街道）"
+    m = UnitMention("support", s, 0, len(s))
+    out = split_known_concatenation(m, {"县直有关部门", "各乡镇（街道）", s})
+    assert [(u.unit, s[u.start:u.end]) for u in out] == [("县直有关部门", "县直有关部门"),
+                                                          ("各乡镇（街道）", "各乡镇（街道）")]
+    assert split_known_concatenation(m, {"县直有关部门"}) == [m]
+
+
+@pytest.mark.parametrize("name,full", [
+    ("县应急局", "县应急管理局"), ("区市场监管局", "区市场监督管理局"), ("县卫健委", "县卫生健康委员会"),
+    ("市人社局", "市人力资源和社会保障局"), ("区住房城乡建委", "区住房和城乡建设委员会"),
+    ("县发改局", "县发展和改革局"), ("区经济信息委", "区经济和信息化委员会"), ("区安办", "区安全生产委员会办公室"),
+    ("团县委", "共青团县委员会"), ("县教育局", "县教育局"), ("县某某专班", "县某某专班"),
+    ("区规资局", "区规划和自然资源局"), ("县文广旅局", "县文化广电旅游局"),
+])
+def test_canonical_names(name, full):
+    assert canonical_unit(name) == full
+
+
+def test_seed_gold_units():
+    from seed_gold import evaluate
+    rep = evaluate()
+    for role in ("lead", "support", "leader"):
+        assert rep[role]["r"] >= 0.9 and rep[role]["p"] >= 0.9, (role, rep[role])
