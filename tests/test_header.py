@@ -318,3 +318,16 @@ def test_rules_load_and_patterns_have_their_groups():
     assert r.doc_number_line.match("渝府办发〔2023〕12号").group("doc_number") == "渝府办发〔2023〕12号"
     assert r.doc_number_line.match("根据渝府办发〔2023〕12号文件") is None
     assert r.title_end.search("关于印发2023年工作要点的通知")
+
+
+def test_wrapped_recipient_list_and_loosened_title_genres():
+    doc = _doc(
+        "关于做好2024年春节期间安全防范工作的紧急通知",
+        "各区县（自治县）人民政府，市政府各部门，",
+        "有关单位：",
+        "春节将至，现就有关事项通知如下。",
+    )
+    h = read_header(doc)
+    assert h.title == "关于做好2024年春节期间安全防范工作的紧急通知"
+    assert h.recipients == ["各区县（自治县）人民政府", "市政府各部门", "有关单位"]
+    assert h.plan_year == 2024 and h.issue_date is None

@@ -117,7 +117,10 @@ def rules() -> Rules:
         date_iso=rx("date_iso", _DATE_GROUPS),
         year_in_title=rx("year_in_title", ("year",)),
         mark_line=rx("mark_line", ("issuers",)),
-        title_end=compile_pattern(GAZETTEER, "title_genres", rf"的(?:{_alternation(list(genres))})$"),
+        # …的通知, …的紧急通知, …的意见（征求意见稿）
+        title_end=compile_pattern(
+            GAZETTEER, "title_genres",
+            rf"的[\u4e00-\u9fff]{{0,4}}?(?:{_alternation(list(genres))})(?:[（(][^（）()]{{1,12}}[）)])?$"),
         title_start=str(data["title_start"]),
         plan_end=compile_pattern(GAZETTEER, "plan_genres", rf"(?:{_alternation(list(plans))})$"),
         max_title_lines=_int(data, "max_title_lines"),
@@ -573,23 +576,29 @@ def _read_recipients(st: _State) -> None:
     r, h = rules(), st.header
     if st.title_range is None:
         return
-    after = [(i, ln) for i, ln in _body_lines(st) if i > st.title_range[1]][:5]
-    for i, ln in after:
+    after = [(i, ln) for i, ln in _body_lines(st) if i > st.title_range[1]][:6]
+    for n, (i, ln) in enumerate(after):
         text = ln.text
+        # a long 主送 list wraps: 「…人民政府，市政府各部门，」 / 「有关单位：」
+        k = n
+        while text.endswith(("，", ",", "、", "；", ";")) and k + 1 < len(after) and k - n < 3:
+            k += 1
+            text += after[k][1].text
         if _is_mark(text) or r.doc_number_line.match(text) or _full_date_line(text) or _is_web_line(text):
             continue
         if text.startswith(r.not_recipient_starts):
             return
         m = r.recipient_line.match(text)
         if m:
-            value, offset = m.group("recipients"), ln.start + m.start("recipients")
+            value = m.group("recipients")
         else:
-            k = min((text.find(c) for c in "：:" if c in text), default=-1)
-            if k <= 0 or k > 80 or _PROSE.search(text[:k]) or re.search(r"[《》“”]", text[:k]):
+            colon = min((text.find(c) for c in "：:" if c in text), default=-1)
+            if colon <= 0 or colon > 80 or _PROSE.search(text[:colon]) or re.search(r"[《》“”]", text[:colon]):
                 return
-            value, offset = text[:k], ln.start
+            value = text[:colon]
         h.recipients = split_units(value)
-        h.spans["recipients"] = (offset, offset + len(value))
+        last = after[k][1] if k > n else ln
+        h.spans["recipients"] = (ln.start, min(last.end, ln.start + len(value) + (k - n)))
         return
 
 
