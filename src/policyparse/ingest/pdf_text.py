@@ -60,57 +60,87 @@ def _page_pieces(page, height: float) -> list[Piece]:
     r, g, b, a = ctypes.c_uint(), ctypes.c_uint(), ctypes.c_uint(), ctypes.c_uint()
     name_buf = ctypes.create_string_buffer(128)
     flags = ctypes.c_int()
+    get_unicode = pdfium_c.FPDFText_GetUnicode
+    get_box = pdfium_c.FPDFText_GetLooseCharBox
+    get_origin = pdfium_c.FPDFText_GetCharOrigin
+    get_object = pdfium_c.FPDFText_GetTextObject
+    # size, colour, font and weight belong to the text object (a run): read once per run
+    run_style: dict[int, tuple[float, str | None, str | None, bool]] = {}
+    bold_fonts: dict[str | None, bool] = {}
     pieces: list[Piece] = []
     for i in range(n):
-        code = pdfium_c.FPDFText_GetUnicode(handle, i)
-        if code < 0x20 or code in (0x20, 0xA0, 0x3000, 0xFFFE, 0xFFFF):
-            continue  # generated line breaks and spaces: lines are rebuilt from geometry
-        if pdfium_c.FPDFText_IsGenerated(handle, i) == 1:
-            continue
-        size = pdfium_c.FPDFText_GetFontSize(handle, i)
-        pdfium_c.FPDFText_GetLooseCharBox(handle, i, rect)
-        pdfium_c.FPDFText_GetCharOrigin(handle, i, ox, oy)
+        code = get_unicode(handle, i)
+        if code < 0x21 or code in (0xA0, 0x3000, 0xFFFE, 0xFFFF):
+            continue  # spaces and the line breaks pdfium generates: lines come from geometry
+        obj = get_object(handle, i)
+        key = ctypes.cast(obj, ctypes.c_void_p).value or 0
+        style = run_style.get(key) if key else None
+        if style is None:
+            size = pdfium_c.FPDFText_GetFontSize(handle, i)
+            color = None
+            if pdfium_c.FPDFText_GetFillColor(handle, i, r, g, b, a):
+                color = f"{r.value:02X}{g.value:02X}{b.value:02X}"
+            name_len = pdfium_c.FPDFText_GetFontInfo(handle, i, name_buf, 128, flags)
+            font = name_buf.value.decode("latin-1", "replace") if name_len else None
+            if font and "+" in font[:8]:
+                font = font.split("+", 1)[1]  # subset prefix ABCDEF+
+            bold = bold_fonts.get(font)
+            if bold is None:
+                bold = bold_fonts[font] = bool(font and _BOLD_NAME.search(font))
+            bold = bold or pdfium_c.FPDFText_GetFontWeight(handle, i) >= 600
+            style = (size, color, font, bold)
+            if key:
+                run_style[key] = style
+        size, color, font, bold = style
+        get_box(handle, i, rect)
+        get_origin(handle, i, ox, oy)
         if size <= 1.5:  # a font scaled by the text matrix reports size 1
             size = max(rect.top - rect.bottom, 1.0)
         # the vertical box from the baseline and the size: uniform for a line whatever
         # the glyph, so punctuation sits on its line
-        top = height - (oy.value + 0.88 * size)
-        bottom = height - (oy.value - 0.12 * size)
-        color = None
-        if pdfium_c.FPDFText_GetFillColor(handle, i, r, g, b, a):
-            color = f"{r.value:02X}{g.value:02X}{b.value:02X}"
-        name_len = pdfium_c.FPDFText_GetFontInfo(handle, i, name_buf, 128, flags)
-        font = name_buf.value.decode("latin-1", "replace") if name_len else None
-        if font and "+" in font[:8]:
-            font = font.split("+", 1)[1]  # subset prefix ABCDEF+
-        weight = pdfium_c.FPDFText_GetFontWeight(handle, i)
-        bold = weight >= 600 or bool(font and _BOLD_NAME.search(font))
-        pieces.append(Piece(chr(code), rect.left, max(rect.right, rect.left), top, bottom,
-                            round(size, 1), bold, color, font))
+        base = oy.value
+        pieces.append(Piece(chr(code), rect.left, max(rect.right, rect.left),
+                            height - (base + 0.88 * size), height - (base - 0.12 * size),
+                            size, bold, color, font))
     textpage.close()
     return pieces
 
 
 def _page_rules(page, height: float) -> list[Rule]:
+    """Thin paths (table borders, separator lines) as rules. Only the path objects are
+    wrapped: a page holds thousands of text objects that need no Python object each."""
     import pypdfium2.raw as pdfium_c
 
     rules: list[Rule] = []
-    for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_PATH], max_depth=3):
-        try:
-            left, bottom, right, top = obj.get_bounds()
-        except Exception:  # noqa: BLE001 - an unbounded path draws nothing we need
-            continue
-        w, h = right - left, top - bottom
-        if h <= RULE_MAX_THICKNESS and w >= RULE_MIN_LENGTH:
-            y = height - (top + bottom) / 2
-            rules.append(Rule(True, y, left, right))
-        elif w <= RULE_MAX_THICKNESS and h >= RULE_MIN_LENGTH:
-            rules.append(Rule(False, (left + right) / 2, height - top, height - bottom))
-        elif w >= RULE_MIN_LENGTH and h >= RULE_MIN_LENGTH and _is_stroked_box(obj):
-            # a cell drawn as a stroked rectangle: its four edges
-            yt, yb = height - top, height - bottom
-            rules += [Rule(True, yt, left, right), Rule(True, yb, left, right),
-                      Rule(False, left, yt, yb), Rule(False, right, yt, yb)]
+    left, bottom, right, top = (ctypes.c_float() for _ in range(4))
+    stack = [(page.raw, False)]
+    while stack:
+        parent, is_form = stack.pop()
+        count = (pdfium_c.FPDFFormObj_CountObjects(parent) if is_form
+                 else pdfium_c.FPDFPage_CountObjects(parent))
+        for k in range(count):
+            obj = (pdfium_c.FPDFFormObj_GetObject(parent, k) if is_form
+                   else pdfium_c.FPDFPage_GetObject(parent, k))
+            kind = pdfium_c.FPDFPageObj_GetType(obj)
+            if kind == pdfium_c.FPDF_PAGEOBJ_FORM:
+                if len(stack) < 8:
+                    stack.append((obj, True))
+                continue
+            if kind != pdfium_c.FPDF_PAGEOBJ_PATH:
+                continue
+            if not pdfium_c.FPDFPageObj_GetBounds(obj, left, bottom, right, top):
+                continue
+            x0, y0, x1, y1 = left.value, bottom.value, right.value, top.value
+            w, h = x1 - x0, y1 - y0
+            if h <= RULE_MAX_THICKNESS and w >= RULE_MIN_LENGTH:
+                rules.append(Rule(True, height - (y0 + y1) / 2, x0, x1))
+            elif w <= RULE_MAX_THICKNESS and h >= RULE_MIN_LENGTH:
+                rules.append(Rule(False, (x0 + x1) / 2, height - y1, height - y0))
+            elif w >= RULE_MIN_LENGTH and h >= RULE_MIN_LENGTH and _is_stroked_box(obj):
+                # a cell drawn as a stroked rectangle: its four edges
+                yt, yb = height - y1, height - y0
+                rules += [Rule(True, yt, x0, x1), Rule(True, yb, x0, x1),
+                          Rule(False, x0, yt, yb), Rule(False, x1, yt, yb)]
     return rules
 
 
@@ -118,9 +148,9 @@ def _is_stroked_box(obj) -> bool:
     import pypdfium2.raw as pdfium_c
 
     fillmode, stroke = ctypes.c_int(), ctypes.c_int()
-    if not pdfium_c.FPDFPath_GetDrawMode(obj.raw, fillmode, stroke):
+    if not pdfium_c.FPDFPath_GetDrawMode(obj, fillmode, stroke):
         return False
-    return bool(stroke.value) and not fillmode.value and pdfium_c.FPDFPath_CountSegments(obj.raw) <= 6
+    return bool(stroke.value) and not fillmode.value and pdfium_c.FPDFPath_CountSegments(obj) <= 6
 
 
 def read_pdf(data: bytes, source_path: str, *, doc_id: str, ocr: bool = True) -> Document:
