@@ -105,6 +105,10 @@ def check_ole2(data: bytes, source_path: str = "") -> None:
     mini_shift = int.from_bytes(data[0x20:0x22], "little")
     if byte_order != b"\xfe\xff" or sector_shift not in (9, 12) or mini_shift != 6:
         raise CorruptFileError("a damaged Word 97-2003 file (invalid compound-file header)", path=where)
+    dir_start = int.from_bytes(data[0x30:0x34], "little")
+    if dir_start < 0xFFFFFFFA and (dir_start + 1) << sector_shift >= len(data):
+        # the directory sector lies past the end of the bytes: the file was cut short
+        raise CorruptFileError("a truncated Word 97-2003 file (its directory is missing)", path=where)
     if _stream_name("EncryptedPackage") in data:
         raise EncryptedFileError("an encrypted (password-protected) Office document", path=where)
     if not any(_stream_name(n) in data for n in ("WordDocument", "CONTENTS")):
