@@ -633,7 +633,7 @@ def _parse_optional(parts: dict[str, bytes], name: str):
 def _open_package(data: bytes, source_path: str) -> dict[str, bytes]:
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile as e:
+    except (zipfile.BadZipFile, NotImplementedError, ValueError, OSError, EOFError) as e:
         if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
             # Office wraps a password-protected DOCX in an OLE2 container
             raise EncryptedFileError("an encrypted (password-protected) Word document",
@@ -657,7 +657,8 @@ def _open_package(data: bytes, source_path: str) -> dict[str, bytes]:
                 parts[f"word/{name}"] = zf.read(full)
         if "docProps/core.xml" in names:
             parts["docProps/core.xml"] = zf.read("docProps/core.xml")
-    except (zipfile.BadZipFile, KeyError, OSError, EOFError, zlib.error) as e:
+    except (zipfile.BadZipFile, KeyError, OSError, EOFError, zlib.error, NotImplementedError,
+            ValueError, RuntimeError) as e:
         raise CorruptFileError(f"a damaged DOCX part: {e}", path=source_path or None) from e
     return parts
 

@@ -101,7 +101,7 @@ class _Package:
         self.source_path = source_path or None
         try:
             self.zf = zipfile.ZipFile(io.BytesIO(data))
-        except zipfile.BadZipFile as e:
+        except (zipfile.BadZipFile, NotImplementedError, ValueError, OSError, EOFError) as e:
             raise CorruptFileError(f"not a readable OFD (damaged ZIP: {e})", path=self.source_path) from e
         self.names = {n.lstrip("/"): n for n in self.zf.namelist()}
 
@@ -119,7 +119,8 @@ class _Package:
             return etree.fromstring(self.zf.read(real), _PARSER)
         except etree.XMLSyntaxError as e:
             raise CorruptFileError(f"{name} is not well-formed XML: {e}", path=self.source_path) from e
-        except (zipfile.BadZipFile, KeyError, OSError, EOFError, zlib.error) as e:
+        except (zipfile.BadZipFile, KeyError, OSError, EOFError, zlib.error, NotImplementedError,
+            ValueError, RuntimeError) as e:
             raise CorruptFileError(f"a damaged OFD part {name}: {e}", path=self.source_path) from e
 
 
