@@ -59,7 +59,8 @@ def detect_format(data: bytes, name: str = "") -> str:
     if data[:4] == b"PK\x03\x04":
         try:
             names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
-        except zipfile.BadZipFile as e:
+        except (zipfile.BadZipFile, NotImplementedError, ValueError, OSError, EOFError) as e:
+            # a damaged central directory can also claim an unsupported ZIP version
             raise CorruptFileError(f"a damaged ZIP container: {e}", path=name or None) from e
         if "word/document.xml" in names:
             return "docx"
