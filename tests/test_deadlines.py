@@ -53,6 +53,12 @@ def test_column_states(cell, kind):
     assert (d.kind, d.date, d.raw) == (kind, None, cell)
 
 
+def test_column_numeric_dates_and_merged_states():
+    assert run("2024.6.30", column=True) == [("2024.6.30", "by_date", D(2024, 6, 30))]
+    assert run("全年持续推进", column=True) == [("全年持续推进", "ongoing", None)]
+    assert run("每年年底前报送", column=True) == []
+
+
 def test_column_year_alone_is_its_last_day():
     assert run("2025年", column=True) == [("2025年", "by_date", D(2025, 12, 31))]
 

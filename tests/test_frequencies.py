@@ -36,6 +36,11 @@ def test_shorthand_series():
     assert run(s) == [("班级日检查", "day", 1, "="), ("年级周检查", "week", 1, "="), ("学校月检查", "month", 1, "=")]
 
 
+def test_slogan_shapes():
+    assert run("实行一月一调度、一季一通报制度") == [("一月一调度", "month", 1, "="), ("一季一通报", "quarter", 1, "=")]
+    assert run("实行月调度、季通报") == [("月调度", "month", 1, "="), ("季通报", "quarter", 1, "=")]
+
+
 def test_two_in_one_sentence_and_absolute_offsets():
     s = "要求：县级每月听取汇报不少于1次，乡镇每周至少调度2次。"
     out = find_frequencies(s, 3, len(s))
@@ -54,6 +59,7 @@ def test_per_year_is_derived():
     "每个乡镇建设1个示范点",                         # 每 + a noun
     "按年度计划推进",
     "节假日检查",
+    "节假日检查、工作日巡查",
     "开展第二次全国污染源普查",
     "年度考核结果",
 ])

@@ -42,6 +42,11 @@ def cell(s, role="lead"):
     ("由县市场监管局负责。", [("lead", "县市场监管局")]),
     ("〔责任单位：县自然资源和规划局、县粮食和物资储备中心。〕",
      [("lead", "县自然资源和规划局"), ("lead", "县粮食和物资储备中心")]),
+    ("（责任单位：县教育局；完成时限：2024年6月底）", [("lead", "县教育局")]),
+    ("〔牵头单位：县教育局，配合单位：县财政局〕", [("lead", "县教育局"), ("support", "县财政局")]),
+    ("做好统计（区发改委牵头，区财政局、区统计局配合）。",
+     [("lead", "区发改委"), ("support", "区财政局"), ("support", "区统计局")]),
+    ("（责任单位：县卫健局；责任领导：张三）", [("lead", "县卫健局"), ("leader", "张三")]),
 ])
 def test_notes(text, expected):
     assert notes(text) == expected
@@ -52,6 +57,9 @@ def test_notes(text, expected):
     "县教育局要加强督导检查。",
     "配合县应急局完成以下工作：",                      # 配合 + object: no marker for this task
     "明确企业主要负责人的责任。",
+    "加强管理（2024年6月底前完成）",
+    "开展工作（以下简称“双随机”）",
+    "（三）强化企业主体责任",
 ])
 def test_no_units_without_markers(text):
     assert notes(text) == []

@@ -46,11 +46,13 @@ def rules() -> _Rules:
     dates = tuple((r["id"], r.get("kind", "by_date"), compile_rule(FILE, r["id"], r["pattern"]))
                   for r in data["dates"])
     c = lambda key: compile_rule(FILE, key, data[key])  # noqa: E731
+    one, joiner = data["ongoing"], data["ongoing_joiner"]
+    ongoing = compile_rule(FILE, "ongoing", f"(?:{one})(?:{joiner}(?:{one}))*")
     return _Rules(dates, c("suffix_in_raw"), c("suffix_done"), c("cue_after"), c("cue_before"),
                   c("reject_after"), c("reject_before"),
                   tuple(tuple(p) for p in data["citation_brackets"]),
                   tuple(tuple(p) for p in data["paren_pairs"]),
-                  c("citation_paren_marks"), c("ongoing"), c("external"), c("external_body"))
+                  c("citation_paren_marks"), ongoing, c("external"), c("external_body"))
 
 
 def _last_day(year: int, month: int) -> int:

@@ -33,6 +33,8 @@ class _Rules:
     actor_max: int
     actor_stop: re.Pattern
     actor_reject: tuple[str, ...]
+    one_per: re.Pattern
+    bare_after: re.Pattern
 
 
 @functools.lru_cache(maxsize=None)
@@ -47,7 +49,8 @@ def rules() -> _Rules:
                   compile_rule(FILE, "at_most", alternation(d["at_most"])),
                   c("at_least_after"), c("clause_end"), c("shorthand", ("period",)),
                   int(d["shorthand_actor_max"]), c("shorthand_actor_stop"),
-                  tuple(d["shorthand_actor_reject"]))
+                  tuple(d["shorthand_actor_reject"]), c("one_per", ("period",)),
+                  c("shorthand_bare_after"))
 
 
 def _clause_end(text: str, pos: int, end: int) -> int:
@@ -93,6 +96,8 @@ def find_frequencies(text: str, start: int, end: int) -> list[Frequency]:
         n = parse_int(m.group("count"))
         if n:
             add(m.start(), m.end(), m.group("period"), n, "=")
+    for m in r.one_per.finditer(text, start, end):
+        add(m.start(), m.end(), m.group("period"), 1, "=")
     out += _shorthand(text, start, end, taken)
     out.sort(key=lambda f: f.start)
     return out
@@ -112,9 +117,13 @@ def _shorthand(text: str, start: int, end: int, taken: list[tuple[int, int]]) ->
             stop = st
         actor_start = stop.end() if stop else lo
         actor = text[actor_start:s]
-        if len(actor) < 2 or any(actor.endswith(x) for x in r.actor_reject) or actor in r.actor_reject:
+        if not actor:
+            # no actor (实行月调度、季通报): only right after a verb or a clause mark
+            if s > start and not r.bare_after.search(text[max(start, s - 2):s]):
+                continue
+        elif len(actor) < 2 or any(actor.endswith(x) for x in r.actor_reject) or actor in r.actor_reject:
             continue
-        if not re.fullmatch(r"[\u4e00-\u9fff]+", actor):
+        elif not re.fullmatch(r"[\u4e00-\u9fff]+", actor):
             continue
         cands.append((actor_start, m.end(), m.group("period")))
     out = []

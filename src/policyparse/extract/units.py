@@ -53,12 +53,18 @@ class _Rules:
     inline_lead: re.Pattern
     inline_support: re.Pattern
     inline_by: re.Pattern
+    leader_labels: frozenset[str]
+    other_label: re.Pattern
+    bare_note_cue: re.Pattern
+    bare_note_max: int
+    opener_rx: re.Pattern
 
 
 @functools.lru_cache(maxsize=None)
 def rules() -> _Rules:
     d = pattern_file(FILE)
     label_role = {w: role for role in ("lead", "support") for w in d["labels"][role]}
+    label_role.update({w: "leader" for w in d["leader_labels"]})
     labels = alternation(list(label_role))
     opens = "".join(re.escape(o) for o in d["openers"])
     c = lambda key, groups=(): compile_rule(FILE, key, d[key], groups)  # noqa: E731
@@ -71,7 +77,9 @@ def rules() -> _Rules:
         c("lead_tail"), c("support_tail"), c("joint"), c("lead_head"), c("separators"),
         c("conjunctions"), c("etc_collective"), c("unit_suffix"), c("unit_prefix"),
         compile_rule(FILE, "atomic", alternation(d["atomic"])), c("empty_cell"),
-        c("inline_lead", ("list",)), c("inline_support", ("list",)), c("inline_by", ("list",)))
+        c("inline_lead", ("list",)), c("inline_support", ("list",)), c("inline_by", ("list",)),
+        frozenset(d["leader_labels"]), c("other_label"), c("bare_note_cue"), int(d["bare_note_max"]),
+        compile_rule(FILE, "openers", f"[{opens}]"))
 
 
 def _norm(s: str) -> str:
@@ -229,17 +237,22 @@ def _parse_list(text: str, s: int, e: int, default: str, demote: bool = False) -
     r = rules()
     out: list[UnitMention] = []
     role = default
+    stopped = False
     for ss, se in _split_depth0(text, s, e, re.compile(r"[；;]")):
-        lab = r.label_in_segment.match(text[ss:se])
-        if lab:
-            label = lab.group("label")
-            role = r.label_role[label]
-            if demote and label in r.demoted:
-                role = "support"
-            ss += lab.end()
         for cs, ce in _split_depth0(text, ss, se, re.compile(r"[，,]")):
-            if text[cs:ce].strip(_TRIM):
-                out += _role_clause(text, cs, ce, role)
+            lab = r.label_in_segment.match(text[cs:ce])
+            if lab:
+                label = lab.group("label")
+                role = r.label_role[label]
+                if demote and label in r.demoted:
+                    role = "support"
+                cs += lab.end()
+                stopped = False
+            elif r.other_label.match(text[cs:ce]):
+                stopped = True  # 完成时限：… inside the note is no unit
+            if stopped or not text[cs:ce].strip(_TRIM):
+                continue
+            out += _role_clause(text, cs, ce, role)
     return [u for u in out if _norm(u.unit)]
 
 
@@ -275,8 +288,30 @@ def find_unit_notes(text: str, start: int, end: int) -> list[UnitMention]:
         body_end = _line_end(text, m.end(), end)
         out += _note(text, m.start("label"), body_end, m.group("label"))
         covered.append((m.start("label"), body_end))
+    out += _bare_notes(text, start, end, covered)
     out += _inline_phrases(text, start, end, covered)
     out.sort(key=lambda u: u.start)
+    return out
+
+
+def _bare_notes(text: str, start: int, end: int, covered: list[tuple[int, int]]) -> list[UnitMention]:
+    """（区发改委牵头，区财政局、区统计局配合） — a bracket with no label whose content is
+    made only of unit names and role words."""
+    r = rules()
+    out: list[UnitMention] = []
+    for m in r.opener_rx.finditer(text, start, end):
+        if any(cs <= m.start() < ce for cs, ce in covered):
+            continue
+        close = _closer_of(text, m.start(), min(end, m.start() + r.bare_note_max))
+        if close == -1:
+            continue
+        body = text[m.end():close].strip()
+        if not body or not r.bare_note_cue.search(body):
+            continue
+        found = _parse_list(text, m.end(), close, "lead")
+        if found and all(is_unit_like(u.unit) for u in found):
+            out += found
+            covered.append((m.start(), close + 1))
     return out
 
 
@@ -288,7 +323,8 @@ def _line_end(text: str, pos: int, end: int) -> int:
 def _note(text: str, s: int, e: int, first_label: str) -> list[UnitMention]:
     r = rules()
     body = text[s:e]
-    demote = any(mark in lab for lab in r.label_role for mark in r.lead_marks if lab in body)
+    demote = any(mark in lab for lab, role in r.label_role.items() if role == "lead"
+                 for mark in r.lead_marks if lab in body)
     return _parse_list(text, s, e, r.label_role[first_label], demote=demote)
 
 
