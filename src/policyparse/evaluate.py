@@ -676,8 +676,8 @@ def _item_text(item: Any) -> str:
 
 
 def _note(issues: list[Issue], kind: str, missed: Iterable, false_pos: Iterable, task: str | None) -> None:
-    issues += [Issue(kind, "miss", _item_text(m), task) for m in missed]
-    issues += [Issue(kind, "fp", _item_text(m), task) for m in false_pos]
+    issues.extend(Issue(kind, "miss", _item_text(m), task) for m in missed)
+    issues.extend(Issue(kind, "fp", _item_text(m), task) for m in false_pos)
 
 
 def score_pair(gold: GoldDocument, doc: Row | None, output: OutputIndex, group_by: str) -> PairResult:
@@ -716,8 +716,8 @@ def _note_tasks(issues: list[Issue], gold: GoldDocument, preds: list[Row], a: Ta
         if j is None:
             # "miss": no text contains the quote; "taken": the only texts holding it went to other tasks
             issues.append(Issue("task", "miss" if i in missed else "taken", _short(gold.tasks[i].get("quote"))))
-    issues += [Issue("task", "fp", _short(preds[j].get("text"))) for j, used in enumerate(a.used) if not used]
-    issues += [Issue("task", "merge", _short(preds[j].get("text"))) for j in a.merged]
+    issues.extend(Issue("task", "fp", _short(preds[j].get("text"))) for j, used in enumerate(a.used) if not used)
+    issues.extend(Issue("task", "merge", _short(preds[j].get("text"))) for j in a.merged)
 
 
 def _score_task(gold_task: dict, pred_task: Row, doc_id: Any, output: OutputIndex,
@@ -897,13 +897,13 @@ def evaluate(out_dir: Path | str, gold_dir: Path | str, group_by: str = "folder"
 
 # --------------------------------------------------------------------------- the printed report
 
-_ROW_HEADER = (f"{'scope':<26} {'fields':>6} {'gold':>5} {'pred':>5} {'match':>5} {'task':>6} {'lead':>6} "
+_ROW_HEADER = (f"{'scope':<36} {'fields':>6} {'gold':>5} {'pred':>5} {'match':>5} {'task':>6} {'lead':>6} "
                f"{'supp':>6} {'ldr':>6} {'ddl':>6} {'freq':>6} {'tgt':>6} {'overall':>7}")
 
 
 def _row(name: str, s: ScopeFigures) -> str:
     fields = f"{s.field_accuracy:.3f}" if s.matched_docs else "  -  "
-    return (f"{name[:26]:<26} {fields:>6} {s.task.gold:>5} {s.task.pred:>5} {s.task.tp:>5} "
+    return (f"{name[:36]:<36} {fields:>6} {s.task.gold:>5} {s.task.pred:>5} {s.task.tp:>5} "
             f"{s.task.f1:>6.3f} {s.lead.f1:>6.3f} {s.support.f1:>6.3f} {s.leader.f1:>6.3f} "
             f"{s.deadline.f1:>6.3f} {s.frequency.f1:>6.3f} {s.target.f1:>6.3f} {s.overall:>7.3f}")
 
