@@ -179,3 +179,43 @@ def test_info_bar_fields():
 def test_page_without_article_warns():
     doc = read_bytes(b"<html><body><nav><a href='/'>\xe9\xa6\x96\xe9\xa1\xb5</a></nav></body></html>", "e.html")
     assert doc.warnings
+
+
+GOV_POLICY_PAGE = """<html><head><meta charset="utf-8"><title>关于印发工作要点的通知_政策文件</title></head><body>
+<div class="header"><div class="logo">某省人民政府</div></div>
+<div class="wrap"><div class="article">
+<table class="bd1"><tbody>
+<tr><td>索引号：</td><td>000014349/2023-00012</td><td>主题分类：</td><td>安全生产监管</td></tr>
+<tr><td>发文机关：</td><td>某省应急管理厅</td><td>成文日期：</td><td>2023年02月20日</td></tr>
+<tr><td>标题：</td><td colspan="3">关于印发工作要点的通知</td></tr>
+<tr><td>发文字号：</td><td>某应急〔2023〕8号</td><td>发布日期：</td><td>2023年02月24日</td></tr>
+</tbody></table>
+<h1>关于印发工作要点的通知</h1>
+<div class="pages_content"><p>各市应急管理局：</p><p>现将工作要点印发给你们，请认真贯彻落实。</p>
+<p>某省应急管理厅</p><p>2023年2月20日</p></div>
+</div></div>
+<div class="sidebar"><p>这里是一段很长的无链接侧栏说明文字，介绍网站的栏目设置和服务事项，内容与通知无关。</p>
+<p>另一段很长的侧栏说明文字，用来检验侧栏即使没有链接也不会被当作正文读入。</p></div>
+<div class="footer"><p>主办单位：某省人民政府办公厅 承办单位：某省大数据中心 地址：某市某路一号 邮编：100000</p></div>
+</body></html>"""
+
+
+def test_metadata_table_is_metadata_not_text():
+    doc = read_bytes(GOV_POLICY_PAGE.encode("utf-8"), "gov.html")
+    assert doc.meta["published_date"] == "2023-02-24"  # 发布日期, not 成文日期
+    assert doc.meta["info_table"]["发文字号"] == "某应急〔2023〕8号"
+    assert not list(doc.tables())
+    assert doc.text.split("\n") == ["关于印发工作要点的通知", "各市应急管理局：", "现将工作要点印发给你们，请认真贯彻落实。",
+                                    "某省应急管理厅", "2023年2月20日"]
+
+
+def test_short_notice_beside_long_plain_sidebar():
+    page = GOV_POLICY_PAGE.replace('class="pages_content"', 'id="c1"').replace('class="article"', 'id="a9"')
+    doc = read_bytes(page.encode("utf-8"), "gov2.html")
+    assert "侧栏" not in doc.text and "主办单位" not in doc.text
+    assert "现将工作要点印发给你们，请认真贯彻落实。" in doc.text.split("\n")
+
+
+def test_info_bar_does_not_take_a_date_from_another_label():
+    got = info_bar_fields("成文日期：2023-02-20 来源：某局")
+    assert "published_date" not in got and got["info_source"] == "某局"

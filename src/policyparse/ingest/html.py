@@ -187,27 +187,30 @@ def find_content(body, title: str | None = None):
     return cur
 
 
-def _strip_furniture(root, keep) -> None:
-    """Remove furniture subtrees (by tag and by class/id cue) except those holding ``keep``."""
+def _strip_furniture(root) -> None:
+    """Remove furniture subtrees under ``root``: furniture tags, hidden elements and
+    elements whose class/id names furniture. A cue never removes an element that
+    holds most of the text (an id like "top-wrap" around the whole page)."""
     c = cues()
-    keep_path = {keep, *keep.iterancestors()} if keep is not None else set()
+    total, linked = _text_scores(root)
+    ceiling = 0.5 * (total[root] - linked[root])
     doomed = []
     for el in root.iter():
+        if el is root:
+            continue
         if not isinstance(el.tag, str):
             doomed.append(el)  # comments, processing instructions
-            continue
-        if el in keep_path:
             continue
         style = (el.get("style") or "").replace(" ", "").lower()
         if el.tag in c.furniture_tags or "display:none" in style or "visibility:hidden" in style \
                 or el.get("hidden") is not None:
             doomed.append(el)
-        elif _cue_match(el, c.furniture) and not _cue_match(el, c.content):
+        elif _cue_match(el, c.furniture) and not _cue_match(el, c.content) \
+                and (total.get(el, 0) - linked.get(el, 0)) < ceiling:
             doomed.append(el)
     for el in doomed:
-        parent = el.getparent()
-        if parent is not None:
-            el.drop_tree() if hasattr(el, "drop_tree") else parent.remove(el)
+        if el.getparent() is not None:
+            el.drop_tree()
 
 
 # --------------------------------------------------------------------------- metadata
@@ -243,8 +246,9 @@ def info_bar_fields(text: str) -> dict[str, str]:
     out: dict[str, str] = {}
     for key, names in (("published_date", c.date_labels), ("info_source", c.source_labels)):
         for name in sorted(names, key=len, reverse=True):
-            m = re.search(rf"{re.escape(name)}\s*[:：]\s*(.+?)(?=\s*(?:{any_label})\s*[:：]|【|\[|\||$)",
-                          text, re.S)
+            # a label starts a field: 日期 inside 成文日期 is another field's label
+            m = re.search(rf"(?<![\u4e00-\u9fff]){re.escape(name)}\s*[:：]\s*(.+?)"
+                          rf"(?=\s*(?:{any_label})\s*[:：]|【|\[|\||$)", text, re.S)
             if m and m.group(1).strip():
                 value = m.group(1).strip()
                 if key == "published_date":
@@ -253,6 +257,25 @@ def info_bar_fields(text: str) -> dict[str, str]:
                     out[key] = value
                     break
     return out
+
+
+def info_table_fields(rows: list[list[tuple[str, int, int]]]) -> dict[str, str] | None:
+    """label → value when a table is a metadata table: at least three of its cells
+    are info labels, each followed by its value cell; else None."""
+    c = cues()
+    labels = set(c.date_labels + c.source_labels + c.other_labels)
+    fields: dict[str, str] = {}
+    n_cells = 0
+    for row in rows:
+        texts = [t for t, _, _ in row]
+        n_cells += len(texts)
+        for i, t in enumerate(texts):
+            key = re.sub(r"[\s:：]", "", t)
+            if key in labels and i + 1 < len(texts):
+                fields[key] = texts[i + 1].strip()
+    if len(fields) >= 3 and 2 * len(fields) >= 0.6 * n_cells:
+        return fields
+    return None
 
 
 def _is_info_bar(text: str) -> bool:
@@ -463,6 +486,15 @@ class _Emitter:
         out = [[(_cell_text(c), _int(c.get("rowspan")), _int(c.get("colspan"))) for c in r]
                for r in rows]
         out = [r for r in out if r]
+        fields = info_table_fields(out)
+        if fields is not None:
+            # a site's metadata table (索引号/发布机构/成文日期/发布日期 …): page
+            # furniture whose values belong in the metadata, not the notice text
+            self.b.meta.setdefault("info_table", fields)
+            found = info_bar_fields("  ".join(f"{k}：{v}" for k, v in fields.items()))
+            for key, value in found.items():
+                self.b.meta.setdefault(key, value)
+            return
         if out:
             self.b.add_table(out)
 
@@ -548,11 +580,10 @@ def read_html(data: bytes, source_path: str, *, doc_id: str, ocr: bool = True) -
     if title:
         b.meta["page_title"] = normalize_text(title).strip()
 
-    for el in list(body.iter(*c.furniture_tags)):
-        if el.getparent() is not None and el not in (heading,):
-            el.drop_tree()
+    # furniture goes before the search, so a long footer or a sidebar of plain
+    # text cannot outweigh a short notice
+    _strip_furniture(body)
     content = find_content(body, title)
-    _strip_furniture(content, None)
 
     if title:
         b.add_paragraph(re.sub(r"\s+", " ", title).strip(), style={"align": "center", "role": "page_title"})
