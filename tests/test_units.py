@@ -72,6 +72,7 @@ def test_no_units_without_markers(text):
     ("各部、办、中心", "support", [("support", "各部、办、中心")]),
     ("张三、李四", "leader", [("leader", "张三"), ("leader", "李四")]),
     ("县疾控中心牵头，各乡镇卫生院配合", "lead", [("lead", "县疾控中心"), ("support", "各乡镇卫生院")]),
+    ("县乡村振兴局（牵头）、县财政局（配合）", "lead", [("lead", "县乡村振兴局"), ("support", "县财政局")]),
 ])
 def test_cells(text, role, expected):
     assert cell(text, role) == expected

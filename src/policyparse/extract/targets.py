@@ -29,6 +29,7 @@ class _Rules:
     verbs: re.Pattern
     cn_verbs: re.Pattern
     gap: int
+    gap_at_end: int
     after_ge: re.Pattern
     after_le: re.Pattern
     after_eq: re.Pattern
@@ -56,7 +57,7 @@ def rules() -> _Rules:
     return _Rules(c("percent"), c("count", ("value", "unit")),
                   compile_rule(FILE, "count_verbs", f"(?:{alternation(d['count_verbs'])})"),
                   compile_rule(FILE, "cn_count_verbs", f"(?:{alternation(d['cn_count_verbs'])})"),
-                  int(d["count_gap_max"]), c("after_ge"), c("after_le"), c("after_eq"),
+                  int(d["count_gap_max"]), int(d["count_gap_max_at_clause_end"]), c("after_ge"), c("after_le"), c("after_eq"),
                   c("before_ge"), c("before_le"), c("reject_unit_after"), c("reject_before"),
                   c("reject_condition"), c("reject_idiom"), c("clause_end"), c("metric_strip_head"),
                   c("metric_strip_tail"), qual, c("harm_object"),
@@ -165,10 +166,12 @@ def find_targets(text: str, start: int, end: int, *, goals: bool = False) -> lis
             continue
         is_cn = not m.group("value")[0].isdigit()
         verbs = r.cn_verbs if is_cn else r.verbs
-        window_lo = max(lo, vs - r.gap - 4)
+        cmp_probe, cmp_probe_end = _comparator(text, vs, e, lo)
+        gap = r.gap_at_end if cmp_probe_end >= hi else r.gap
+        window_lo = max(lo, vs - gap - 4)
         verb_m = None
         for vm in verbs.finditer(text, window_lo, vs):
-            if vs - vm.end() <= r.gap:
+            if vs - vm.end() <= gap:
                 verb_m = vm
                 break
         continued = prev_count_end != -1 and re.fullmatch(r"[、和及]|以及", text[prev_count_end:vs] or "x")

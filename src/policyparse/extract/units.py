@@ -58,6 +58,8 @@ class _Rules:
     bare_note_cue: re.Pattern
     bare_note_max: int
     opener_rx: re.Pattern
+    role_mark: re.Pattern
+    support_marks: frozenset[str]
 
 
 @functools.lru_cache(maxsize=None)
@@ -79,7 +81,8 @@ def rules() -> _Rules:
         compile_rule(FILE, "atomic", alternation(d["atomic"])), c("empty_cell"),
         c("inline_lead", ("list",)), c("inline_support", ("list",)), c("inline_by", ("list",)),
         frozenset(d["leader_labels"]), c("other_label"), c("bare_note_cue"), int(d["bare_note_max"]),
-        compile_rule(FILE, "openers", f"[{opens}]"))
+        compile_rule(FILE, "openers", f"[{opens}]"), c("role_mark", ("mark",)),
+        frozenset(d["support_marks"]))
 
 
 def _norm(s: str) -> str:
@@ -228,7 +231,12 @@ def _role_clause(text: str, s: int, e: int, default: str) -> list[UnitMention]:
     elif re.search(r"牵头(?:负责)?$", clause):
         role = "lead"
     for a, b in _items(text, s, e0):
-        out.append(UnitMention(role, text[a:b], a, b))
+        item_role = role
+        mark = r.role_mark.search(text[a:b])
+        if mark and mark.start() > 0:
+            item_role = "support" if mark.group("mark") in r.support_marks else "lead"
+            b = a + mark.start()
+        out.append(UnitMention(item_role, text[a:b], a, b))
     return out
 
 
