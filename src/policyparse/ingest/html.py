@@ -25,7 +25,7 @@ import lxml.html
 from lxml import etree
 
 from ..errors import CorruptFileError, EmptyFileError
-from ..gazetteer import load_yaml
+from ..gazetteer import check_keys, load_yaml
 from ..model import Document, DocumentBuilder
 from ..normalize import normalize_text
 from .text import decode_text
@@ -56,6 +56,7 @@ class Cues:
     meta_title: tuple[str, ...]
     meta_pubdate: tuple[str, ...]
     meta_source: tuple[str, ...]
+    meta_site: tuple[str, ...]
     date_labels: tuple[str, ...]
     source_labels: tuple[str, ...]
     other_labels: tuple[str, ...]
@@ -68,11 +69,16 @@ def cues() -> Cues:
     global _CUES
     if _CUES is None:
         d = load_yaml("html.yaml")
+        required = {"content_cues", "furniture_cues", "furniture_tags", "meta_title", "meta_pubdate",
+                    "meta_source", "info_labels"}
+        check_keys("html.yaml", d, required | {"meta_site"}, required)
+        labels = d["info_labels"]
+        check_keys("html.yaml: info_labels", labels, {"published_date", "info_source", "other"},
+                   {"published_date", "info_source", "other"})
         low = lambda xs: tuple(str(x).lower() for x in xs)  # noqa: E731
-        labels = d.get("info_labels", {})
         _CUES = Cues(low(d["content_cues"]), low(d["furniture_cues"]),
                      frozenset(low(d["furniture_tags"])), low(d["meta_title"]),
-                     low(d["meta_pubdate"]), low(d["meta_source"]),
+                     low(d["meta_pubdate"]), low(d["meta_source"]), low(d.get("meta_site", [])),
                      tuple(labels.get("published_date", [])), tuple(labels.get("info_source", [])),
                      tuple(labels.get("other", [])))
     return _CUES
@@ -577,6 +583,10 @@ def read_html(data: bytes, source_path: str, *, doc_id: str, ocr: bool = True) -
             fields.setdefault("info_source", meta[name])
             break
     b.meta.update(fields)
+    for name in c.meta_site:
+        if meta.get(name):
+            b.meta["site_name"] = meta[name]
+            break
     if title:
         b.meta["page_title"] = normalize_text(title).strip()
 
