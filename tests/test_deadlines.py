@@ -38,6 +38,12 @@ def test_window_of_months():
     assert (d.raw, d.kind, d.date, d.window_start) == ("5-6月和10-11月期间", "window", D(2024, 11, 30), D(2024, 5, 1))
 
 
+def test_window_of_days():
+    s = "2024年3月15日至6月30日，开展农村饮水安全排查。"
+    (d,) = find_deadlines(s, 0, len(s), 2024)
+    assert (d.kind, d.date, d.window_start) == ("window", D(2024, 6, 30), D(2024, 3, 15))
+
+
 def test_column_cell_with_three_limits():
     s = "6月30日前完成摸底；9月份完成整改，年底全面验收。"
     assert run(s, column=True) == [("6月30日前", "by_date", D(2024, 6, 30)),

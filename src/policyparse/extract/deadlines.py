@@ -72,7 +72,12 @@ def _resolve(m: re.Match, plan_year: int | None) -> tuple[dt.date | None, dt.dat
             return None
         if year is None:
             return None, None
-        return dt.date(year, last, _last_day(year, last)), dt.date(year, m1, 1)
+        year2 = parse_int(g["y2"]) if g.get("y2") else year
+        d1 = parse_int(g["d1"]) if g.get("d1") else 1
+        d2 = parse_int(g["d2"]) if g.get("d2") else _last_day(year2, last)
+        if not (1 <= d1 <= _last_day(year, m1) and 1 <= d2 <= _last_day(year2, last)):
+            return None
+        return dt.date(year2, last, d2), dt.date(year, m1, d1)
     month = parse_int(g["month"]) if g.get("month") else None
     if month is not None and not 1 <= month <= 12:
         return None
