@@ -331,3 +331,23 @@ def test_wrapped_recipient_list_and_loosened_title_genres():
     assert h.title == "关于做好2024年春节期间安全防范工作的紧急通知"
     assert h.recipients == ["各区县（自治县）人民政府", "市政府各部门", "有关单位"]
     assert h.plan_year == 2024 and h.issue_date is None
+
+
+def test_attachment_titles_wrapped_over_lines_are_joined():
+    doc = _doc(
+        "某某县乡村振兴局",
+        "关于印发两项工作清单的通知",
+        "各乡镇：",
+        "现印发给你们，请抓好落实。",
+        "附件：1.2024年巩固拓展脱贫攻坚成果",
+        "重点工作清单",
+        "2.驻村帮扶工作责任清单",
+        "某某县乡村振兴局",
+        "2024年2月1日",
+    )
+    h = read_header(doc)
+    assert h.attachments == ["2024年巩固拓展脱贫攻坚成果重点工作清单", "驻村帮扶工作责任清单"]
+    # a single attachment whose title wraps
+    doc = _doc("关于印发安全检查方案的通知", "各股室：", "现印发给你们。", "附件：2024年汛期安全",
+               "检查工作方案", "某某县水利局", "2024年5月6日")
+    assert read_header(doc).attachments == ["2024年汛期安全检查工作方案"]

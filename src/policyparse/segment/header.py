@@ -611,6 +611,20 @@ def _clean_attachment(title: str) -> str:
     return title.strip("。；;，, ")
 
 
+def _attachment_continuation(line: Line, after: Line | None, numbered: bool) -> bool:
+    """A wrapped attachment title: a short piece that is no item, date, name or prose,
+    standing where the list is followed by another item, the signature or nothing."""
+    r = rules()
+    text = line.text
+    if len(text) > 40 or _PROSE.search(text) or _full_date_line(text) or is_org_name(text) \
+            or r.attachment_item.match(text) or re.search(r"[：:，,]", text):
+        return False
+    if after is None:
+        return True
+    return bool((numbered and r.attachment_item.match(after.text)) or _full_date_line(after.text)
+                or is_org_name(after.text) or _trailing_date(after.text))
+
+
 def _read_attachments(st: _State) -> None:
     r, h = rules(), st.header
     body = _body_lines(st)
@@ -624,22 +638,24 @@ def _read_attachments(st: _State) -> None:
             continue
         rest = m.group("rest").strip()
         items: list[tuple[str, Line]] = []
-        following = [x for _, x in main[n + 1:]]
+        following = [x for _, x in main[n + 1:]] + [None]
         first = r.attachment_item.match(rest) if rest else None
-        if rest and not first:
-            items.append((rest, ln))
-        else:
-            if first:
-                items.append((first.group("title"), ln))
-            for nxt in following:
-                mm = r.attachment_item.match(nxt.text)
-                if not mm or _full_date_line(nxt.text) or is_org_name(nxt.text) and not mm:
-                    break
+        numbered = not rest or bool(first)
+        items.append((first.group("title") if first else rest, ln) if rest else ("", ln))
+        for k, nxt in enumerate(following[:-1]):
+            mm = r.attachment_item.match(nxt.text) if numbered else None
+            if mm and not _full_date_line(nxt.text):
                 items.append((mm.group("title"), nxt))
+                continue
+            if items[-1][0] and _attachment_continuation(nxt, following[k + 1], numbered):
+                items[-1] = (items[-1][0] + nxt.text, nxt)
+                continue
+            break
+        items = [(t, x) for t, x in items if t] or items
         titles = [_clean_attachment(t) for t, _ in items]
         if any(titles):
             h.attachments = [t for t in titles if t]
-            h.spans["attachments"] = (items[0][1].start, items[-1][1].end)
+            h.spans["attachments"] = (ln.start, items[-1][1].end)
             return
     # 2. no list: the markers 附件 / 附件1 that head the attachments, each followed by its title
     found: list[tuple[str, Line]] = []
