@@ -148,6 +148,7 @@ NUMBERING_XML = f"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
   <w:num w:numId="3"><w:abstractNumId w:val="10"/>
     <w:lvlOverride w:ilvl="0"><w:startOverride w:val="5"/></w:lvlOverride></w:num>
   <w:num w:numId="4"><w:abstractNumId w:val="12"/></w:num>
+  <w:num w:numId="5"><w:abstractNumId w:val="10"/></w:num>
 </w:numbering>""".encode()
 
 
@@ -159,6 +160,7 @@ def _numbering_docx() -> bytes:
         (1, 0, "重点任务"), (1, 1, "强化责任"),
         (2, 0, "天干一"), (2, 1, "子项"), (2, 0, "天干二"), (2, 1, "子项续"),
         (3, 0, "另起列表"), (3, 1, "其下"),
+        (1, 0, "回到原实例"), (5, 0, "同一列表的另一实例"),
         (4, 0, "九"), (4, 0, "十"), (4, 0, "十一"),
     ]
     for num_id, ilvl, text in plan:
@@ -174,7 +176,8 @@ def test_numbering_labels_rebuilt_from_definitions():
         "一、", "（一）", "1.", "2.", "①", "②", "（二）", "1.",
         "二、", "（一）",
         "甲.", "甲-1 ", "乙.", "乙-2 ",  # lvlRestart 0: level 2 never restarts
-        "五、", "（一）",  # startOverride on a second instance of the same list
+        "五、", "（一）",  # startOverride restarts the list where its instance starts
+        "六、", "七、",  # instances of one abstract list share its count
         "九、", "十、", "十一、",
         None,
     ]

@@ -279,15 +279,18 @@ def _read_level(lvl) -> _Level:
 class Numbering:
     """Rebuilds the printed label of each numbered paragraph, in body order.
 
-    Counters are kept per (numId, level): a new number at one level resets every
-    deeper level (unless its ``lvlRestart`` says otherwise); ``startOverride`` in a
-    ``w:num`` restarts that list instance.
+    Counters are kept per (abstract list, level), shared by the ``w:num``
+    instances of one ``w:abstractNum`` as Word does; a ``startOverride`` restarts
+    the count where its instance first numbers that level. A new number at one
+    level resets every deeper level (unless the deeper level's ``lvlRestart``
+    says otherwise: 0 never restarts).
     """
 
     def __init__(self, root):
         self._abstract: dict[str, dict[int, _Level]] = {}
         self._nums: dict[str, tuple[str, dict[int, _Level], dict[int, int]]] = {}
         self._counters: dict[str, dict[int, int]] = {}
+        self._seen: set[tuple[str, int]] = set()
         self.styles: Styles | None = None
         if root is None:
             return
@@ -331,6 +334,16 @@ class Numbering:
                 levels = self._levels(linked[0], depth + 1)
         return {**levels, **over}
 
+    def _counter_key(self, num_id: str) -> str:
+        """The abstract list a numId counts in (through a numStyleLink where there is one)."""
+        aid = self._nums[num_id][0]
+        levels = self._abstract.get(aid, {})
+        if "__link__" in levels and self.styles is not None:
+            linked = self.styles.resolve(levels["__link__"])[2]
+            if linked and linked[0] in self._nums and linked[0] != num_id:
+                return self._nums[linked[0]][0]
+        return aid
+
     def label(self, num_id: str | None, ilvl: int) -> str | None:
         """Advance the counter of (num_id, ilvl) and return the label it prints."""
         if not num_id or num_id == "0" or num_id not in self._nums:
@@ -340,11 +353,18 @@ class Numbering:
         if lv is None or lv.text is None:
             return None
         _, _, starts = self._nums[num_id]
-        counters = self._counters.setdefault(num_id, {})
-        if ilvl in counters:
+        # Word keeps one running count per abstract list: instances (numIds) of it
+        # continue each other, and an instance with a startOverride restarts the
+        # shared count where it first numbers that level (ECMA-376 17.9.6-17.9.8)
+        counters = self._counters.setdefault(self._counter_key(num_id), {})
+        first_use = (num_id, ilvl) not in self._seen
+        self._seen.add((num_id, ilvl))
+        if first_use and ilvl in starts:
+            counters[ilvl] = starts[ilvl]
+        elif ilvl in counters:
             counters[ilvl] += 1
         else:
-            counters[ilvl] = starts.get(ilvl, lv.start)
+            counters[ilvl] = lv.start
         # reset deeper levels: each restarts after any shallower level unless
         # lvlRestart names a shallower one (0: never restart)
         for deeper in [k for k in counters if k > ilvl]:
@@ -358,7 +378,7 @@ class Numbering:
         def sub(m: re.Match) -> str:
             k = int(m.group(1)) - 1
             ref = levels.get(k, _Level())
-            value = counters.get(k, starts.get(k, ref.start))
+            value = counters.get(k, ref.start)
             fmt = "decimal" if (lv.is_legal and k != ilvl) else ref.fmt
             return format_number(value, fmt)
 
