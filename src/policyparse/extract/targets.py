@@ -116,11 +116,10 @@ def _metric(text: str, lo: int, hi: int) -> str | None:
     return s or None
 
 
-def _number_ok(text: str, s: int, e: int) -> bool:
-    """Not part of a longer token (2.0版, A1, 1、 list numbers, ranges 3-6)."""
+def _number_ok(text: str, s: int) -> bool:
+    """Not the tail of a longer token (PM2.5, V2, 3-6, 1/2)."""
     prev = text[s - 1] if s > 0 else ""
-    nxt = text[e] if e < len(text) else ""
-    return not (prev.isascii() and (prev.isalnum() or prev in ".-/~") or nxt in "、." and not nxt == "")
+    return not (prev.isascii() and (prev.isalnum() or prev in ".-/~"))
 
 
 def find_targets(text: str, start: int, end: int, *, goals: bool = False) -> list[Target]:
@@ -151,10 +150,10 @@ def find_targets(text: str, start: int, end: int, *, goals: bool = False) -> lis
     prev_count_end = -1
     for m in r.count.finditer(text, start, end):
         s, e = m.span()
-        vs, ve = m.span("value")
+        vs = m.start("value")
         value = parse_number(m.group("value"))
         unit = m.group("unit")
-        if value is None or not _number_ok(text, vs, ve) or r.reject_idiom.match(m.group(0)):
+        if value is None or not _number_ok(text, vs) or r.reject_idiom.match(m.group(0)):
             continue
         if any(t.start <= s < t.end for t in out):
             continue

@@ -113,8 +113,6 @@ def _closer_of(text: str, open_pos: int, limit: int) -> int:
             depth -= 1
             if depth == 0:
                 return i
-        elif ch in pairs.values() and ch != closer:
-            continue
     return -1
 
 
@@ -168,7 +166,6 @@ def _trim(text: str, s: int, e: int) -> tuple[int, int]:
             e -= 1
         if (s, e) == before:
             break
-    # a bracket left unbalanced by the note's own bracket: 各镇(街道)〕 is handled by the caller
     return s, e
 
 
@@ -213,7 +210,7 @@ def _split_conjunctions(text: str, s: int, e: int) -> list[tuple[int, int]]:
 def _role_clause(text: str, s: int, e: int, default: str) -> list[UnitMention]:
     """One clause of a note: A牵头 / B配合 / A会同B负责 / A、B分工负责 / plain list."""
     r = rules()
-    s, e0 = s, e
+    e0 = e
     while e0 > s and text[e0 - 1] in _TRIM:
         e0 -= 1
     clause = text[s:e0]
