@@ -745,6 +745,9 @@ def read_docx(data: bytes, source_path: str, *, doc_id: str, ocr: bool = True,
                 items.append(("tbl", (rows, header_rows)))
 
     collect(body)
+    if body.find(f".//{W}altChunk") is not None:
+        # an imported HTML/RTF/DOCX chunk lives in its own part; Word merges it on open
+        b.warnings.append("the DOCX embeds altChunk parts (imported content) that were not read")
     use_rendered = reader.rendered_breaks
     b.meta["page_source"] = "rendered" if use_rendered else "explicit_breaks"
 
