@@ -55,14 +55,15 @@ def test_corpus_docx_recovers_seed_text(path):
 def test_corpus_docx_reads_fast(path):
     data = path.read_bytes()
     read_docx(data, str(path), doc_id="x")  # warm imports and caches
-    best = min(_timed(lambda: read_docx(data, str(path), doc_id="x")) for _ in range(3))
+    best = min(_cpu_time(lambda: read_docx(data, str(path), doc_id="x")) for _ in range(5))
     assert best < 0.1
 
 
-def _timed(fn) -> float:
-    t = time.perf_counter()
+def _cpu_time(fn) -> float:
+    """CPU seconds, not wall time: other processes on a busy CI machine do not count."""
+    t = time.process_time()
     fn()
-    return time.perf_counter() - t
+    return time.process_time() - t
 
 
 def test_corpus_header_style_hints():

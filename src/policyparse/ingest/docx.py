@@ -74,30 +74,35 @@ def _on(el) -> bool | None:
 # --------------------------------------------------------------------------- styles
 
 
+_HEX6 = re.compile(r"[0-9A-Fa-f]{6}")
+_RPR_SZ, _RPR_B, _RPR_COLOR, _RPR_FONTS, _RPR_VANISH = (W + "sz", W + "b", W + "color",
+                                                       W + "rFonts", W + "vanish")
+
+
 def _rpr_props(rpr) -> dict:
-    """The layout hints a ``w:rPr`` sets (only those it sets)."""
+    """The layout hints a ``w:rPr`` sets (only those it sets); one pass over its
+    children, the hot loop of the reader."""
     out: dict = {}
     if rpr is None:
         return out
-    sz = rpr.find(W + "sz")
-    if sz is not None and _attr(sz):
-        try:
-            out["size"] = int(_attr(sz)) / 2
-        except ValueError:
-            pass
-    b = _on(rpr.find(W + "b"))
-    if b is not None:
-        out["bold"] = b
-    color = _attr(rpr.find(W + "color"))
-    if color and re.fullmatch(r"[0-9A-Fa-f]{6}", color):
-        out["color"] = color.upper()
-    fonts = rpr.find(W + "rFonts")
-    if fonts is not None:
-        font = fonts.get(W + "eastAsia") or fonts.get(W + "ascii") or fonts.get(W + "hAnsi")
-        if font:
-            out["font"] = font
-    if _on(rpr.find(W + "vanish")):
-        out["hidden"] = True
+    for child in rpr:
+        tag = child.tag
+        if tag == _RPR_SZ:
+            v = child.get(W + "val")
+            if v and v.isdigit():
+                out["size"] = int(v) / 2
+        elif tag == _RPR_B:
+            out["bold"] = _on(child)
+        elif tag == _RPR_COLOR:
+            v = child.get(W + "val")
+            if v and _HEX6.fullmatch(v):
+                out["color"] = v.upper()
+        elif tag == _RPR_FONTS:
+            font = child.get(W + "eastAsia") or child.get(W + "ascii") or child.get(W + "hAnsi")
+            if font:
+                out["font"] = font
+        elif tag == _RPR_VANISH and _on(child):
+            out["hidden"] = True
     return out
 
 
@@ -118,40 +123,55 @@ class Styles:
         self.default_para: str | None = None
         self.default_char: str | None = None
         self._cache: dict[str, tuple[str | None, dict, tuple | None]] = {}
+        self._elements: dict = {}
         if root is None:
             return
         dd = root.find(f"{W}docDefaults/{W}rPrDefault/{W}rPr")
         self.default_run = _rpr_props(dd)
-        for st in root.iter(W + "style"):
+        # styles.xml lists hundreds of styles a notice never uses: index them here,
+        # read one when a paragraph or run first asks for it
+        self._elements = {}
+        for st in root.iterchildren(W + "style"):
             sid = st.get(W + "styleId")
             if not sid:
                 continue
-            s = _Style(based_on=_attr(st.find(W + "basedOn")))
-            ppr = st.find(W + "pPr")
-            if ppr is not None:
-                s.align = _ALIGN.get(_attr(ppr.find(W + "jc")) or "")
-                numpr = ppr.find(W + "numPr")
-                if numpr is not None:
-                    nid = _attr(numpr.find(W + "numId"))
-                    lvl = _attr(numpr.find(W + "ilvl"))
-                    if nid:
-                        s.num = (nid, int(lvl) if lvl and lvl.isdigit() else 0)
-            s.run = _rpr_props(st.find(W + "rPr"))
-            self._raw[sid] = s
+            self._elements[sid] = st
             if st.get(W + "default") in ("1", "true", "on"):
                 if st.get(W + "type") == "paragraph":
                     self.default_para = sid
                 elif st.get(W + "type") == "character":
                     self.default_char = sid
 
+    def _style(self, sid: str) -> _Style | None:
+        if sid in self._raw:
+            return self._raw[sid]
+        st = self._elements.get(sid)
+        if st is None:
+            return None
+        s = _Style(based_on=_attr(st.find(W + "basedOn")))
+        ppr = st.find(W + "pPr")
+        if ppr is not None:
+            s.align = _ALIGN.get(_attr(ppr.find(W + "jc")) or "")
+            numpr = ppr.find(W + "numPr")
+            if numpr is not None:
+                nid = _attr(numpr.find(W + "numId"))
+                lvl = _attr(numpr.find(W + "ilvl"))
+                if nid:
+                    s.num = (nid, int(lvl) if lvl and lvl.isdigit() else 0)
+        s.run = _rpr_props(st.find(W + "rPr"))
+        self._raw[sid] = s
+        return s
+
     def resolve(self, sid: str | None) -> tuple[str | None, dict, tuple | None]:
         """(align, run props, numPr) of a style with everything it inherits."""
-        if not sid or sid not in self._raw:
+        if not sid:
             return None, {}, None
         if sid in self._cache:
             return self._cache[sid]
+        s = self._style(sid)
+        if s is None:
+            return None, {}, None
         self._cache[sid] = (None, {}, None)  # a basedOn cycle ends here
-        s = self._raw[sid]
         align, run, num = self.resolve(s.based_on)
         run = {**run, **s.run}
         out = (s.align or align, run, s.num or num)
