@@ -105,3 +105,10 @@ def test_web_meta_and_title_place_an_issuer_without_a_place():
 
 def test_no_place_anywhere_is_none():
     assert _resolve(["区应急管理局"], body=["各单位要认真落实。"]) is None
+
+
+def test_short_name_inside_a_word_is_no_place():
+    # 振兴 is the short form of 丹东 振兴区, but 乡村振兴局 names no place
+    assert _resolve(["某某县乡村振兴局"], title="2023年乡村振兴区域协作工作要点") is None
+    idx = place_index()
+    assert [m.name for m in idx.scan("重庆长寿经济技术开发区", allow_short=True)] == ["重庆", "长寿"]

@@ -109,10 +109,17 @@ class PlaceIndex:
         i, n = 0, len(text)
         while i < n - 1:
             hit = None
+            # a short name (渝北, 涪陵) is read only where a name can start: at the start,
+            # after a punctuation mark or right after another place (重庆涪陵…); inside a
+            # word it is a word (乡村振兴局 is not 振兴区)
+            short_ok = allow_short and (i == 0 or not _is_cjk(text[i - 1])
+                                        or bool(out and out[-1].end == i))
             for name, is_short in self.by_first2.get(text[i:i + 2], ()):
-                if is_short and not allow_short:
+                if is_short and not short_ok:
                     continue
                 if text.startswith(name, i):
+                    if not is_short and name.endswith("区") and text.startswith("域", i + len(name)):
+                        continue  # 振兴区域 is a 区域, not 振兴区
                     hit = (name, is_short)
                     break
             if hit is None:
@@ -142,6 +149,10 @@ class PlaceIndex:
             if text.startswith(name):
                 return True
         return False
+
+
+def _is_cjk(ch: str) -> bool:
+    return "\u4e00" <= ch <= "\u9fff"
 
 
 def _region_config() -> dict:
