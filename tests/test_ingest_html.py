@@ -219,3 +219,9 @@ def test_short_notice_beside_long_plain_sidebar():
 def test_info_bar_does_not_take_a_date_from_another_label():
     got = info_bar_fields("成文日期：2023-02-20 来源：某局")
     assert "published_date" not in got and got["info_source"] == "某局"
+
+
+def test_doctype_alone_is_empty():
+    from policyparse.errors import EmptyFileError
+    with pytest.raises(EmptyFileError):
+        read_bytes(b"<!DOCTYPE html>\n", "d.html")

@@ -561,6 +561,8 @@ def read_html(data: bytes, source_path: str, *, doc_id: str, ocr: bool = True) -
     try:
         root = lxml.html.document_fromstring(text)
     except (etree.ParserError, etree.XMLSyntaxError, ValueError) as e:
+        if "empty" in str(e).lower():  # markup without any element: a doctype alone
+            raise EmptyFileError("the HTML page has no content", path=source_path or None) from e
         raise CorruptFileError(f"cannot parse the HTML page: {e}", path=source_path or None) from e
 
     b = DocumentBuilder(source_path, "html")
