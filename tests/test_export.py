@@ -223,11 +223,25 @@ def test_a_foreign_folder_at_a_table_path_is_replaced_by_the_link(tmp_path):
 
 
 def test_one_writer_at_a_time(tmp_path):
+    """A second process cannot take OUT's lock while a run holds it, and gets it
+    as soon as that run's process is gone (even killed)."""
+    import subprocess
+    import sys
+
     from policyparse.errors import ExportError
 
-    with pq_out.out_lock(tmp_path):
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time; from pathlib import Path; "
+         "from policyparse.export.parquet import out_lock\n"
+         "with out_lock(Path(sys.argv[1])):\n print('locked', flush=True); time.sleep(60)",
+         str(tmp_path)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "locked"
         with pytest.raises(ExportError):
             with pq_out.out_lock(tmp_path):
                 pass
-    with pq_out.out_lock(tmp_path):  # released when the first holder is done
+    finally:
+        holder.kill()
+        holder.wait()
+    with pq_out.out_lock(tmp_path):  # released by the kernel when the holder died
         pass

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
 import time
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -106,19 +107,32 @@ WARMUP_NOTICE = ("关于做好2024年度重点工作的通知\n各有关单位�
                  "XX区人民政府办公室\n2024年1月5日\n").encode("utf-8")
 
 
-def warm_worker(ocr: bool = True) -> None:
-    """Load jieba's dictionary and the gazetteers once per worker process, by
-    running the pipeline over a tiny notice, so no document pays for it."""
+def _die_with_parent(parent_pid: int) -> None:
+    """Linux: have the kernel kill this worker when the process that started it
+    dies, so a run killed with SIGKILL leaves no orphaned workers behind."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+
+        PR_SET_PDEATHSIG = 1
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except Exception:  # noqa: BLE001 - best effort; the pool still works without it
+        return
+    if os.getppid() != parent_pid:  # the parent died before prctl took effect
+        os._exit(1)
+
+
+def warm_worker(ocr: bool = True, parent_pid: int | None = None) -> None:
+    """Load the gazetteers, compiled patterns and any lazy model (jieba's
+    dictionary, if a stage segments words) once per worker process, by running
+    the pipeline over a tiny notice, so no document pays for it. Called in the
+    parent before a fork-started pool, the children inherit it all warm."""
     import logging
 
+    if parent_pid is not None:
+        _die_with_parent(parent_pid)
     logging.getLogger("jieba").setLevel(logging.WARNING)
-    try:
-        import jieba
-
-        jieba.setLogLevel(logging.WARNING)
-        jieba.initialize()
-    except Exception:  # noqa: BLE001 - jieba is optional to the warm-up
-        pass
     extract_one("warmup.txt", WARMUP_NOTICE, ocr)
 
 
@@ -252,6 +266,7 @@ def _run_processes(jobs: list[str], ocr: bool, workers: int, done: Callable[[Out
     """Long-lived worker processes, warmed once; a bounded window of files in flight
     keeps memory flat; a pool broken by a dying worker is rebuilt and the files it
     held are tried once more, one at a time, so one poison file cannot sink others."""
+    warm_worker(ocr)  # inherited by forked workers; their own warm-up is then a no-op
     pending = list(reversed(jobs))
     retry: list[str] = []
     window = workers * 4
@@ -259,7 +274,7 @@ def _run_processes(jobs: list[str], ocr: bool, workers: int, done: Callable[[Out
         solo = not pending  # the second chance: one file per fresh pool round
         queue = [retry.pop()] if solo else pending
         with ProcessPoolExecutor(max_workers=1 if solo else workers, initializer=warm_worker,
-                                 initargs=(ocr,)) as pool:
+                                 initargs=(ocr, os.getpid())) as pool:
             inflight: dict = {}
             try:
                 while queue or inflight:

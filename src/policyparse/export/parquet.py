@@ -74,14 +74,15 @@ def write_atomic(path: Path, data: bytes) -> None:
 @contextlib.contextmanager
 def out_lock(out: Path):
     """Hold ``OUT/.lock`` for the whole run: two runs on one OUT would race on
-    ``.current``. flock is released by the kernel when a process dies, so a run
-    killed with SIGKILL never leaves a stale lock behind."""
+    ``.current``. A POSIX record lock (lockf), not flock: it belongs to this
+    process alone, so forked workers do not inherit it, and the kernel drops it
+    when the process dies, so a run killed with SIGKILL leaves no stale lock."""
     out.mkdir(parents=True, exist_ok=True)
     fh = open(out / LOCK_NAME, "a+")
     try:
         try:
-            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError as e:
+            fcntl.lockf(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as e:
             raise ExportError("another policyparse run is writing this output folder",
                               path=str(out)) from e
         yield

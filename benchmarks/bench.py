@@ -1,0 +1,209 @@
+#!/usr/bin/env python3
+"""policyparse benchmarks: the PDF ratio, batch throughput, memory and re-run cost.
+
+    python benchmarks/bench.py                 # a few minutes on 2 cores
+    python benchmarks/bench.py --docs 1000 --workers 1,2,4 --with-doc --with-scan
+
+1. PDF ratio. The whole pipeline (``run_batch``: read, segment, extract, write
+   Parquet) over corpus/renderings/pdf against a bare pdfplumber
+   ``extract_text`` dump of the same files to .txt, measured side by side in this
+   one process, alternating, after one warm-up round of each; the median of
+   ``--repeats`` rounds. ratio = pdfplumber time / pipeline time (above 1: the
+   pipeline is faster than the bare dump).
+2. Batch. The bundled corpus (seeds + renderings; .doc and scans only with
+   --with-doc / --with-scan, for time) copied into a temp folder until it holds
+   ``--docs`` documents, each copy with a tiny byte change that leaves the text
+   alone (whitespace, a PDF comment, NUL padding after a ZIP or OLE2 container),
+   so every copy is a new document. For each worker count: a first run in a fresh
+   child process (documents per second, wall time of ``run_batch``, peak RSS of
+   the process and of its largest worker), then a re-run with nothing changed, as a
+   share of the first run (``run_batch`` time and the command's whole wall time,
+   Python start-up included).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "corpus"
+
+
+# --------------------------------------------------------------------------- child
+
+
+def child(args) -> None:
+    """One run in this fresh process; prints its figures as JSON on the last line."""
+    from policyparse.batch import run_batch
+
+    t0 = time.perf_counter()
+    s = run_batch([args.inputs], args.out, workers=args.workers, ocr=args.with_scan, quiet=True)
+    seconds = time.perf_counter() - t0
+    me = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    print(json.dumps({"seconds": seconds, "documents": s.documents, "extracted": len(s.extracted),
+                      "failures": s.failures, "published": s.published,
+                      "maxrss_self_mb": me / 1024, "maxrss_children_mb": kids / 1024}))
+
+
+def run_child(inputs: Path, out: Path, workers: int, with_scan: bool) -> dict:
+    cmd = [sys.executable, __file__, "--_child", "--inputs", str(inputs), "--out", str(out),
+           "--workers", str(workers)] + (["--with-scan"] if with_scan else [])
+    t0 = time.perf_counter()
+    res = subprocess.run(cmd, capture_output=True, text=True)
+    wall = time.perf_counter() - t0
+    if res.returncode != 0:
+        raise SystemExit(f"benchmark child failed:\n{res.stderr[-3000:]}")
+    fig = json.loads(res.stdout.strip().splitlines()[-1])
+    fig["wall"] = wall
+    return fig
+
+
+# --------------------------------------------------------------------------- corpus
+
+
+def bundled_files(with_doc: bool, with_scan: bool) -> list[Path]:
+    files = sorted((CORPUS / "seeds").glob("*.txt"))
+    fmts = ["docx", "html", "gbk", "pdf"] + (["doc"] if with_doc else []) + (["scan"] if with_scan else [])
+    for fmt in fmts:
+        files += sorted(p for p in (CORPUS / "renderings" / fmt).iterdir() if p.is_file())
+    return files
+
+
+def tiny_change(data: bytes, suffix: str, k: int) -> bytes:
+    """Copy ``k`` of a file: new bytes, same text (k == 0: the original)."""
+    if k == 0:
+        return data
+    if suffix == ".pdf":
+        return data + f"\n%policyparse-bench-copy {k}\n".encode()
+    if suffix in (".docx", ".doc"):
+        return data + b"\0" * k  # after the ZIP end record / the OLE2 sectors: ignored by readers
+    return data + (b"\r\n" if b"\r\n" in data[:4096] else b"\n") * k
+
+
+def make_corpus(dest: Path, n_docs: int, with_doc: bool, with_scan: bool) -> int:
+    files = bundled_files(with_doc, with_scan)
+    copies = -(-n_docs // len(files))
+    n = 0
+    for k in range(copies):
+        for f in files:
+            sub = dest / f"copy{k:03d}" / f.parent.name
+            sub.mkdir(parents=True, exist_ok=True)
+            (sub / f.name).write_bytes(tiny_change(f.read_bytes(), f.suffix.lower(), k))
+            n += 1
+    return n
+
+
+# --------------------------------------------------------------------------- pdf ratio
+
+
+def pdf_ratio(repeats: int, tmp: Path) -> dict:
+    import pdfplumber
+
+    from policyparse.batch import run_batch, warm_worker
+
+    pdfs = sorted((CORPUS / "renderings" / "pdf").glob("*.pdf"))
+    warm_worker(ocr=False)
+
+    def pipeline(i: int) -> float:
+        out = tmp / f"pdf-out-{i}"
+        t0 = time.perf_counter()
+        s = run_batch([CORPUS / "renderings" / "pdf"], out, workers=1, ocr=False, quiet=True)
+        dt = time.perf_counter() - t0
+        assert s.documents == len(pdfs) and s.failures == 0, s.describe()
+        shutil.rmtree(out)
+        return dt
+
+    def plumber(i: int) -> float:
+        dump = tmp / f"plumber-{i}"
+        dump.mkdir()
+        t0 = time.perf_counter()
+        for p in pdfs:
+            with pdfplumber.open(p) as pdf:
+                text = "\n".join(page.extract_text() or "" for page in pdf.pages)
+            (dump / f"{p.stem}.txt").write_text(text, encoding="utf-8")
+        dt = time.perf_counter() - t0
+        shutil.rmtree(dump)
+        return dt
+
+    pipeline(-1), plumber(-1)  # warm-up round: imports, font caches, file cache
+    ours, theirs = [], []
+    for i in range(repeats):
+        ours.append(pipeline(i))
+        theirs.append(plumber(i))
+    o, t = statistics.median(ours), statistics.median(theirs)
+    return {"files": len(pdfs), "pipeline_s": o, "pdfplumber_s": t, "ratio": t / o,
+            "pipeline_rounds": ours, "pdfplumber_rounds": theirs}
+
+
+# --------------------------------------------------------------------------- main
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--docs", type=int, default=500, help="documents in the batch corpus (default 500)")
+    ap.add_argument("--workers", default="1,2", help="worker counts to measure (default 1,2)")
+    ap.add_argument("--repeats", type=int, default=3, help="rounds of the PDF ratio (default 3)")
+    ap.add_argument("--with-scan", action="store_true", help="include scanned PDFs (OCR: slow)")
+    ap.add_argument("--with-doc", action="store_true", help="include .doc files (LibreOffice: slow)")
+    ap.add_argument("--skip-pdf-ratio", action="store_true")
+    ap.add_argument("--skip-batch", action="store_true")
+    ap.add_argument("--json", help="also write the figures here")
+    ap.add_argument("--_child", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--inputs", help=argparse.SUPPRESS)
+    ap.add_argument("--out", help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+    if args._child:
+        args.workers = int(args.workers)
+        child(args)
+        return 0
+
+    report: dict = {"cpus": os.cpu_count(), "python": sys.version.split()[0]}
+    with tempfile.TemporaryDirectory(prefix="policyparse-bench-") as tmpd:
+        tmp = Path(tmpd)
+        if not args.skip_pdf_ratio:
+            r = pdf_ratio(args.repeats, tmp)
+            report["pdf_ratio"] = r
+            print(f"PDF ratio: pipeline {r['pipeline_s']:.2f} s vs pdfplumber extract_text "
+                  f"{r['pdfplumber_s']:.2f} s on {r['files']} PDFs (median of {args.repeats}): "
+                  f"ratio {r['ratio']:.2f}", flush=True)
+        if not args.skip_batch:
+            corpus = tmp / "corpus"
+            n = make_corpus(corpus, args.docs, args.with_doc, args.with_scan)
+            print(f"batch corpus: {n} files (bundled corpus repeated"
+                  f"{', with .doc' if args.with_doc else ''}{', with scans' if args.with_scan else ''})",
+                  flush=True)
+            report["batch"] = []
+            for w in [int(x) for x in args.workers.split(",")]:
+                out = tmp / f"out-w{w}"
+                first = run_child(corpus, out, w, args.with_scan)
+                again = run_child(corpus, out, w, args.with_scan)
+                row = {"workers": w, "first": first, "rerun": again,
+                       "docs_per_s": first["documents"] / first["seconds"],
+                       "rerun_share": again["seconds"] / first["seconds"],
+                       "rerun_share_wall": again["wall"] / first["wall"]}
+                report["batch"].append(row)
+                print(f"workers {w}: {first['documents']} documents in {first['seconds']:.1f} s = "
+                      f"{row['docs_per_s']:.1f} docs/s ({first['failures']} failures); peak RSS "
+                      f"{first['maxrss_self_mb']:.0f} MB parent, {first['maxrss_children_mb']:.0f} MB "
+                      f"largest worker; re-run with nothing changed {again['seconds']:.2f} s = "
+                      f"{100 * row['rerun_share']:.1f}% of the first run "
+                      f"({100 * row['rerun_share_wall']:.1f}% counting Python start-up: "
+                      f"{again['wall']:.2f} s vs {first['wall']:.1f} s)", flush=True)
+                shutil.rmtree(out)
+    if args.json:
+        Path(args.json).write_text(json.dumps(report, indent=1), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
