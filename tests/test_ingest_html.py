@@ -225,3 +225,19 @@ def test_doctype_alone_is_empty():
     from policyparse.errors import EmptyFileError
     with pytest.raises(EmptyFileError):
         read_bytes(b"<!DOCTYPE html>\n", "d.html")
+
+
+def test_info_bar_inside_the_article_and_word_islands_are_dropped():
+    page = """<html><head><meta charset="utf-8"><meta name="ArticleTitle" content="区应急局关于开展隐患排查的通知">
+    </head><body><div class="article">
+    <h1>关于开展隐患排查的通知</h1>
+    <div class="meta-line">发布时间：2023-05-06 来源：区应急局 作者：办公室</div>
+    <xml><w:WordDocument>Normal 0 7.8 磅 0 2 false</w:WordDocument></xml>
+    <p class="MsoNormal">各街道：<o:p></o:p></p>
+    <p class="MsoNormal">&nbsp;&nbsp;　　请于5月底前完成隐患排查。<o:p>&nbsp;</o:p></p>
+    <p>时间：2023年5月31日前</p>
+    </div></body></html>"""
+    doc = read_bytes(page.encode("utf-8"), "w.html")
+    assert doc.text.split("\n") == ["区应急局关于开展隐患排查的通知", "各街道：", "请于5月底前完成隐患排查。",
+                                    "时间：2023年5月31日前"]
+    assert doc.meta["published_date"] == "2023-05-06" and doc.meta["info_source"] == "区应急局"

@@ -287,8 +287,10 @@ def info_table_fields(rows: list[list[tuple[str, int, int]]]) -> dict[str, str] 
 def _is_info_bar(text: str) -> bool:
     """A line of page furniture: two or more info labels (发布日期 … 信息来源 … 浏览量)."""
     c = cues()
+    if len(text) > 200:
+        return False
     n = sum(1 for label in c.date_labels + c.source_labels + c.other_labels
-            if len(label) >= 3 and re.search(rf"{re.escape(label)}\s*[:：]", text))
+            if re.search(rf"(?<![\u4e00-\u9fff]){re.escape(label)}\s*[:：]", text))
     return n >= 2
 
 
@@ -301,6 +303,11 @@ def page_title(root, meta: dict[str, str]) -> tuple[str | None, object]:
             title = meta[name]
             key = _squash(title)
             heading = next((h for h in h1s if _squash(h.text_content()) == key), None)
+            if heading is None:
+                # the page heading may be the title cut short or with a prefix added
+                heading = next((h for h in h1s if len(_squash(h.text_content())) >= 6
+                                and (_squash(h.text_content()) in key or key in _squash(h.text_content()))),
+                               None)
             return title, heading
     for h in h1s:
         if h.tag == "h1":
