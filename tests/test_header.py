@@ -351,3 +351,12 @@ def test_attachment_titles_wrapped_over_lines_are_joined():
     doc = _doc("关于印发安全检查方案的通知", "各股室：", "现印发给你们。", "附件：2024年汛期安全",
                "检查工作方案", "某某县水利局", "2024年5月6日")
     assert read_header(doc).attachments == ["2024年汛期安全检查工作方案"]
+
+
+def test_red_letter_mark_without_wenjian_names_the_issuer():
+    doc = _doc("某某市生态环境局", "某环函〔2023〕9号", "关于报送2023年环境监测数据的函", "各区县分局：",
+               "请于3月底前报送数据。", styles={0: {"align": "center", "color": "E60012", "bold": True}})
+    h = read_header(doc)
+    assert h.issuers == ["某某市生态环境局"]
+    assert h.title == "关于报送2023年环境监测数据的函"  # the red mark is not part of the title
+    assert h.doc_number == "某环函〔2023〕9号"

@@ -552,6 +552,11 @@ def _read_issuers(st: _State) -> None:
                 names = split_org_names(m.group("issuers"))
                 span = (ln.start + m.start("issuers"), ln.start + m.end("issuers"))
                 break
+            if _is_red(ln.style) and is_org_name(ln.text):
+                # a 信函格式 mark is the issuer's name alone, in red
+                names = split_org_names(ln.text)
+                span = (ln.start, ln.end)
+                break
     # 3. the issuer written in front of 关于 in the title
     if not names and h.title and r.title_start in h.title:
         prefix = h.title.split(r.title_start, 1)[0]
