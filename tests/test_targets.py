@@ -57,6 +57,8 @@ def test_metric_and_raw():
     "运行超过20年的老旧管网",
     "分行业创建一批示范单位",                         # indefinite quantity
     "（2019版）检测规范",
+    "全县已完成改厕1.2万户",                         # a fact already done
+    "全年共排查隐患300处",
 ])
 def test_not_targets(text):
     assert run(text) == []

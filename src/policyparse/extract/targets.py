@@ -39,6 +39,7 @@ class _Rules:
     reject_before: re.Pattern
     reject_condition: re.Pattern
     reject_idiom: re.Pattern
+    reject_fact: re.Pattern
     clause_end: re.Pattern
     metric_head: re.Pattern
     metric_tail: re.Pattern
@@ -59,7 +60,7 @@ def rules() -> _Rules:
                   compile_rule(FILE, "cn_count_verbs", f"(?:{alternation(d['cn_count_verbs'])})"),
                   int(d["count_gap_max"]), int(d["count_gap_max_at_clause_end"]), c("after_ge"), c("after_le"), c("after_eq"),
                   c("before_ge"), c("before_le"), c("reject_unit_after"), c("reject_before"),
-                  c("reject_condition"), c("reject_idiom"), c("clause_end"), c("metric_strip_head"),
+                  c("reject_condition"), c("reject_idiom"), c("reject_fact"), c("clause_end"), c("metric_strip_head"),
                   c("metric_strip_tail"), qual, c("harm_object"),
                   c("label_head"), c("empty_metric"))
 
@@ -139,6 +140,8 @@ def find_targets(text: str, start: int, end: int, *, goals: bool = False) -> lis
         if value is None or _in_title_or_citation(text, s, start):
             continue
         lo, hi = _clause_bounds(text, s, start, end)
+        if r.reject_fact.search(text, lo, s):
+            continue
         cmp, raw_end = _comparator(text, s, e, lo)
         raw_start = last_in_clause.get(lo, lo)
         while raw_start < s and text[raw_start] in "、和及 ":
@@ -162,6 +165,8 @@ def find_targets(text: str, start: int, end: int, *, goals: bool = False) -> lis
             continue
         lo, hi = _clause_bounds(text, s, start, end)
         if r.reject_before.search(text[max(lo, vs - 2):vs]) or _in_title_or_citation(text, s, start):
+            continue
+        if r.reject_fact.search(text, lo, vs):
             continue
         is_cn = not m.group("value")[0].isdigit()
         verbs = r.cn_verbs if is_cn else r.verbs
