@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 import stat
 from concurrent.futures import ThreadPoolExecutor
@@ -20,6 +21,12 @@ SEEDS = ROOT / "corpus" / "seeds"
 DOC_FILES = sorted((CORPUS / "doc").glob("*.doc"))
 
 
+@functools.lru_cache(maxsize=None)
+def converted(path: Path):
+    """Each corpus .doc converted once for this file's tests (LibreOffice takes seconds)."""
+    return read_file(path)
+
+
 def recovery(seed: str, text: str) -> float:
     a = re.sub(r"\s", "", normalize_text(seed))
     b = re.sub(r"\s", "", text)
@@ -29,7 +36,7 @@ def recovery(seed: str, text: str) -> float:
 
 @pytest.mark.parametrize("path", DOC_FILES, ids=lambda p: p.stem[:3])
 def test_corpus_doc_recovers_seed_text(path):
-    doc = read_file(path)
+    doc = converted(path)
     assert doc.source_format == "doc"  # converted through DOCX, reported as what it was
     assert doc.meta["converted_by"] == "libreoffice"
     seed = (SEEDS / f"{path.stem}.txt").read_text(encoding="utf-8")
@@ -37,7 +44,7 @@ def test_corpus_doc_recovers_seed_text(path):
 
 
 def test_doc_keeps_tables_and_style_hints():
-    doc = read_file(CORPUS / "doc" / "002_6cf0c48ced16b0a2.doc")
+    doc = converted(CORPUS / "doc" / "002_6cf0c48ced16b0a2.doc")
     tables = [b.table for b in doc.tables()]
     assert len(tables) == 1 and tables[0].n_cols == 7
     assert any(c.colspan == 7 for c in tables[0].cells)  # section rows stay merged
