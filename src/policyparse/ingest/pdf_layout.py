@@ -519,10 +519,18 @@ _DIGITS = re.compile(r"\d+")
 FURNITURE_ZONE = 0.09  # share of the page height at the top and at the bottom
 
 
+# dashes around a page number, as OCR reads them too (— read as 一 or -)
+_PAGE_DASH = r"[-—–－一~～_·.]"
+_PAGE_NUMBER = re.compile(
+    rf"(?:{_PAGE_DASH}{{0,3}}\s*\d{{1,4}}\s*{_PAGE_DASH}{{0,3}}"
+    r"|第\s*\d{1,4}\s*页(?:\s*[/，,]?\s*共\s*\d{1,4}\s*页)?"
+    r"|\d{1,4}\s*/\s*\d{1,4})")
+
+
 def is_page_number(text: str) -> bool:
+    """A page number line: ``— 3 —``, ``-3-``, ``3``, ``第3页 共9页``, ``3/9``."""
     t = text.strip()
-    return bool(PAGE_NUMBER_LINE.match(t) or re.fullmatch(
-        r"(?:第\s*\d{1,4}\s*页(?:\s*[/，,]?\s*共\s*\d{1,4}\s*页)?|\d{1,4}\s*/\s*\d{1,4}|[-—–]?\s*\d{1,4}\s*[-—–]?)", t))
+    return bool(PAGE_NUMBER_LINE.match(t) or _PAGE_NUMBER.fullmatch(t))
 
 
 def repeated_furniture(pages_lines: list[tuple[float, list[Line]]]) -> set[str]:

@@ -24,7 +24,7 @@ MIN_DPI = 150.0
 MAX_DPI = 300.0
 DEFAULT_DPI = 200.0
 # An OCR box this much taller than a glyph: box height / font size.
-BOX_TO_FONT = 1.25
+BOX_TO_FONT = 1.05
 # Rules: dark runs at least this long (inches) survive the opening; text strokes do not.
 RULE_MIN_INCH = 0.45
 MIN_SCORE = 0.5  # OCR boxes scored below this are noise (dust, shadows)
