@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import ctypes
 import re
+import time
 
-from ..errors import CorruptFileError, EncryptedFileError, NoTextError
+from ..errors import CorruptFileError, EncryptedFileError, IngestError, NoTextError
 from ..model import Document, DocumentBuilder
 from .pdf_layout import PageContent, Piece, Rule, emit_pages
 
-# A page with fewer printable characters than this is treated as image-only.
+# A page with fewer characters than this and a page-sized image is a scan.
 MIN_TEXT_CHARS_PER_PAGE = 8
 # A stroke is a table rule when it is at most this thick (points) and this long.
 RULE_MAX_THICKNESS = 3.0
@@ -154,28 +155,64 @@ def _is_stroked_box(obj) -> bool:
 
 
 def read_pdf(data: bytes, source_path: str, *, doc_id: str, ocr: bool = True) -> Document:
+    """Read a PDF; pages without a text layer (a scan, or a scanned attachment in an
+    otherwise digital file) are OCR'd when ``ocr`` is on."""
     pdf = open_pdf(data)
     pages: list[PageContent] = []
-    text_chars = 0
+    image_only: list[int] = []
+    ocr_pages: list[int] = []
+    started = time.perf_counter()
+    ocr_seconds = 0.0
     for index in range(len(pdf)):
         try:
             page = pdf[index]
             width, height = page.get_width(), page.get_height()
             pieces = _page_pieces(page, height)
             rules = _page_rules(page, height)
+            content = PageContent(index + 1, width, height, pieces, rules, GRID_TOLERANCE)
+            if len(pieces) < MIN_TEXT_CHARS_PER_PAGE and _has_page_image(page):
+                image_only.append(index + 1)
+                if ocr:
+                    from .pdf_scan import ocr_page
+                    t0 = time.perf_counter()
+                    content = ocr_page(page, index + 1)
+                    ocr_seconds += time.perf_counter() - t0
+                    ocr_pages.append(index + 1)
             page.close()
+        except IngestError:
+            raise
         except Exception as e:  # noqa: BLE001 - a damaged page object
             raise CorruptFileError(f"page {index + 1} cannot be read: {e}") from e
-        text_chars += sum(1 for p in pieces if not p.text.isspace())
-        pages.append(PageContent(index + 1, width, height, pieces, rules, GRID_TOLERANCE))
-    if text_chars < MIN_TEXT_CHARS_PER_PAGE * len(pages):
-        if not ocr:
-            raise NoTextError("the PDF has no text layer (scanned?) and OCR is off")
-        from .pdf_scan import read_scanned_pdf
-        return read_scanned_pdf(pdf, source_path, doc_id=doc_id)
+        pages.append(content)
+    pdf.close()
+    if not any(p.pieces for p in pages):
+        if image_only and not ocr:
+            raise NoTextError("the PDF has no text layer (a scan?) and OCR is off")
+        raise NoTextError("the PDF holds no text" + (" (OCR found none either)" if ocr_pages else ""))
     b = DocumentBuilder(source_path, "pdf")
     b.meta["pages"] = len(pages)
-    b.meta["ocr"] = False
+    b.meta["ocr"] = bool(ocr_pages)
+    if ocr_pages:
+        b.meta["ocr_pages"] = ocr_pages
+        b.meta["ocr_seconds_per_page"] = round(ocr_seconds / len(ocr_pages), 2)
+    skipped = [n for n in image_only if n not in ocr_pages]
+    if skipped:
+        b.warnings.append(f"pages {skipped} are images without a text layer; OCR is off, their text is missing")
     emit_pages(b, pages)
-    pdf.close()
+    b.meta["read_seconds"] = round(time.perf_counter() - started, 3)
     return b.build(doc_id)
+
+
+def _has_page_image(page) -> bool:
+    """Whether an image covers a good part of the page (a scan, not a logo)."""
+    import pypdfium2.raw as pdfium_c
+
+    area = page.get_width() * page.get_height()
+    for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=3):
+        try:
+            left, bottom, right, top = obj.get_bounds()
+        except Exception:  # noqa: BLE001
+            continue
+        if (right - left) * (top - bottom) > 0.3 * area:
+            return True
+    return False
