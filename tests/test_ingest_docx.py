@@ -158,7 +158,7 @@ def _numbering_docx() -> bytes:
     plan = [  # (numId, ilvl, text)
         (1, 0, "总体要求"), (1, 1, "指导思想"), (1, 2, "第一项"), (1, 2, "第二项"),
         (1, 3, "细目甲"), (1, 3, "细目乙"), (1, 1, "工作目标"), (1, 2, "又一项"),
-        (1, 0, "重点任务"), (1, 1, "强化责任"),
+        (1, 0, "重点任务"), (1, 1, ""), (1, 1, "强化责任"),
         (2, 0, "天干一"), (2, 1, "子项"), (2, 0, "天干二"), (2, 1, "子项续"),
         (3, 0, "另起列表"), (3, 1, "其下"),
         (1, 0, "回到原实例"), (5, 0, "同一列表的另一实例"),
@@ -175,7 +175,7 @@ def test_numbering_labels_rebuilt_from_definitions():
     labels = [b.label for b in doc.blocks]
     assert labels == [
         "一、", "（一）", "1.", "2.", "①", "②", "（二）", "1.",
-        "二、", "（一）",
+        "二、", "（二）",  # the empty numbered paragraph before it took （一）
         "甲.", "甲-1 ", "乙.", "乙-2 ",  # lvlRestart 0: level 2 never restarts
         "五、", "（一）",  # startOverride restarts the list where its instance starts
         "六、", "七、",  # instances of one abstract list share its count
@@ -206,6 +206,9 @@ def test_numbering_agrees_with_libreoffice(tmp_path):
     # LibreOffice 7.4 ignores lvlRestart="0" ("never restart", ECMA-376 17.9.10, which
     # Word honours), so that one item is left out of the comparison
     keep = lambda lines: [l.replace(" ", "") for l in lines if "子项续" not in l]  # noqa: E731
+    # LibreOffice prints the number of an empty numbered paragraph on a line of its own;
+    # the reader counts it but writes no block without text
+    lo_lines = [l for l in lo_lines if not re.fullmatch(r"（[一二三四五六七八九十]+）", l.strip())]
     assert len(ours) == len(lo_lines)
     assert keep(ours) == keep(lo_lines)
 

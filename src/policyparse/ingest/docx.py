@@ -521,8 +521,12 @@ class _Reader:
             pb_after = True
         text = text.replace("\f", "\n").replace("\x0b", "")
         label = None
-        if num and text.strip():
-            label = self.numbering.label(num[0], num[1])
+        if num:
+            # an empty numbered paragraph still prints its number and counts (Word),
+            # but it has no text to carry the label
+            label = self.numbering.label(num[0], num[1]) or None
+            if not text.strip():
+                label = None
         style = self._para_style(align, chars, base)
         return _Para(text.strip("\n"), style, label, pb_before, pb_after), boxes
 
