@@ -331,3 +331,22 @@ def test_broken_document_xml_is_corrupt():
     broken = _replace_parts(data, {"word/document.xml": b"<w:document><w:body><w:p>"})
     with pytest.raises(CorruptFileError):
         read_bytes(broken, "broken.docx")
+
+
+def test_text_box_read_once_from_alternate_content():
+    """WPS and Word put a 发文机关标志 in a text box: DrawingML with a VML fallback."""
+    d = docx.Document()
+    anchor = d.add_paragraph()._p
+    ns = (f'xmlns:w="{W_NS}" xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006" '
+          'xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape" '
+          'xmlns:v="urn:schemas-microsoft-com:vml"')
+    box = ('<w:txbxContent><w:p><w:pPr><w:jc w:val="center"/></w:pPr><w:r><w:rPr><w:b/><w:color w:val="FF0000"/>'
+           '<w:sz w:val="72"/></w:rPr><w:t>某某县应急管理局文件</w:t></w:r></w:p></w:txbxContent>')
+    anchor.append(parse_xml(
+        f'<w:r {ns}><mc:AlternateContent><mc:Choice Requires="wps"><w:drawing><wps:wsp><wps:txbx>{box}'
+        f'</wps:txbx></wps:wsp></w:drawing></mc:Choice><mc:Fallback><w:pict><v:shape><v:textbox>{box}'
+        f'</v:textbox></v:shape></w:pict></mc:Fallback></mc:AlternateContent></w:r>'))
+    d.add_paragraph("某应急发〔2023〕1号")
+    doc = read_docx(_save(d), "box.docx", doc_id="b")
+    assert doc.text.split("\n") == ["某某县应急管理局文件", "某应急发〔2023〕1号"]
+    assert doc.blocks[0].style["color"] == "FF0000" and doc.blocks[0].style["size"] == 36.0
