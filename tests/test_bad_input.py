@@ -251,3 +251,35 @@ def test_damaged_files_end_as_document_or_coded_error(kind):
             assert e.code.startswith("E1") and str(e).startswith(f"[{e.code}]")
             outcomes.add(type(e).__name__)
     assert outcomes  # every variant ended in one of the two ways
+
+
+def _bad_files(tmp_path: Path) -> dict[str, tuple[Path, str]]:
+    parts = _docx_parts()
+    parts["word/document.xml"] = parts["word/document.xml"][:-200]
+    files = {
+        "empty.docx": (b"", "EmptyFileError"),
+        "archive.docx": (_zip({"a.txt": b"x"}), "UnsupportedFormatError"),
+        "broken.docx": (_zip(parts), "CorruptFileError"),
+        "cut.pdf": (A_PDF.read_bytes()[:5000], "CorruptFileError"),
+        "locked.pdf": (_encrypted_pdf(), "EncryptedFileError"),
+        "garbage.doc": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600), "CorruptFileError"),
+    }
+    out = {}
+    for name, (data, error) in files.items():
+        (tmp_path / name).write_bytes(data)
+        out[name] = (tmp_path / name, error)
+    return out
+
+
+def test_cli_reports_bad_files_without_a_traceback(tmp_path):
+    from typer.testing import CliRunner
+
+    from policyparse.cli import app
+
+    runner = CliRunner()
+    for name, (path, error) in _bad_files(tmp_path).items():
+        result = runner.invoke(app, ["inspect", "--no-ocr", str(path)])
+        assert result.exit_code == 2, (name, result.output)
+        assert not isinstance(result.exception, Exception) or isinstance(result.exception, SystemExit), name
+        assert "Traceback" not in result.output
+        assert error in result.output and "[E1" in result.output, (name, result.output)
