@@ -206,3 +206,23 @@ def test_sigkill_mid_run_leaves_the_previous_tables_and_the_next_run_completes(t
     assert_same_tables(out, fresh)
     assert not any(p.name.endswith(".tmp") for p in (out / ".runs").iterdir())
     assert s.documents == 30
+
+
+def test_progress_is_log_lines_off_a_terminal_and_silent_when_quiet():
+    import io
+
+    from policyparse.batch import Progress
+
+    buf = io.StringIO()
+    p = Progress(3, quiet=False, stream=buf)
+    for ok in (True, False, True):
+        p.advance(ok)
+    p.close()
+    lines = buf.getvalue().splitlines()
+    assert lines[0] == "policyparse: extracting 3 file(s)"
+    assert lines[-1].startswith("policyparse: 3/3 files, 1 failed,") and "files/s" in lines[-1]
+    quiet = io.StringIO()
+    q = Progress(3, quiet=True, stream=quiet)
+    q.advance(True)
+    q.close()
+    assert quiet.getvalue() == ""

@@ -304,8 +304,10 @@ def _run_dask(jobs: list[str], ocr: bool, workers: int, scheduler: str,
 
     cluster = None
     if scheduler == "local":
+        import logging
+
         cluster = LocalCluster(n_workers=max(workers, 1), threads_per_worker=1, processes=True,
-                               dashboard_address=None)
+                               dashboard_address=None, silence_logs=logging.WARNING)
         client = Client(cluster)
     else:
         client = Client(scheduler)
