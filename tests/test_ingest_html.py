@@ -241,3 +241,14 @@ def test_info_bar_inside_the_article_and_word_islands_are_dropped():
     assert doc.text.split("\n") == ["区应急局关于开展隐患排查的通知", "各街道：", "请于5月底前完成隐患排查。",
                                     "时间：2023年5月31日前"]
     assert doc.meta["published_date"] == "2023-05-06" and doc.meta["info_source"] == "区应急局"
+
+
+def test_logo_heading_is_not_the_title():
+    page = """<html><head><meta charset="utf-8"><title>x</title></head><body>
+    <div class="header"><h1 class="logo">某某市人民政府门户网站</h1></div>
+    <div id="main"><h1>关于开展防汛检查的通知</h1><p>各区县：现就防汛检查有关事项通知如下，请遵照执行。</p></div>
+    </body></html>"""
+    doc = read_bytes(page.encode("utf-8"), "l.html")
+    assert doc.meta["page_title"] == "关于开展防汛检查的通知"
+    assert "门户网站" not in doc.text
+    assert doc.text.count("关于开展防汛检查的通知") == 1

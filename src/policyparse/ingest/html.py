@@ -297,7 +297,10 @@ def _is_info_bar(text: str) -> bool:
 def page_title(root, meta: dict[str, str]) -> tuple[str | None, object]:
     """The article title and the heading element it was read from (or None)."""
     c = cues()
-    h1s = [h for h in root.iter("h1", "h2") if _cjk_count(h.text_content()) >= 4]
+    # a site logo is often an <h1> too: headings inside page furniture do not count
+    h1s = [h for h in root.iter("h1", "h2") if _cjk_count(h.text_content()) >= 4
+           and not any(a.tag in c.furniture_tags or (_cue_match(a, c.furniture) and not _cue_match(a, c.content))
+                       for a in (h, *h.iterancestors()))]
     for name in c.meta_title:
         if meta.get(name) and _cjk_count(meta[name]) >= 2:
             title = meta[name]
