@@ -350,3 +350,11 @@ def test_text_box_read_once_from_alternate_content():
     doc = read_docx(_save(d), "box.docx", doc_id="b")
     assert doc.text.split("\n") == ["某某县应急管理局文件", "某应急发〔2023〕1号"]
     assert doc.blocks[0].style["color"] == "FF0000" and doc.blocks[0].style["size"] == 36.0
+
+
+def test_manual_indentation_is_not_text():
+    d = docx.Document()
+    d.add_paragraph("\u3000\u3000一、总体要求")
+    d.add_paragraph("\t（一）指导思想  ")
+    doc = read_docx(_save(d), "i.docx", doc_id="i")
+    assert doc.text.split("\n") == ["一、总体要求", "（一）指导思想"]

@@ -528,7 +528,8 @@ class _Reader:
             if not text.strip():
                 label = None
         style = self._para_style(align, chars, base)
-        return _Para(text.strip("\n"), style, label, pb_before, pb_after), boxes
+        # manual indentation (全角空格, tabs) before the text is layout, not content
+        return _Para(text.strip(), style, label, pb_before, pb_after), boxes
 
     @staticmethod
     def _para_style(align: str | None, chars: list, base: dict) -> dict:
