@@ -252,3 +252,15 @@ def test_logo_heading_is_not_the_title():
     assert doc.meta["page_title"] == "关于开展防汛检查的通知"
     assert "门户网站" not in doc.text
     assert doc.text.count("关于开展防汛检查的通知") == 1
+
+
+def test_table_caption_is_kept_before_the_table():
+    page = """<html><body><div class="content"><p>现将任务分解如下，请各单位认真落实。</p>
+    <table><caption style="text-align:center">重点任务分解表</caption>
+    <thead><tr><th>序号</th><th>任务</th><th>责任单位</th></tr></thead>
+    <tbody><tr><td>1</td><td>开展隐患排查</td><td>区应急局</td></tr></tbody></table></div></body></html>"""
+    doc = read_bytes(page.encode("utf-8"), "c.html")
+    assert [b.kind for b in doc.blocks] == ["paragraph", "paragraph", "table"]
+    assert doc.block_text(doc.blocks[1]) == "重点任务分解表"
+    assert doc.blocks[1].style["align"] == "center"
+    assert doc.blocks[2].table.n_rows == 2

@@ -484,6 +484,12 @@ class _Emitter:
                 self.pieces.append((child.tail, props))
 
     def table(self, table, props):
+        caption = next((c for c in table if isinstance(c.tag, str) and c.tag == "caption"), None)
+        if caption is not None and caption.text_content().strip():
+            # the table's title (…任务分解表) is text of the notice
+            self.b.add_paragraph(re.sub(r"\s+", " ", caption.text_content()).strip(),
+                                 style=_dominant([(caption.text_content(), _props(caption, props))],
+                                                 _props(caption, props)))
         rows = _table_rows(table)
         n_cells = sum(len(r) for r in rows)
         nested = any(t is not table for t in table.iter("table"))
