@@ -425,7 +425,6 @@ class _Reader:
         self.styles = Styles(_parse_optional(parts, "word/styles.xml"))
         self.numbering = Numbering(_parse_optional(parts, "word/numbering.xml"))
         self.numbering.styles = self.styles
-        self.body = None
         self.rendered_breaks = False
 
     # -- runs

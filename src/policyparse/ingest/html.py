@@ -120,22 +120,6 @@ def _cjk_count(s: str) -> int:
     return len(CJK.findall(s))
 
 
-def _own_text(el) -> str:
-    """All text under ``el`` without the text of links (navigation is links)."""
-    out = []
-    for node in el.iter():
-        if node is not el and not isinstance(node.tag, str):
-            continue
-        if node.tag == "a" and node is not el:
-            # the link's own text is skipped, its tail is not
-            pass
-        elif node.text:
-            out.append(node.text)
-        if node is not el and node.tail:
-            out.append(node.tail)
-    return "".join(out)
-
-
 def _text_scores(root) -> tuple[dict, dict]:
     """(CJK characters, CJK characters inside links) under each element, one pass."""
     total: dict = {}
@@ -164,7 +148,7 @@ def _text_scores(root) -> tuple[dict, dict]:
 # --------------------------------------------------------------------------- container
 
 
-def find_content(body, title: str | None = None):
+def find_content(body):
     """The element holding the notice: see the module docstring, step 3."""
     c = cues()
     total, linked = _text_scores(body)
@@ -611,7 +595,7 @@ def read_html(data: bytes, source_path: str, *, doc_id: str, ocr: bool = True) -
     # furniture goes before the search, so a long footer or a sidebar of plain
     # text cannot outweigh a short notice
     _strip_furniture(body)
-    content = find_content(body, title)
+    content = find_content(body)
 
     if title:
         b.add_paragraph(re.sub(r"\s+", " ", title).strip(), style={"align": "center", "role": "page_title"})
