@@ -264,3 +264,11 @@ def test_table_caption_is_kept_before_the_table():
     assert doc.block_text(doc.blocks[1]) == "重点任务分解表"
     assert doc.blocks[1].style["align"] == "center"
     assert doc.blocks[2].table.n_rows == 2
+
+
+def test_long_menu_does_not_outweigh_a_named_article():
+    menu = "".join(f"<li>栏目名称第{i}项说明</li>" for i in range(60))  # plain text, no links
+    page = (f'<html><body><div class="nav"><ul>{menu}</ul></div>'
+            '<div class="TRS_Editor"><p>各有关单位：</p><p>请按要求报送年度安全生产工作总结。</p></div></body></html>')
+    doc = read_bytes(page.encode("utf-8"), "m.html")
+    assert doc.text.split("\n") == ["各有关单位：", "请按要求报送年度安全生产工作总结。"]

@@ -148,20 +148,37 @@ def _text_scores(root) -> tuple[dict, dict]:
 # --------------------------------------------------------------------------- container
 
 
+# a content-named container needs this many Chinese characters to count as one
+MIN_NAMED_CJK = 20
+# ... and this share of the page's text (after furniture is gone) to win outright
+NAMED_SHARE = 0.3
+
+
+def _named_containers(root, plain: dict) -> list:
+    """Elements whose class/id names an article body (TRS_Editor, zoom, …) and hold text."""
+    c = cues()
+    return [el for el in root.iter() if isinstance(el.tag, str) and el.tag in CONTAINER_TAGS
+            and _cue_match(el, c.content) and not _cue_match(el, c.furniture)
+            and plain.get(el, 0) >= MIN_NAMED_CJK]
+
+
+def _plain_scores(root) -> dict:
+    total, linked = _text_scores(root)
+    return {el: total[el] - linked[el] for el in total}
+
+
 def find_content(body):
     """The element holding the notice: see the module docstring, step 3."""
-    c = cues()
-    total, linked = _text_scores(body)
-    plain = {el: total[el] - linked[el] for el in total}
-
-    # a CMS content container with most of the page's article text wins outright
+    plain = _plain_scores(body)
     page_text = plain.get(body, 0) or 1
-    named = [el for el in body.iter() if isinstance(el.tag, str) and el.tag in CONTAINER_TAGS
-             and _cue_match(el, c.content) and not _cue_match(el, c.furniture)
-             and plain.get(el, 0) >= 0.5 * page_text]
+    named = _named_containers(body, plain)
     if named:
-        # the innermost such container: the others only wrap it
-        return min(named, key=lambda el: (plain[el], -len(list(el.iterancestors()))))
+        best = max(named, key=lambda el: plain[el])
+        if plain[best] >= NAMED_SHARE * page_text:
+            # the innermost named container that still holds nearly all of it:
+            # the outer ones only wrap it
+            near = [el for el in named if plain[el] >= DESCEND_SHARE * plain[best]]
+            return max(near, key=lambda el: len(list(el.iterancestors())))
 
     cur = body
     while True:
@@ -179,14 +196,19 @@ def find_content(body):
 
 def _strip_furniture(root) -> None:
     """Remove furniture subtrees under ``root``: furniture tags, hidden elements and
-    elements whose class/id names furniture. A cue never removes an element that
-    holds most of the text (an id like "top-wrap" around the whole page)."""
+    elements whose class/id names furniture. Nothing that holds a content-named
+    container goes; without one, a cue never removes an element holding half the
+    text (an id like "top-wrap" around the whole page)."""
     c = cues()
-    total, linked = _text_scores(root)
-    ceiling = 0.5 * (total[root] - linked[root])
+    plain = _plain_scores(root)
+    protected: set = set()
+    for el in _named_containers(root, plain):
+        protected.add(el)
+        protected.update(el.iterancestors())
+    ceiling = float("inf") if protected else 0.5 * plain[root]
     doomed = []
     for el in root.iter():
-        if el is root:
+        if el is root or el in protected:
             continue
         if not isinstance(el.tag, str):
             doomed.append(el)  # comments, processing instructions
@@ -196,7 +218,7 @@ def _strip_furniture(root) -> None:
                 or el.get("hidden") is not None:
             doomed.append(el)
         elif _cue_match(el, c.furniture) and not _cue_match(el, c.content) \
-                and (total.get(el, 0) - linked.get(el, 0)) < ceiling:
+                and plain.get(el, 0) < ceiling:
             doomed.append(el)
     for el in doomed:
         if el.getparent() is not None:
