@@ -46,7 +46,7 @@ def convert_to_docx(data: bytes, suffix: str = ".doc", *, timeout: float = CONVE
     soffice = find_soffice()
     if soffice is None:
         raise MissingDependencyError(INSTALL_HINT, path=source_path or None)
-    with tempfile.TemporaryDirectory(prefix="policyparse-lo-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="policyparse-lo-", ignore_cleanup_errors=True) as tmp:
         tmpdir = Path(tmp)
         src = tmpdir / f"input{suffix}"
         src.write_bytes(data)
