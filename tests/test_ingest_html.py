@@ -272,3 +272,11 @@ def test_long_menu_does_not_outweigh_a_named_article():
             '<div class="TRS_Editor"><p>各有关单位：</p><p>请按要求报送年度安全生产工作总结。</p></div></body></html>')
     doc = read_bytes(page.encode("utf-8"), "m.html")
     assert doc.text.split("\n") == ["各有关单位：", "请按要求报送年度安全生产工作总结。"]
+
+
+def test_xhtml_encoding_from_the_xml_declaration():
+    page = ('<?xml version="1.0" encoding="gbk"?>\n<html xmlns="http://www.w3.org/1999/xhtml"><body>'
+            '<div class="content"><p>关于做好安全生产工作的通知——全文</p></div></body></html>')
+    assert declared_charset(page.encode("gbk")) == "gbk"
+    doc = read_bytes(page.encode("gbk"), "x.xhtml")
+    assert doc.meta["encoding"] == "gb18030" and "关于做好安全生产工作的通知——全文" in doc.text

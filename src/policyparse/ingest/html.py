@@ -33,6 +33,7 @@ from .text import decode_text
 CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _CHARSET_META = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
+_XML_ENCODING = re.compile(rb"""\s*<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9_\-]+)""")
 
 BLOCK_TAGS = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "blockquote",
               "pre", "section", "article", "main", "center", "dl", "dt", "dd", "table", "tr",
@@ -104,8 +105,9 @@ def _cue_match(el, names: tuple[str, ...]) -> bool:
 
 
 def declared_charset(data: bytes) -> str | None:
-    """The charset a ``<meta charset>`` or ``http-equiv`` content type declares."""
-    m = _CHARSET_META.search(data[:4096])
+    """The charset a ``<meta charset>``, an ``http-equiv`` content type or an XHTML
+    page's XML declaration declares."""
+    m = _CHARSET_META.search(data[:4096]) or _XML_ENCODING.match(data[:200])
     return m.group(1).decode("ascii").lower() if m else None
 
 
