@@ -104,3 +104,20 @@ def test_scan_task_tables_rebuilt(scanned):
         assert numbered >= 15
         heads = [doc.text[c.start:c.end] for c in table.cells if c.row == 0]
         assert heads[0] == "序号" and len(heads) == n_cols
+
+
+def test_lone_dash_in_a_cell_is_read_and_empty_cells_stay_empty():
+    """Detection misses a lone ``——`` in a ruled cell; it is recovered from the ink."""
+    from policyparse.ingest.pdf_scan import _read_empty_cells
+
+    dpi = 150.0
+    img = np.full((400, 700), 230, dtype=np.uint8)
+    for y in (100, 200, 300):
+        img[y:y + 2, 100:600] = 20
+    for x in (100, 350, 600):
+        img[100:302, x:x + 2] = 20
+    img[150:152, 200:250] = 30  # the dash, in the top-left cell
+    rules = _find_rules(img, dpi)
+    found = _read_empty_cells(img, rules, [], dpi / 15, dpi)
+    assert [p.text for p in found] == ["——"]
+    assert 100 < found[0].cx < 350 and 100 < found[0].cy < 200

@@ -28,7 +28,8 @@ BOX_TO_FONT = 1.05
 # Rules: dark runs at least this long (inches) survive the opening; text strokes do not.
 RULE_MIN_INCH = 0.45
 MIN_SCORE = 0.5  # OCR boxes scored below this are noise (dust, shadows)
-OCR_SIZE_TOLERANCE = 0.3  # box heights of one font size vary this much
+OCR_SIZE_TOLERANCE = 0.3
+DASH_MAX_INCH = 0.04  # a dash stroke is at most this thick  # box heights of one font size vary this much
 
 _ENGINE = None
 _ENGINE_LOCK = threading.Lock()
@@ -182,7 +183,8 @@ def _read_empty_cells(gray, rules: list[Rule], pieces: list[Piece], tol: float, 
             crop = gray[int(y0) + inset:int(y1) - inset, int(x0) + inset:int(x1) - inset]
             if crop.size == 0:
                 continue
-            ink = crop < 110
+            # ink: well darker than this cell's paper (grey paper, thin JPEG-blurred strokes)
+            ink = crop < min(170.0, float(np.median(crop)) - 70.0)
             if ink.sum() < 0.05 * dpi:  # a few specks: an empty cell
                 continue
             rows = np.flatnonzero(ink.any(axis=1))
@@ -192,13 +194,21 @@ def _read_empty_cells(gray, rules: list[Rule], pieces: list[Piece], tol: float, 
             tx0, tx1 = max(cols[0] - pad, 0), min(cols[-1] + pad + 1, crop.shape[1])
             if (ty1 - ty0) > 0.5 * dpi:  # several lines: detection would have seen them
                 continue
-            patch = np.ascontiguousarray(crop[ty0:ty1, tx0:tx1])
-            res, _ = engine(patch, use_det=False, use_cls=False)
-            if not res:
-                continue
-            text, score = res[0][0], float(res[0][1])
-            if score < MIN_SCORE or not text.strip():
-                continue
+            ink_h, ink_w = rows[-1] - rows[0] + 1, cols[-1] - cols[0] + 1
+            inside = (rows[0] > 2 and rows[-1] < crop.shape[0] - 3 and cols[0] > 2
+                      and cols[-1] < crop.shape[1] - 3 and ink_w < 0.7 * crop.shape[1])
+            if inside and ink_h <= DASH_MAX_INCH * dpi and ink_w >= 3 * ink_h and ink_w >= 0.08 * dpi:
+                # one thin horizontal stroke alone in a cell is a dash (——, "none"); the
+                # recogniser reads it as 一 or - with a low score
+                text = "——"
+            else:
+                patch = np.ascontiguousarray(crop[ty0:ty1, tx0:tx1])
+                res, _ = engine(patch, use_det=False, use_cls=False)
+                if not res:
+                    continue
+                text, score = res[0][0], float(res[0][1])
+                if score < MIN_SCORE or not text.strip():
+                    continue
             top = int(y0) + inset + ty0
             left = int(x0) + inset + tx0
             height = ty1 - ty0
