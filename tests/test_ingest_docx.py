@@ -358,3 +358,27 @@ def test_manual_indentation_is_not_text():
     d.add_paragraph("\t（一）指导思想  ")
     doc = read_docx(_save(d), "i.docx", doc_id="i")
     assert doc.text.split("\n") == ["一、总体要求", "（一）指导思想"]
+
+
+def test_table_cut_at_a_page_break_without_header_is_one_table():
+    d = docx.Document()
+    first = d.add_table(rows=3, cols=3)
+    for c, name in enumerate(["序号", "任务", "责任单位"]):
+        first.cell(0, c).text = name
+    for r in (1, 2):
+        first.cell(r, 0).text = str(r)
+    d.add_page_break()
+    second = d.add_table(rows=2, cols=3)
+    for r in (0, 1):
+        second.cell(r, 0).text = str(r + 3)
+    d.add_paragraph("")
+    other = d.add_table(rows=1, cols=2)  # another grid after no break: a table of its own
+    other.cell(0, 0).text = "甲"
+    d.add_paragraph("表后")
+    doc = read_docx(_save(d), "cut.docx", doc_id="c")
+    tables = [b.table for b in doc.tables()]
+    assert [t.n_rows for t in tables] == [5, 1]
+    grid = tables[0].grid()
+    assert [doc.text[grid[r][0].start:grid[r][0].end] for r in range(5)] == ["序号", "1", "2", "3", "4"]
+    # the page break still counts: the paragraph after the joined table is on page 2
+    assert doc.blocks[0].page == 1 and doc.blocks[-1].page == 2

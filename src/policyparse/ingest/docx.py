@@ -809,7 +809,7 @@ def read_docx(data: bytes, source_path: str, *, doc_id: str, ocr: bool = True,
             rows, header_rows = item  # type: ignore[misc]
             if not rows:
                 continue
-            if last_table is not None and _continues(last_table, rows):
+            if last_table is not None and _continues(last_table, rows, across_break=pending_break):
                 prev_rows, prev_header = last_table
                 n_header = max(prev_header, 1)
                 skip = n_header if rows[:n_header] == prev_rows[:n_header] else 0
@@ -829,11 +829,13 @@ def _width(rows: list[list]) -> int:
     return max((sum(span for _, _, span in row) for row in rows), default=0)
 
 
-def _continues(prev: tuple[list[list], int], rows: list[list]) -> bool:
+def _continues(prev: tuple[list[list], int], rows: list[list], across_break: bool = False) -> bool:
     """A table that follows another one (only blank paragraphs or a page break
-    between) with the same grid and the same header row is its continuation."""
+    between) on the same grid is its continuation when it repeats the header row,
+    or when only a page break separates them (a table a converter cut at the page
+    end). The page count still advances after the joined table."""
     prev_rows, prev_header = prev
     if _width(prev_rows) != _width(rows):
         return False
     n = max(prev_header, 1)
-    return rows[:n] == prev_rows[:n]
+    return rows[:n] == prev_rows[:n] or across_break
