@@ -360,3 +360,15 @@ def test_red_letter_mark_without_wenjian_names_the_issuer():
     assert h.issuers == ["某某市生态环境局"]
     assert h.title == "关于报送2023年环境监测数据的函"  # the red mark is not part of the title
     assert h.doc_number == "某环函〔2023〕9号"
+
+
+def test_sealed_notice_without_written_signature_takes_the_date_under_the_body():
+    doc = _doc("关于开展2023年防灾减灾宣传周活动的通知", "各乡镇、街道：",
+               "现将有关事项通知如下，请认真组织实施。", "2023年5月6日", "一、活动主题",
+               "（一）时间安排")
+    h = read_header(doc)
+    assert h.issue_date == dt.date(2023, 5, 6)
+    assert h.issuers == []  # no name is written: none is guessed
+    # a plan heading (no 关于 title) with a date inside its body has no 成文日期
+    plan = _doc("2023年防灾减灾工作要点", "一、总体要求。", "2023年5月6日", "二、重点任务")
+    assert read_header(plan).issue_date is None

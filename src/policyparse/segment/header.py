@@ -335,6 +335,7 @@ class _State:
     lines: list[Line]
     header: Header = field(default_factory=Header)
     title_range: tuple[int, int] | None = None  # line indexes, inclusive
+    notice_title: bool = False  # the title is a 关于…的通知 line (not a plan's heading)
     signature_date_line: int | None = None
     signature_issuer_lines: list[int] = field(default_factory=list)
 
@@ -437,6 +438,7 @@ def _read_title(st: _State) -> None:
         h.title = "".join(x.text for x in lines)
         h.spans["title"] = (lines[0].start, lines[-1].end)
         st.title_range = (zone[first][0], zone[last][0])
+        st.notice_title = True
         return
     _read_plan_heading(st, zone)
 
@@ -495,6 +497,7 @@ def _read_signature(st: _State) -> None:
     h = st.header
     start = st.title_range[1] + 1 if st.title_range else 0
     body = [(i, ln) for i, ln in _body_lines(st) if i >= start]
+    fallback: tuple[int, Line, dt.date] | None = None
     for n, (i, ln) in enumerate(body):
         date = _full_date_line(ln.text)
         same_line_org: str | None = None
@@ -511,12 +514,24 @@ def _read_signature(st: _State) -> None:
             p -= 1
         right = ln.style.get("align") == "right"
         if not (orgs or same_line_org or right):
+            # a notice sealed without a written 署名: the date stands right under the
+            # body's last sentence or the 附件说明
+            if fallback is None and st.notice_title and n < rules().signature_zone_lines and n > 0:
+                above = body[n - 1][1].text
+                if above.endswith(("。", "！")) or rules().attachment_item.match(above) \
+                        or rules().attachment_list.match(above):
+                    fallback = (i, ln, date)
             continue
         h.issue_date = date
         h.spans["issue_date"] = (ln.start, ln.end)
         st.signature_date_line = i
         st.signature_issuer_lines = orgs + ([i] if same_line_org else [])
         return
+    if fallback is not None:
+        i, ln, date = fallback
+        h.issue_date = date
+        h.spans["issue_date"] = (ln.start, ln.end)
+        st.signature_date_line = i
 
 
 def _issuers_from_line(text: str) -> list[str]:
