@@ -280,3 +280,14 @@ def test_xhtml_encoding_from_the_xml_declaration():
     assert declared_charset(page.encode("gbk")) == "gbk"
     doc = read_bytes(page.encode("gbk"), "x.xhtml")
     assert doc.meta["encoding"] == "gb18030" and "关于做好安全生产工作的通知——全文" in doc.text
+
+
+def test_two_column_layout_table_is_not_a_data_table():
+    nav = "".join(f"<div>栏目介绍文字第{i}段内容较长</div>" for i in range(8))
+    page = ("<html><body><table><tr>"
+            f"<td>{nav}</td>"
+            "<td><p>各区县人民政府：</p><p>现将有关事项通知如下。</p><p>一、提高认识。</p><p>二、加强领导。</p></td>"
+            "</tr></table></body></html>")
+    doc = read_bytes(page.encode("utf-8"), "lay.html")
+    assert not list(doc.tables())
+    assert "一、提高认识。" in doc.text.split("\n")

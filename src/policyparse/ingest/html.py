@@ -499,9 +499,7 @@ class _Emitter:
                                  style=_dominant([(caption.text_content(), _props(caption, props))],
                                                  _props(caption, props)))
         rows = _table_rows(table)
-        n_cells = sum(len(r) for r in rows)
-        nested = any(t is not table for t in table.iter("table"))
-        if n_cells <= 1 or (nested and n_cells <= 3):
+        if _is_layout_table(table, rows):
             # a layout table around the content: read its cells as containers
             for cell in table.iter("td", "th"):
                 if next(cell.iterancestors("table")) is table:
@@ -527,6 +525,25 @@ class _Emitter:
             return
         if out:
             self.b.add_table(out)
+
+
+def _is_layout_table(table, rows: list[list]) -> bool:
+    """A table that lays out the page rather than holding data: one cell, a few
+    cells around nested tables, or one or two rows where a cell holds several
+    paragraphs (a navigation column beside the article column)."""
+    n_cells = sum(len(r) for r in rows)
+    if n_cells <= 1:
+        return True
+    if n_cells <= 3 and any(t is not table for t in table.iter("table")):
+        return True
+    if len(rows) <= 2:
+        for row in rows:
+            for cell in row:
+                paragraphs = sum(1 for el in cell.iter("p", "div", "h1", "h2", "h3")
+                                 if _cjk_count(el.text_content()) >= 2)
+                if paragraphs >= 3:
+                    return True
+    return False
 
 
 def _int(v) -> int:
