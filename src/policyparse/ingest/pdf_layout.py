@@ -218,7 +218,7 @@ def continues(prev: Line, cur: Line, left: float, right: float, short_line: floa
         return True  # a centred title wrapped over lines
     if prev.x1 < right - short_line * unit:
         return False  # the previous line stopped short: its paragraph ended
-    if cur.x0 > left + 1.0 * unit:
+    if cur.x0 > left + 1.5 * unit:  # half way to a two-character indent (OCR boxes wobble)
         # a first-line indent starts a paragraph, unless the previous line starts at the
         # same indent and is not itself a two-character first-line indent (a hanging
         # indent: 附件：1.… wrapped under its own text)
@@ -657,7 +657,7 @@ def layout_pages(pages: list[PageContent]) -> list[_Item]:
                 last, head = a.lines[-1], b.lines[0]
                 unit = max(min(last.size, head.size), 1.0)
                 if (_same_style(last, head, page.size_tol) and last.x1 >= right - 1.5 * unit
-                        and head.x0 <= left + 1.0 * unit and not NUMBERED_ITEM.match(head.text)
+                        and head.x0 <= left + 1.5 * unit and not NUMBERED_ITEM.match(head.text)
                         and a.style.get("align") != "center"):
                     a.lines.extend(b.lines)
                     a.text += _joiner(a.text, b.text) + b.text
