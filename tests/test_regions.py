@@ -112,3 +112,12 @@ def test_short_name_inside_a_word_is_no_place():
     assert _resolve(["某某县乡村振兴局"], title="2023年乡村振兴区域协作工作要点") is None
     idx = place_index()
     assert [m.name for m in idx.scan("重庆长寿经济技术开发区", allow_short=True)] == ["重庆", "长寿"]
+
+
+def test_autonomous_divisions_by_their_usual_short_names():
+    assert _resolve(["秀山县应急管理局"]).code == "500241"       # 秀山土家族苗族自治县
+    assert _resolve(["恩施州应急管理局"]).code == "422800"       # a 自治州 is a city-level answer
+    assert _resolve(["恩施市应急管理局"]).code == "422801"
+    assert _resolve(["黔东南苗族侗族自治州教育局"]).code == "522600"
+    assert _resolve(["浙江省杭州市西湖区教育局"]).code == "330106"
+    assert _resolve(["西湖区教育局"]) is None                     # 杭州 and 南昌 both have one

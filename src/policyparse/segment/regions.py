@@ -26,7 +26,7 @@ from ..model import Document, Header, Region
 
 DIVISIONS = "divisions.csv"
 _REGION_KEYS = {"weights", "parent_bonus", "zone_words", "county_suffixes", "city_suffixes",
-                "province_suffixes", "min_short_chars", "short_stoplist"}
+                "province_suffixes", "min_short_chars", "short_stoplist", "peoples"}
 _WEIGHT_KEYS = {"issuer", "title", "signature", "doc_number_prefix", "meta", "body"}
 _META_PLACE_KEYS = ("site_name", "SiteName", "info_source", "ContentSource")
 
@@ -62,6 +62,8 @@ class PlaceIndex:
     def __init__(self, divisions: list[Division], cfg: dict):
         self.divisions = divisions
         self.cfg = cfg
+        peoples = sorted(cfg["peoples"], key=len, reverse=True)
+        self._peoples = re.compile("(?:" + "|".join(map(re.escape, peoples)) + ")族")
         self.full: dict[str, list[Division]] = defaultdict(list)
         for d in divisions:
             self.full[d.name].append(d)
@@ -97,10 +99,12 @@ class PlaceIndex:
         for suf in sorted(suffixes, key=len, reverse=True):
             if name.endswith(suf) and len(name) > len(suf):
                 stem = name[: -len(suf)]
-                if "自治" in suf or stem.endswith("族"):
+                if "族" in stem:
                     # 秀山土家族苗族自治县 → 秀山: the place name before the peoples' names
-                    stem = re.split(r"(?:蒙古|土家|[\u4e00-\u9fff])族", stem)[0][:2] if "族" in stem else stem
+                    stem = self._peoples.split(stem)[0]
                 out.append(stem)
+                if suf.startswith("自治") and stem:
+                    out.append(stem + suf[-1])  # 恩施州, 秀山县: the usual written short form
                 break
         return [s for s in out if s and s != name]
 
@@ -164,7 +168,8 @@ def _region_config() -> dict:
         raise GazetteerError(f"{GAZETTEER}: region must be a mapping")
     check_keys(f"{GAZETTEER}:region", cfg, _REGION_KEYS, _REGION_KEYS)
     check_keys(f"{GAZETTEER}:region.weights", cfg["weights"], _WEIGHT_KEYS, _WEIGHT_KEYS)
-    for key in ("zone_words", "county_suffixes", "city_suffixes", "province_suffixes", "short_stoplist"):
+    for key in ("zone_words", "county_suffixes", "city_suffixes", "province_suffixes", "short_stoplist",
+                "peoples"):
         if not isinstance(cfg[key], list) or not all(isinstance(x, str) and x for x in cfg[key]):
             raise GazetteerError(f"{GAZETTEER}: region.{key} must be a list of strings")
     return cfg
