@@ -104,6 +104,11 @@ def test_two_workers_give_the_same_tables(corpus, reference, tmp_path):
     s = run_batch([corpus], out, workers=2, quiet=True)
     assert len(s.extracted) == 7
     assert_same_tables(out, reference)
+    # not only equal rows: the very same Parquet bytes, file for file
+    ref_files = sorted(p.relative_to(reference / ".current") for p in (reference / ".current").rglob("*.parquet"))
+    assert ref_files == sorted(p.relative_to(out / ".current") for p in (out / ".current").rglob("*.parquet"))
+    for rel in ref_files:
+        assert (reference / ".current" / rel).read_bytes() == (out / ".current" / rel).read_bytes(), rel
 
 
 def test_dask_local_cluster_gives_the_same_tables(corpus, reference, tmp_path):
