@@ -14,6 +14,7 @@ rebuilds from them, without knowing where they came from:
 """
 from __future__ import annotations
 
+import bisect
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -419,7 +420,6 @@ def build_table(xs: list[float], ys: list[float], rules: list[Rule], pieces: lis
     cells = grid_cells(xs, ys, rules, tol)
     inside: dict[tuple[int, int], list[Piece]] = {}
     rest: list[Piece] = []
-    import bisect
     for p in pieces:
         if not (xs[0] <= p.cx <= xs[-1] and ys[0] <= p.cy <= ys[-1]):
             rest.append(p)
@@ -576,6 +576,7 @@ class PageContent:
     tol: float
     scale: float = 1.0
     size_tol: float = 0.15  # OCR box heights vary more than font sizes
+    ocr: bool = False  # an image read by OCR: no font, weight or colour is known
 
 
 @dataclass
@@ -639,6 +640,9 @@ def layout_pages(pages: list[PageContent]) -> list[_Item]:
             segments[k].append(ln)
         for seg in segments:
             for para in join_paragraphs(seg, left, right, size_tol=page.size_tol):
+                if page.ocr:
+                    for key in ("bold", "color", "font"):
+                        para.style.pop(key, None)
                 if page.scale != 1.0 and "size" in para.style:
                     para.style["size"] = round(para.style["size"] * page.scale, 1)
                 if page.scale != 1.0 and "indent" in para.style:

@@ -105,6 +105,7 @@ def _find_rules(gray, dpi: float) -> list[Rule]:
             thick = h if horizontal else w
             if thick > 0.05 * dpi:  # a filled block (a photo, a seal), not a rule
                 continue
+            x, y, w, h = int(x), int(y), int(w), int(h)  # plain numbers, not numpy scalars
             if horizontal:
                 rules.append(Rule(True, y + h / 2.0, float(x), float(x + w)))
             else:
@@ -160,7 +161,7 @@ def ocr_page(page, number: int) -> PageContent:
     pieces.extend(_read_empty_cells(gray, rules, pieces, tol, dpi))
     bitmap.close()
     return PageContent(number, float(w), float(h), pieces, rules, tol, scale=72.0 / dpi,
-                       size_tol=OCR_SIZE_TOLERANCE)
+                       size_tol=OCR_SIZE_TOLERANCE, ocr=True)
 
 
 def _read_empty_cells(gray, rules: list[Rule], pieces: list[Piece], tol: float, dpi: float) -> list[Piece]:
