@@ -38,7 +38,6 @@ import pyarrow as pa
 
 from .errors import ExportError, PolicyParseError
 from .ingest import IGNORED_EXTENSIONS, content_hash
-from .model import SCHEMA_VERSION
 
 MESSAGE_LIMIT = 2000
 
@@ -310,7 +309,10 @@ def _run_dask(jobs: list[str], ocr: bool, workers: int, scheduler: str,
                                dashboard_address=None, silence_logs=logging.WARNING)
         client = Client(cluster)
     else:
-        client = Client(scheduler)
+        try:
+            client = Client(scheduler, timeout="30s")
+        except OSError as e:
+            raise ExportError(f"cannot reach the Dask scheduler {scheduler}: {e}") from e
     try:
         client.run(warm_worker, ocr)
         n_workers = max(len(client.scheduler_info().get("workers", {})), 1)
@@ -501,5 +503,4 @@ def run_batch(inputs: Iterable[str | Path], out: str | Path, *, workers: int = 1
                           seconds=time.perf_counter() - t0, published=True, run_id=run_id, counts=counts)
 
 
-__all__ = ["run_batch", "RunSummary", "extract_one", "warm_worker", "plan", "discover",
-           "SCHEMA_VERSION"]
+__all__ = ["run_batch", "RunSummary", "extract_one", "warm_worker", "plan", "discover"]
