@@ -127,3 +127,16 @@ def test_seed_gold_units():
     rep = evaluate()
     for role in ("lead", "support", "leader"):
         assert rep[role]["r"] >= 0.9 and rep[role]["p"] >= 0.9, (role, rep[role])
+
+
+def test_note_with_swapped_closing_bracket_ends_at_any_closer():
+    # OCR and hurried typing swap bracket shapes: 〔…】, [ … 〕, 【…）
+    text = "强化医疗废物处置监管。【责任单位：县卫生健康局、县生态环境局分工负责）。开展专项检查。"
+    found = [(u.role, u.unit) for u in find_unit_notes(text, 0, len(text))]
+    assert found == [("lead", "县卫生健康局"), ("lead", "县生态环境局")]
+
+
+def test_note_without_any_closer_stops_at_the_sentence_end():
+    text = "推进校园食品安全守护行动。[责任单位：区教育局、区市场监管局按职责分工负责。严格落实陪餐制度。"
+    found = [u.unit for u in find_unit_notes(text, 0, len(text))]
+    assert found == ["区教育局", "区市场监管局"]

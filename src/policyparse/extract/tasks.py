@@ -175,7 +175,7 @@ def _settle_units(doc: Document, tasks: list[Task]) -> None:
         units: list[UnitMention] = []
         for u in t.units:
             units += split_known_concatenation(u, known)
-        units = expand_shared_suffix(units, known)
+        units = expand_shared_suffix(units, known, text=doc.text)
         seen: set[tuple[str, str]] = set()
         t.units = []
         for u in units:

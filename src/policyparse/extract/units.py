@@ -116,6 +116,26 @@ def _closer_of(text: str, open_pos: int, limit: int) -> int:
     return -1
 
 
+def _loose_note_end(text: str, pos: int, limit: int) -> int:
+    """Where a labeled note ends when its own closer is missing: the first closer of
+    any kind at depth 0, or a 。 or line break. OCR and hurried typing swap bracket
+    shapes (〔责任单位：…】, [责任单位：…〕), and a note never holds a sentence end."""
+    pairs = rules().pairs
+    opens, closes = set(pairs), set(pairs.values())
+    depth = 0
+    for i in range(pos, limit):
+        ch = text[i]
+        if ch in opens:
+            depth += 1
+        elif ch in closes:
+            if depth == 0:
+                return i
+            depth -= 1
+        elif ch in "。\n":
+            return i
+    return -1
+
+
 def _split_depth0(text: str, s: int, e: int, rx: re.Pattern) -> list[tuple[int, int]]:
     """Split text[s:e] at matches of ``rx`` outside brackets and outside atomic collectives."""
     r = rules()
@@ -284,6 +304,8 @@ def find_unit_notes(text: str, start: int, end: int) -> list[UnitMention]:
         if any(cs <= m.start() < ce for cs, ce in covered):
             continue
         close = _closer_of(text, m.start("open"), end)
+        if close == -1:
+            close = _loose_note_end(text, m.end(), end)
         body_end = close if close != -1 else _line_end(text, m.end(), end)
         out += _note(text, m.end("open"), body_end, m.group("label"))
         covered.append((m.start(), body_end + 1))
