@@ -1,0 +1,23 @@
+"""Shared fixtures. The whole bundled corpus is run through the batch ONCE per test
+session (OCR of the scanned PDFs dominates the cost); tests that need its output
+use ``corpus_output`` instead of reading the files again."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT / "corpus"
+GOLD = CORPUS / "gold"
+
+
+@pytest.fixture(scope="session")
+def corpus_output(tmp_path_factory) -> Path:
+    """`policyparse run corpus/ --out OUT` with two workers; returns OUT."""
+    from policyparse.batch import run_batch
+
+    out = tmp_path_factory.mktemp("corpus_out")
+    summary = run_batch([CORPUS], out, workers=2, quiet=True)
+    assert summary.failures == 0, f"the bundled corpus must read without failures: {summary.describe()}"
+    return out
