@@ -317,3 +317,24 @@ def test_image_only_pdf_without_ocr_raises_no_text():
 def test_garbage_after_header_is_an_ingest_error():
     with pytest.raises(IngestError):
         read_bytes(b"%PDF-1.7\n" + b"\x00garbage" * 50, "junk.pdf")
+
+
+def test_running_header_and_page_numbers_removed():
+    """A line repeated at the top of most pages and the page numbers at the bottom are
+    furniture; body lines that repeat elsewhere on the page are kept."""
+    from policyparse.ingest.pdf_layout import PageContent, emit_pages
+    from policyparse.model import DocumentBuilder
+
+    pages = []
+    for n in range(1, 5):
+        pieces = (_line_pieces("某市某局工作简报", 100, 20)            # running header
+                  + _line_pieces(f"第{n}页正文内容。", 100, 300)
+                  + _line_pieces("各单位要抓好落实。", 100, 330)       # repeats, but mid-page
+                  + _line_pieces(f"—{n}—", 280, 800))                 # page number
+        pages.append(PageContent(n, 595, 842, pieces, [], 2.5))
+    b = DocumentBuilder("x.pdf", "pdf")
+    emit_pages(b, pages)
+    doc = b.build("x")
+    assert "工作简报" not in doc.text and "—" not in doc.text
+    assert doc.text.count("各单位要抓好落实。") == 4
+    assert [p.number for p in doc.pages] == [1, 2, 3, 4]
