@@ -343,7 +343,7 @@ class _State:
 def read_header(doc: Document) -> Header:
     """Read every header field the document states. Never raises."""
     try:
-        lines = [ln for ln in document_lines(doc)]
+        lines = document_lines(doc)
     except Exception as e:  # noqa: BLE001 - a header is optional; the document still goes on
         doc.warnings.append(f"header: cannot split lines: {type(e).__name__}: {e}")
         return Header()
