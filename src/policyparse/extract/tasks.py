@@ -9,8 +9,9 @@ a unit heading (「区教育局：」) leads the items under it.
 from __future__ import annotations
 
 from ..model import Deadline, Document, Frequency, Target, Task, UnitMention
-from ..segment.outline import (Outline, OutlineItem, build_outline, item_heading_text,
-                               rules as outline_rules, section_kind, short_title)
+from ..segment.outline import (Outline, OutlineItem, build_outline, carries_action,
+                               item_heading_text, only_sub_items_below, rules as outline_rules,
+                               section_kind, short_title, subtree_end)
 from ..segment.tables import ColumnMap, TaskRow, find_header, task_rows
 from .deadlines import find_deadlines
 from .frequencies import find_frequencies
@@ -44,22 +45,39 @@ def _top(item: OutlineItem) -> OutlineItem:
 
 
 def _section_kind_of(doc: Document, item: OutlineItem) -> str:
-    """The kind of the outermost section (or of any heading on the way down) the item sits in."""
-    for node in item.ancestors() + [item]:
+    """The kind of the nearest section around the item that is not plain work:
+    a 工作目标 nested in 总体要求 is a goals section, an item under 指导思想 is not a task."""
+    for node in ([item] + item.ancestors()[::-1]):
         kind = section_kind(item_heading_text(doc, node) if node.label else doc.text[node.start:node.end])
         if kind != "work":
             return kind
     return "work"
 
 
+def task_items(doc: Document, outline: Outline) -> list[tuple[OutlineItem, int]]:
+    """The items that are tasks, each with the end of its text.
+
+    A leaf is a task; so is an item that carries an action and has only
+    sub-items ((1), ①) below it: those stay in its text (ANNOTATION §2)."""
+    out: list[tuple[OutlineItem, int]] = []
+    inside: set[int] = set()
+    for item in outline.items:
+        if item.kind != "item" or any(id(a) in inside for a in item.ancestors()):
+            continue
+        if item.is_leaf:
+            out.append((item, item.end))
+        elif carries_action(doc, item) and only_sub_items_below(item):
+            inside.add(id(item))
+            out.append((item, subtree_end(item)))
+    return out
+
+
 def body_tasks(doc: Document, outline: Outline, plan_year: int | None) -> list[Task]:
     text = doc.text
     out: list[Task] = []
     unit_heading = outline_rules().unit_heading
-    for item in outline.items:
-        if item.kind != "item" or not item.is_leaf:
-            continue
-        units = find_unit_notes(text, item.start, item.end)
+    for item, end in task_items(doc, outline):
+        units = find_unit_notes(text, item.start, end)
         kind = _section_kind_of(doc, item)
         if kind == "non_task" or (kind == "goal" and not units):
             continue
@@ -78,37 +96,38 @@ def body_tasks(doc: Document, outline: Outline, plan_year: int | None) -> list[T
             if m and not units:
                 us = text.find(m.group("unit"), hs)
                 units.append(UnitMention("lead", m.group("unit"), us, us + len(m.group("unit"))))
-        deadlines += find_deadlines(text, item.start, item.end, plan_year)
+        deadlines += find_deadlines(text, item.start, end, plan_year)
         path = ([item.attachment] if item.attachment else []) + [
             a.label.path_label if a.label else text[a.start:a.head_end].strip()
             for a in ancestors + [item]]
         out.append(Task(
             path=path, section=" / ".join(p for p in section_parts if p),
-            title=short_title(doc, item), source="body", start=item.start, end=item.end,
+            title=short_title(doc, item), source="body", start=item.start, end=end,
             page=doc.page_at(item.start), units=units, deadlines=deadlines,
-            frequencies=find_frequencies(text, item.start, item.end),
-            targets=find_targets(text, item.start, item.end)))
+            frequencies=find_frequencies(text, item.start, end),
+            targets=find_targets(text, item.start, end)))
     return out
 
 
 def goal_targets(doc: Document, outline: Outline) -> list[Target]:
-    """Goals of 工作目标-like sections outside the tasks (value null allowed there)."""
+    """Goals of 工作目标-like sections (at any level) outside the tasks; value null allowed."""
     targets: list[Target] = []
     for item in outline.items:
-        if item.kind != "item" or item.parent is not None:
+        if item.kind != "item" or section_kind(item_heading_text(doc, item)) != "goal":
             continue
-        if section_kind(item_heading_text(doc, item)) != "goal":
-            continue
-        end = item.end
+        if any(a.kind == "item" and section_kind(item_heading_text(doc, a)) == "goal"
+               for a in item.ancestors()):
+            continue  # read once, with the outermost goals section
+        spans = [(item.start + (item.label.end if item.label else 0), item.end)]
         stack = list(item.children)
         while stack:
             child = stack.pop()
-            if find_unit_notes(doc.text, child.start, child.end):
+            if find_unit_notes(doc.text, child.start, subtree_end(child)):
                 continue  # an item with its own units is a task, not a goal
-            end = max(end, child.end)
+            spans.append((child.start, child.end))
             stack.extend(child.children)
-        start = item.start + (item.label.end if item.label else 0)
-        targets += find_targets(doc.text, start, end, goals=True)
+        for s, e in sorted(spans):
+            targets += find_targets(doc.text, s, e, goals=True)
     return targets
 
 

@@ -44,7 +44,9 @@ class OutlineRules:
     goal_sections: tuple[str, ...]
     heading_max_chars: int
     heading_end_punct: str
+    heading_bad_start: str
     unit_heading: re.Pattern
+    sub_item_styles: tuple[str, ...]
 
 
 @functools.lru_cache(maxsize=1)
@@ -52,7 +54,7 @@ def rules() -> OutlineRules:
     name = "outline.yaml"
     data = load_yaml(name)
     check_keys(name, data, {"styles", "attachment", "attachment_list", "non_task_sections",
-                            "goal_sections", "unnumbered_heading", "unit_heading"},
+                            "goal_sections", "unnumbered_heading", "unit_heading", "sub_item_styles"},
                {"styles", "attachment"})
     styles = []
     for s in data["styles"]:
@@ -68,7 +70,9 @@ def rules() -> OutlineRules:
         goal_sections=tuple(data.get("goal_sections") or ()),
         heading_max_chars=int(head.get("max_chars", 40)),
         heading_end_punct=str(head.get("end_punctuation", "。；;，,：:")),
+        heading_bad_start=str(head.get("bad_start", "〔【[（(")),
         unit_heading=compile_pattern(name, "unit_heading", data["unit_heading"], ("unit",)),
+        sub_item_styles=tuple(data.get("sub_item_styles") or ()),
     )
 
 
@@ -163,6 +167,14 @@ def _is_short_unpunctuated(text: str) -> bool:
     return 0 < len(t) <= r.heading_max_chars and t[-1] not in r.heading_end_punct
 
 
+def _may_be_heading(text: str) -> bool:
+    """An unnumbered heading is a short line of words: not a bracketed note
+    (〔责任单位：…〕), not a labelled line (责任单位：…), not a date or a number."""
+    t = text.strip()
+    return (_is_short_unpunctuated(t) and t[0] not in rules().heading_bad_start
+            and "：" not in t and ":" not in t)
+
+
 def build_outline(doc: Document, skip: list[tuple[int, int]] | None = None) -> Outline:
     """Walk the blocks in reading order and rebuild the numbering outline.
 
@@ -227,7 +239,7 @@ def build_outline(doc: Document, skip: list[tuple[int, int]] | None = None) -> O
             current = item
             continue
         next_labeled = i + 1 < n and labeled(i + 1)
-        if _is_short_unpunctuated(text) and next_labeled:
+        if _may_be_heading(text) and next_labeled:
             # an unnumbered heading: siblings of each other, parents of the items below
             while stack and stack[-1].kind != "heading":
                 stack.pop()
@@ -290,6 +302,33 @@ def _place(stack: list[OutlineItem], label: Label, child_styles: dict) -> Outlin
         stack.pop()
         return stack[-1] if stack else None
     return top
+
+
+def carries_action(doc: Document, item: OutlineItem) -> bool:
+    """An item whose own paragraph says what to do, beyond a heading: a sentence
+    after its short title (「1.加强管理。督促…」) or a long first paragraph."""
+    head = item_heading_text(doc, item)
+    return len(head) > rules().heading_max_chars or bool(re.search(r"[。；;！!？?].", head))
+
+
+def subtree_end(item: OutlineItem) -> int:
+    end = item.end
+    for child in item.children:
+        end = max(end, subtree_end(child))
+    return end
+
+
+def only_sub_items_below(item: OutlineItem) -> bool:
+    """Every descendant is numbered in a sub-item style ((1), ①, 1)), the styles
+    ANNOTATION §2 keeps inside their task."""
+    minor = set(rules().sub_item_styles)
+    stack = list(item.children)
+    while stack:
+        child = stack.pop()
+        if child.label is None or child.label.style not in minor:
+            return False
+        stack.extend(child.children)
+    return True
 
 
 def item_heading_text(doc: Document, item: OutlineItem) -> str:
