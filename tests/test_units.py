@@ -140,3 +140,15 @@ def test_note_without_any_closer_stops_at_the_sentence_end():
     text = "推进校园食品安全守护行动。[责任单位：区教育局、区市场监管局按职责分工负责。严格落实陪餐制度。"
     found = [u.unit for u in find_unit_notes(text, 0, len(text))]
     assert found == ["区教育局", "区市场监管局"]
+
+
+def test_units_that_share_the_work_beside_a_lead_unit_support_it():
+    # with a 牵头 unit named, those who 按职责分工负责 beside it are its support (ANNOTATION §3)
+    text = "健全返贫监测机制（县乡村振兴局牵头，县民政局、县医保局按职责分工负责）。"
+    found = [(u.role, u.unit) for u in find_unit_notes(text, 0, len(text))]
+    assert found == [("lead", "县乡村振兴局"), ("support", "县民政局"), ("support", "县医保局")]
+
+
+def test_units_sharing_the_work_without_a_lead_all_lead():
+    text = "推进农村改厕（县农业农村局、县卫生健康局按职责分工负责）。"
+    assert {u.role for u in find_unit_notes(text, 0, len(text))} == {"lead"}

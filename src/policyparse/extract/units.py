@@ -263,6 +263,8 @@ def _parse_list(text: str, s: int, e: int, default: str, demote: bool = False) -
     out: list[UnitMention] = []
     role = default
     stopped = False
+    led = False  # a clause named a 牵头 unit
+    shared: list[UnitMention] = []  # units of clauses that end in 负责 / 分工负责
     for ss, se in _split_depth0(text, s, e, re.compile(r"[；;]")):
         for cs, ce in _split_depth0(text, ss, se, re.compile(r"[，,]")):
             lab = r.label_in_segment.match(text[cs:ce])
@@ -277,7 +279,18 @@ def _parse_list(text: str, s: int, e: int, default: str, demote: bool = False) -
                 stopped = True  # 完成时限：… inside the note is no unit
             if stopped or not text[cs:ce].strip(_TRIM):
                 continue
-            out += _role_clause(text, cs, ce, role)
+            found = _role_clause(text, cs, ce, role)
+            clause = text[cs:ce].rstrip(_TRIM)
+            if re.search(r"牵头(?:负责)?$", clause):
+                led = True
+            elif r.lead_tail.search(clause) and not r.joint.search(clause):
+                shared.extend(u for u in found if u.role == "lead")
+            out += found
+    if led:
+        # A牵头，B、C按职责分工负责: with a 牵头 unit named, those who 负责 beside it
+        # support it, as a 责任单位 beside a 牵头单位 does (ANNOTATION §3)
+        for u in shared:
+            u.role = "support"
     return [u for u in out if _norm(u.unit)]
 
 

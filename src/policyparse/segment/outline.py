@@ -255,7 +255,7 @@ def build_outline(doc: Document, skip: list[tuple[int, int]] | None = None) -> O
             continue
         if current is None:
             continue
-        if _is_short_unpunctuated(text) and not _continues(doc, blocks, i, skip):
+        if _may_be_heading(text) and not _continues(doc, blocks, i, skip):
             current = None  # a title, a signature or a date: the item ended above it
             continue
         current.end = b.end
