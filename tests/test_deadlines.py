@@ -100,3 +100,9 @@ def test_seed_gold_recall():
     from seed_gold import evaluate
     rep = evaluate()["deadline"]
     assert rep["r"] >= 0.95 and rep["p"] >= 0.9, rep
+
+
+def test_a_window_standing_alone_in_brackets_is_a_time_frame():
+    assert run("（三）开展汛期地质灾害隐患巡查（6月至9月）") == [
+        ("6月至9月", "window", dt.date(2024, 9, 30))]
+    assert run("开展6月至9月汛期巡查") == []  # in running text a bare window needs a cue

@@ -71,3 +71,18 @@ def test_seed_gold_recall():
     from seed_gold import evaluate
     rep = evaluate()["frequency"]
     assert rep["r"] >= 0.95 and rep["p"] >= 0.9, rep
+
+
+@pytest.mark.parametrize("text,expected", [
+    # a slogan of routines in quotes, each with its verb: week, month, quarter
+    ("建立“周调度、月通报、季考核”工作推进机制。",
+     {("week", 1, "="), ("month", 1, "="), ("quarter", 1, "=")}),
+    ("推行“日管控、周排查、月调度”工作机制", {("day", 1, "="), ("week", 1, "="), ("month", 1, "=")}),
+])
+def test_routine_slogans_with_verbs(text, expected):
+    assert {(p, c, k) for _raw, p, c, k in run(text)} == expected
+
+
+def test_a_quantity_per_period_is_a_rate_not_a_frequency():
+    assert run("保障中小学生每天校内体育活动时间不少于2小时。") == []
+    assert run("每天开展不少于1次晨午检。") == [("每天开展不少于1次晨午检", "day", 1, ">=")]

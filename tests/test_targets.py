@@ -86,3 +86,19 @@ def test_seed_gold_recall():
     rep = evaluate()
     assert rep["target"]["r"] >= 0.95 and rep["target"]["p"] >= 0.9, rep["target"]
     assert rep["target_doc"]["r"] >= 0.95, rep["target_doc"]
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("细颗粒物平均浓度控制在32微克/立方米以内", [(32, "微克/立方米", "<=")]),
+    ("孕产妇死亡率控制在12/10万以下", [(12, "/10万", "<=")]),
+    ("婴儿死亡率控制在4.5‰以下", [(4.5, "‰", "<=")]),
+    ("公开招聘乡村医生45名", [(45, "名", "=")]),
+    ("全县粮食播种面积稳定在22.5万亩以上", [(22.5, "万亩", ">=")]),
+])
+def test_measures_and_verbs_of_other_sectors(text, expected):
+    assert run(text) == expected
+
+
+def test_zero_goals_name_their_harm_themselves():
+    assert run("确保不发生规模性返贫。", goals=True) == [(None, None, "zero")]
+    assert run("完成省下达目标任务。", goals=True) == [(None, None, "within_quota")]

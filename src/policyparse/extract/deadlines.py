@@ -161,7 +161,9 @@ def find_deadlines(text: str, start: int, end: int, plan_year: int | None, *,
         cue = bool(suf) or raw_end > e or bool(r.cue_after.match(after)) or bool(r.cue_before.search(before))
         if not column:
             if kind == "window":
-                cue = cue or bool(g.get("tail"))
+                # 3-6月期间, or a window standing alone in brackets: （5月至9月）
+                alone = s > start and text[s - 1] in "（(" and e < end and text[e] in "）)"
+                cue = cue or bool(g.get("tail")) or alone
             elif g.get("part") == "份":
                 cue = True  # 6月份清零: 月份 names a time limit on its own
             if not cue:

@@ -35,6 +35,7 @@ class _Rules:
     actor_reject: tuple[str, ...]
     one_per: re.Pattern
     bare_after: re.Pattern
+    rate_quantity: re.Pattern
 
 
 @functools.lru_cache(maxsize=None)
@@ -50,7 +51,7 @@ def rules() -> _Rules:
                   c("at_least_after"), c("clause_end"), c("shorthand", ("period",)),
                   int(d["shorthand_actor_max"]), c("shorthand_actor_stop"),
                   tuple(d["shorthand_actor_reject"]), c("one_per", ("period",)),
-                  c("shorthand_bare_after"))
+                  c("shorthand_bare_after"), c("rate_quantity"))
 
 
 def _clause_end(text: str, pos: int, end: int) -> int:
@@ -90,7 +91,10 @@ def find_frequencies(text: str, start: int, end: int) -> list[Frequency]:
         for m in rx.finditer(text, start, end):
             s = m.start()
             e = _clause_end(text, m.end(), end)
-            count, comparator = _count_and_comparator(text[m.end():e])
+            clause = text[m.end():e]
+            if r.rate_quantity.search(clause) and not r.count.search(clause):
+                continue  # 每天…不少于2小时: a quantity per period, a target
+            count, comparator = _count_and_comparator(clause)
             add(s, e, m.group("period"), count, comparator)
     for m in r.per_shape.finditer(text, start, end):
         n = parse_int(m.group("count"))

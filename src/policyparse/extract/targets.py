@@ -230,7 +230,9 @@ def _qualitative(text: str, start: int, end: int, numeric: list[Target]) -> list
             if rule_id.startswith("within_quota"):
                 metric = clause[:m.start()] if rule_id == "within_quota_control" else clause[m.start() + 2:]
             else:
-                if not r.harm.search(clause) and not (cmp == "zero" and "隐患" in clause):
+                # 不发生 / 杜绝 / 清零 name a harm by themselves; 下降 and 遏制 need one
+                # (下降 of 事故起数 is a goal, 防范化解风险 is work)
+                if cmp != "zero" and not r.harm.search(clause):
                     continue
                 metric = clause[m.end():] or clause[:m.start()]
             metric = _metric(metric, 0, len(metric)) if metric else None
