@@ -121,3 +121,12 @@ def test_autonomous_divisions_by_their_usual_short_names():
     assert _resolve(["黔东南苗族侗族自治州教育局"]).code == "522600"
     assert _resolve(["浙江省杭州市西湖区教育局"]).code == "330106"
     assert _resolve(["西湖区教育局"]) is None                     # 杭州 and 南昌 both have one
+
+
+def test_ocr_dropped_character_of_a_county_is_restored_only_where_unique():
+    from policyparse.segment.regions import repair_dropped_place
+
+    assert repair_dropped_place("巴中市阳区应急管理局") == "巴中市恩阳区应急管理局"
+    assert repair_dropped_place("长沙市雨花区教育局") == "长沙市雨花区教育局"  # whole: untouched
+    # 北 is what is left of both 渝北 and 北碚: no guess
+    assert repair_dropped_place("重庆市北区商务委员会") == "重庆市北区商务委员会"

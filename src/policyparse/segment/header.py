@@ -739,6 +739,17 @@ def _read_plan_year(st: _State) -> None:
 
 
 def _read_region(st: _State) -> None:
-    from .regions import resolve_region
+    from .regions import repair_dropped_place, resolve_region
 
-    st.header.region = resolve_region(st.doc, st.header)
+    h = st.header
+    if st.doc.meta.get("ocr"):
+        # OCR drops rare characters of place names (重庆陵 for 重庆涪陵): restore them in the
+        # issuer and the title where the gazetteer allows exactly one reading
+        for i, name in enumerate(h.issuers):
+            fixed = repair_dropped_place(name)
+            if fixed != name:
+                h.issuers[i] = fixed
+                if h.title and name in h.title:
+                    h.title = h.title.replace(name, fixed)
+                st.doc.warnings.append(f"OCR place name repaired: {name} → {fixed}")
+    h.region = resolve_region(st.doc, h)

@@ -307,3 +307,36 @@ def resolve_region(doc: Document, header: Header) -> Region | None:
         p = next(iter(provinces))
         return idx.provinces[p].region() if p in idx.provinces else None
     return None
+
+
+def repair_dropped_place(name: str) -> str:
+    """Restore a county name an OCR engine read with one character missing, right
+    after the province or city it belongs to: 重庆陵高新区 → 重庆涪陵高新区.
+
+    Recognisers drop rare characters (涪, 黔, 綦 …) rather than guess them. The
+    repair needs the parent named just before the gap and exactly one county under
+    that parent whose short name, less one character, is what stands there; a
+    remnant that fits two counties (北 of 渝北 and of 北碚) is left alone.
+    """
+    idx = place_index()
+    mentions = [m for m in idx.scan(name, allow_short=True)
+                if any(d.level in ("province", "city") for d in m.divisions)]
+    for m in reversed(mentions):
+        parents = [d for d in m.divisions if d.level in ("province", "city")]
+        counties = [d for d in idx.divisions if d.level == "county"
+                    and any(d.province == p.province and (p.level == "province" or d.city == p.city)
+                            for p in parents)]
+        rest = name[m.end:]
+        if not rest or idx.starts_with_place(rest):
+            continue  # the county is there, whole
+        fits: dict[str, tuple[str, str]] = {}  # county code → (its name, the remnant read)
+        for d in counties:
+            for short in [d.county] + idx._short_forms(d):
+                for i in range(len(short) if len(short) >= 2 else 0):
+                    remnant = short[:i] + short[i + 1:]
+                    if rest.startswith(remnant) and len(remnant) > len(fits.get(d.code, ("", ""))[1]):
+                        fits[d.code] = (short, remnant)
+        if len(fits) == 1:
+            (short, remnant), = fits.values()
+            return name[:m.end] + short + rest[len(remnant):]
+    return name
