@@ -8,15 +8,13 @@ sectors and by tests/test_unseen_notices.py.
 """
 from __future__ import annotations
 
-import difflib
-import re
-import unicodedata
 from pathlib import Path
 
 import pyarrow.dataset as ds
 import pytest
 
 from policyparse.evaluate import evaluate
+from textcheck import recovery
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 GOLD = CORPUS / "gold"
@@ -70,13 +68,6 @@ def test_records_are_grounded_in_the_text(report):
     assert report.grounding.share_exact >= 0.99
 
 
-def _recovery(seed: str, text: str) -> float:
-    a = re.sub(r"\s", "", unicodedata.normalize("NFKC", seed))
-    b = re.sub(r"\s", "", unicodedata.normalize("NFKC", text))
-    sm = difflib.SequenceMatcher(None, a, b, autojunk=False)
-    return sum(m.size for m in sm.get_matching_blocks()) / len(a)
-
-
 @pytest.mark.slow
 def test_scanned_pdfs_recover_the_text(corpus_output):
     """Issue 2: ≥ 95% of each seed's non-space characters, in order, from the OCR'd scans
@@ -90,4 +81,4 @@ def test_scanned_pdfs_recover_the_text(corpus_output):
     for d in scans:
         stem = d["source_path"].rsplit("/", 1)[-1].split(".")[0]
         seed = (CORPUS / "seeds" / f"{stem}.txt").read_text(encoding="utf-8")
-        assert _recovery(seed, texts[d["doc_id"]]) >= 0.95, stem
+        assert recovery(seed, texts[d["doc_id"]], fold_width=True) >= 0.95, stem

@@ -1,9 +1,7 @@
 """Legacy Word (.doc/.wps/RTF) through LibreOffice, and the errors when it is missing or fails."""
 from __future__ import annotations
 
-import difflib
 import functools
-import re
 import stat
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -13,7 +11,7 @@ import pytest
 from policyparse.errors import CorruptFileError, MissingDependencyError
 from policyparse.ingest import doc as doc_module
 from policyparse.ingest import read_bytes, read_file
-from policyparse.normalize import normalize_text
+from textcheck import recovery
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus" / "renderings"
@@ -25,13 +23,6 @@ DOC_FILES = sorted((CORPUS / "doc").glob("*.doc"))
 def converted(path: Path):
     """Each corpus .doc converted once for this file's tests (LibreOffice takes seconds)."""
     return read_file(path)
-
-
-def recovery(seed: str, text: str) -> float:
-    a = re.sub(r"\s", "", normalize_text(seed))
-    b = re.sub(r"\s", "", text)
-    blocks = difflib.SequenceMatcher(None, a, b, autojunk=False).get_matching_blocks()
-    return sum(m.size for m in blocks) / len(a)
 
 
 @pytest.mark.parametrize("path", DOC_FILES, ids=lambda p: p.stem[:3])

@@ -1,7 +1,6 @@
 """DOCX reader: text recovery on the corpus, Word numbering, merged cells, style hints."""
 from __future__ import annotations
 
-import difflib
 import io
 import re
 import time
@@ -16,20 +15,12 @@ from docx.shared import Pt, RGBColor
 from policyparse.errors import CorruptFileError
 from policyparse.ingest import read_bytes, read_file
 from policyparse.ingest.docx import chinese_counting, format_number, read_docx
-from policyparse.normalize import normalize_text
+from textcheck import recovery
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus" / "renderings"
 SEEDS = ROOT / "corpus" / "seeds"
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-
-
-def recovery(seed: str, text: str) -> float:
-    """Share of the seed's non-space characters found in order in ``text``."""
-    a = re.sub(r"\s", "", normalize_text(seed))
-    b = re.sub(r"\s", "", text)
-    blocks = difflib.SequenceMatcher(None, a, b, autojunk=False).get_matching_blocks()
-    return sum(m.size for m in blocks) / len(a)
 
 
 def seed_of(path: Path) -> str:

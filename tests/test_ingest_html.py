@@ -1,7 +1,6 @@
 """HTML article pages: decoding, article extraction without furniture, metadata, tables, styles."""
 from __future__ import annotations
 
-import difflib
 import re
 from pathlib import Path
 
@@ -9,7 +8,7 @@ import pytest
 
 from policyparse.ingest import read_bytes, read_file
 from policyparse.ingest.html import declared_charset, info_bar_fields
-from policyparse.normalize import normalize_text
+from textcheck import recovery
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus" / "renderings"
@@ -24,13 +23,6 @@ MIN_RECOVERY = {"000": 0.985, "001": 0.99, "002": 0.99, "003": 0.99, "004": 0.99
 
 FURNITURE = ["当前位置", "首页", "政务公开", "浏览量", "打印本页", "关闭窗口", "分享到", "相关文章",
              "网站地图", "主办单位", "网站标识码", "ICP备", "无障碍浏览", "请输入关键字"]
-
-
-def recovery(seed: str, text: str) -> float:
-    a = re.sub(r"\s", "", normalize_text(seed))
-    b = re.sub(r"\s", "", text)
-    blocks = difflib.SequenceMatcher(None, a, b, autojunk=False).get_matching_blocks()
-    return sum(m.size for m in blocks) / len(a)
 
 
 @pytest.mark.parametrize("path", HTML_FILES, ids=lambda p: p.stem[:3])

@@ -1,7 +1,6 @@
 """The PDF text reader: text recovery, layout, tables, furniture, speed, bad input."""
 from __future__ import annotations
 
-import difflib
 import re
 import time
 from pathlib import Path
@@ -14,20 +13,13 @@ from policyparse.ingest.pdf_layout import (Piece, Rule, GridTable, continue_tabl
                                            build_table, group_lines, join_paragraphs, is_page_number,
                                            table_rows)
 from policyparse.ingest.pdf_text import read_pdf
+from textcheck import recovery
 
 ROOT = Path(__file__).resolve().parents[1]
 PDF_DIR = ROOT / "corpus" / "renderings" / "pdf"
 SCAN_DIR = ROOT / "corpus" / "renderings" / "scan"
 SEEDS = ROOT / "corpus" / "seeds"
 PDFS = sorted(PDF_DIR.glob("*.pdf"))
-
-
-def recovery(seed: str, text: str) -> float:
-    """Share of the seed's non-space characters found, in order, in ``text``."""
-    a = re.sub(r"\s", "", seed)
-    b = re.sub(r"\s", "", text)
-    sm = difflib.SequenceMatcher(None, a, b, autojunk=False)
-    return sum(m.size for m in sm.get_matching_blocks()) / len(a)
 
 
 @pytest.fixture(scope="module")

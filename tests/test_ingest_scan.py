@@ -1,34 +1,20 @@
 """Scanned PDFs: OCR text recovery and tables (slow), and the image geometry (fast)."""
 from __future__ import annotations
 
-import difflib
 import re
-import unicodedata
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from policyparse.ingest import read_file
 from policyparse.ingest.pdf_layout import Piece, Rule, find_tables
 from policyparse.ingest.pdf_scan import _find_rules, _skew_degrees, _split_on_rules, ocr_engine
+from textcheck import recovery
 
 ROOT = Path(__file__).resolve().parents[1]
 SCAN_DIR = ROOT / "corpus" / "renderings" / "scan"
 SEEDS = ROOT / "corpus" / "seeds"
 SCANS = sorted(SCAN_DIR.glob("*.pdf"))
-
-
-def recovery(seed: str, text: str, fold_width: bool = False) -> float:
-    """Share of the seed's non-space characters found in order. ``fold_width``: NFKC on
-    both sides, so ``,`` and ``，`` count as one: a recogniser writes Chinese-context
-    punctuation full-width whatever width was printed (003 prints ASCII commas)."""
-    if fold_width:
-        seed, text = unicodedata.normalize("NFKC", seed), unicodedata.normalize("NFKC", text)
-    a = re.sub(r"\s", "", seed)
-    b = re.sub(r"\s", "", text)
-    sm = difflib.SequenceMatcher(None, a, b, autojunk=False)
-    return sum(m.size for m in sm.get_matching_blocks()) / len(a)
 
 
 # ----------------------------------------------------------------------------- fast: geometry

@@ -418,7 +418,6 @@ def run_batch(inputs: Iterable[str | Path], out: str | Path, *, workers: int = 1
     from .export import parquet as pq_out
     from .export.cache import DocCache, run_key
     from .export.schema import FAILURES
-    from .pipeline import PIPELINE_VERSION
 
     t0 = time.perf_counter()
     started = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
