@@ -47,6 +47,7 @@ class OutlineRules:
     heading_bad_start: str
     unit_heading: re.Pattern
     sub_item_styles: tuple[str, ...]
+    chinese_ordinal: re.Pattern
 
 
 @functools.lru_cache(maxsize=1)
@@ -54,7 +55,8 @@ def rules() -> OutlineRules:
     name = "outline.yaml"
     data = load_yaml(name)
     check_keys(name, data, {"styles", "attachment", "attachment_list", "non_task_sections",
-                            "goal_sections", "unnumbered_heading", "unit_heading", "sub_item_styles"},
+                            "goal_sections", "unnumbered_heading", "unit_heading", "sub_item_styles",
+                            "chinese_ordinal"},
                {"styles", "attachment"})
     styles = []
     for s in data["styles"]:
@@ -73,6 +75,7 @@ def rules() -> OutlineRules:
         heading_bad_start=str(head.get("bad_start", "〔【[（(")),
         unit_heading=compile_pattern(name, "unit_heading", data["unit_heading"], ("unit",)),
         sub_item_styles=tuple(data.get("sub_item_styles") or ()),
+        chinese_ordinal=compile_pattern(name, "chinese_ordinal", data["chinese_ordinal"]),
     )
 
 
@@ -110,10 +113,12 @@ def match_label(text: str) -> Label | None:
 
 
 def _read_num(s: str, numeral: str) -> int | None:
-    if numeral == "arabic" or s.isdigit():
-        return int(s)
-    if numeral == "circled":
+    if numeral == "circled":  # before isdigit(): Python counts ① as a digit
         return _CIRCLED.index(s) + 1 if s in _CIRCLED else None
+    if s.isascii() and s.isdigit():
+        return int(s)
+    if not rules().chinese_ordinal.match(s):
+        return None
     return parse_cn_int(s)
 
 

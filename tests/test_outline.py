@@ -1,0 +1,67 @@
+"""The numbering outline and which items are tasks, on small notices of other sectors."""
+from __future__ import annotations
+
+from policyparse.extract.tasks import task_items
+from policyparse.ingest.text import read_text
+from policyparse.segment.outline import build_outline, match_label
+
+
+def outline_of(text: str):
+    doc = read_text(text.encode("utf-8"), "t.txt", doc_id="t")
+    return doc, build_outline(doc)
+
+
+def paths(doc, outline):
+    return [tuple(it.path()) for it in outline.items if it.kind == "item"]
+
+
+def test_labels_of_every_style():
+    cases = {"一、加强领导": ("cn_dun", 1), "（十二）压实责任": ("cn_paren", 12), "3.开展排查": ("arabic_dot", 3),
+             "（2）严格执法": ("arabic_paren", 2), "③建立台账": ("circled", 3), "第十五条 适用范围": ("article", 15),
+             "2、完善制度": ("arabic_dot", 2)}
+    for text, (style, num) in cases.items():
+        label = match_label(text)
+        assert (label.style, label.num) == (style, num), text
+    assert match_label("2.5万亩高标准农田") is None  # a decimal, not item 2
+    assert match_label("五一、国庆期间加强值守") is None  # May Day, not item 51
+
+
+def test_depth_comes_from_the_order_styles_appear_in():
+    doc, o = outline_of("一、重点任务\n1.推进河湖长制。落实巡河制度。\n2.开展清四乱。整治河道。\n二、保障措施\n"
+                        "1.加强领导。各乡镇要重视。")
+    assert paths(doc, o) == [("一",), ("一", "1"), ("一", "2"), ("二",), ("二", "1")]
+
+
+def test_numbering_that_runs_on_across_headings_stays_nested():
+    doc, o = outline_of("一、重点工作\n（一）稳就业\n1.开发公益岗位。安置就业困难人员。\n2.开展招聘活动。组织专场招聘。\n"
+                        "（二）强培训\n3.实施技能提升行动。开展订单式培训。")
+    assert ("一", "（二）", "3") in paths(doc, o)
+
+
+def test_a_style_change_that_continues_the_count_is_a_sibling():
+    doc, o = outline_of("县卫生健康局职责清单\n（1）组织开展健康教育。普及健康知识。\n（2）落实免疫规划。做好疫苗接种。\n"
+                        "（三）加强院感防控。每季度开展1次督导。")
+    leaves = [tuple(it.path()) for it in o.items if it.kind == "item" and it.is_leaf]
+    assert [p[-1] for p in leaves] == ["（1）", "（2）", "（三）"]
+    assert len({p[:-1] for p in leaves}) == 1  # one parent: the unnumbered heading
+
+
+def test_sub_items_of_an_item_that_carries_work_stay_in_its_task():
+    doc, o = outline_of("一、重点任务\n1.加强校园食品安全管理。督促学校落实以下措施：\n（1）严格食材采购查验。\n"
+                        "（2）落实陪餐制度。\n〔责任单位：区教育局牵头，区市场监管局配合〕\n2.开展校园安全排查。每月排查一次。")
+    tasks = task_items(doc, o)
+    assert [it.path() for it, _ in tasks] == [["一", "1"], ["一", "2"]]
+    first, end = tasks[0]
+    assert "陪餐制度" in doc.text[first.start:end] and "区教育局牵头" in doc.text[first.start:end]
+
+
+def test_items_under_a_heading_only_item_are_tasks():
+    doc, o = outline_of("一、重点任务\n（一）强化责任落实\n1.压实属地责任。各乡镇落实属地管理。\n2.压实部门责任。")
+    assert [it.path() for it, _ in task_items(doc, o)] == [["一", "（一）", "1"], ["一", "（一）", "2"]]
+
+
+def test_an_attachment_starts_a_new_outline():
+    doc, o = outline_of("一、总体要求\n做好工作。\n附件2\n2024年重点任务清单\n一、污染防治\n1.推进散乱污整治。全面排查。")
+    items = [it for it in o.items if it.kind == "item"]
+    assert items[-1].attachment == "附件2" and items[-1].path() == ["一", "1"]
+    assert o.attachment_titles["附件2"] == "2024年重点任务清单"
