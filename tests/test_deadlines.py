@@ -106,3 +106,8 @@ def test_a_window_standing_alone_in_brackets_is_a_time_frame():
     assert run("（三）开展汛期地质灾害隐患巡查（6月至9月）") == [
         ("6月至9月", "window", dt.date(2024, 9, 30))]
     assert run("开展6月至9月汛期巡查") == []  # in running text a bare window needs a cue
+
+
+def test_a_quarter_named_as_a_period_is_a_window_its_end_a_date():
+    assert run("第三季度集中开展农村饮水安全排查") == [("第三季度", "window", dt.date(2024, 9, 30))]
+    assert run("一季度末前完成问题整改", column=True) == [("一季度末前", "by_date", dt.date(2024, 3, 31))]

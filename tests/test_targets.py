@@ -102,3 +102,11 @@ def test_measures_and_verbs_of_other_sectors(text, expected):
 def test_zero_goals_name_their_harm_themselves():
     assert run("确保不发生规模性返贫。", goals=True) == [(None, None, "zero")]
     assert run("完成省下达目标任务。", goals=True) == [(None, None, "within_quota")]
+
+
+@pytest.mark.parametrize("text", [
+    "实行“一户一策”精准帮扶，确保出现一户、帮扶一户、清零一户。",
+    "每季度至少举办1场专场招聘会。",
+])
+def test_idioms_and_frequency_counts_are_no_targets(text):
+    assert run(text) == []

@@ -152,3 +152,17 @@ def test_units_that_share_the_work_beside_a_lead_unit_support_it():
 def test_units_sharing_the_work_without_a_lead_all_lead():
     text = "推进农村改厕（县农业农村局、县卫生健康局按职责分工负责）。"
     assert {u.role for u in find_unit_notes(text, 0, len(text))} == {"lead"}
+
+
+def test_a_unit_marked_lead_in_brackets_leads_and_those_beside_it_support():
+    text = "做好防汛物资储备。\n责任单位：县水利局（牵头），县应急管理局、县粮食局\n"
+    assert [(u.role, u.unit) for u in find_unit_notes(text, 0, len(text))] == [
+        ("lead", "县水利局"), ("support", "县应急管理局"), ("support", "县粮食局")]
+
+
+def test_joint_phrase_in_running_text():
+    text = "区人社局会同区教育局负责高校毕业生就业服务，开展校园招聘。"
+    assert [(u.role, u.unit) for u in find_unit_notes(text, 0, len(text))] == [
+        ("lead", "区人社局"), ("support", "区教育局")]
+    text = "单位负责人会同有关人员负责落实。"  # people, not units
+    assert find_unit_notes(text, 0, len(text)) == []

@@ -172,6 +172,9 @@ def find_deadlines(text: str, start: int, end: int, plan_year: int | None, *,
         if resolved is None:
             continue
         date, wstart = resolved
+        if g.get("quarter") and date and raw_end == e and not text[s:e].endswith(("末", "底")):
+            # 第三季度集中开展… names the quarter as a period (a window), 一季度末前 its end
+            kind, wstart = "window", date.replace(month=date.month - 2, day=1)
         out.append(Deadline(text[s:raw_end], kind, date, s, raw_end, wstart))
         taken.append((s, raw_end))
     extra = [r.external] if column else [r.external_body]

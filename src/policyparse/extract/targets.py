@@ -47,6 +47,8 @@ class _Rules:
     harm: re.Pattern
     label_head: re.Pattern
     empty_metric: re.Pattern
+    per_period: re.Pattern
+    per_period_units: frozenset[str]
 
 
 @functools.lru_cache(maxsize=None)
@@ -62,7 +64,8 @@ def rules() -> _Rules:
                   c("before_ge"), c("before_le"), c("reject_unit_after"), c("reject_before"),
                   c("reject_condition"), c("reject_idiom"), c("reject_fact"), c("clause_end"), c("metric_strip_head"),
                   c("metric_strip_tail"), qual, c("harm_object"),
-                  c("label_head"), c("empty_metric"))
+                  c("label_head"), c("empty_metric"), c("per_period"),
+                  frozenset(d["per_period_units"]))
 
 
 def _clause_bounds(text: str, pos: int, start: int, end: int) -> tuple[int, int]:
@@ -168,6 +171,8 @@ def find_targets(text: str, start: int, end: int, *, goals: bool = False) -> lis
             continue
         if r.reject_fact.search(text, lo, vs):
             continue
+        if unit in r.per_period_units and r.per_period.search(text, lo, vs):
+            continue  # 每季度至少举办1场招聘会: the count of a frequency
         is_cn = not m.group("value")[0].isdigit()
         verbs = r.cn_verbs if is_cn else r.verbs
         cmp_probe, cmp_probe_end = _comparator(text, vs, e, lo)

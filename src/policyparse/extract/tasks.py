@@ -30,7 +30,13 @@ def extract_tasks(doc: Document) -> tuple[list[Task], list[Target]]:
             if key in HEADER_FIELDS_NOT_BODY or key.startswith(("issuers", "recipients", "attachments"))]
     outline = build_outline(doc, skip)
     plan_year = doc.header.plan_year
-    tasks = body_tasks(doc, outline, plan_year) + table_tasks(doc, outline, plan_year)
+    table = table_tasks(doc, outline, plan_year)
+    # an item that introduces a task table (四、任务分工 … 下表) is its heading, not a task
+    introduces = {id(enclosing) for block_index, _a, _t, enclosing in outline.tables
+                  if enclosing is not None and any(
+                      doc.blocks[block_index].start <= t.start < doc.blocks[block_index].end for t in table)}
+    body = [t for item, t in body_tasks(doc, outline, plan_year) if id(item) not in introduces]
+    tasks = body + table
     tasks.sort(key=lambda t: t.start)
     _settle_units(doc, tasks)
     return tasks, goal_targets(doc, outline)
@@ -72,9 +78,9 @@ def task_items(doc: Document, outline: Outline) -> list[tuple[OutlineItem, int]]
     return out
 
 
-def body_tasks(doc: Document, outline: Outline, plan_year: int | None) -> list[Task]:
+def body_tasks(doc: Document, outline: Outline, plan_year: int | None) -> list[tuple[OutlineItem, Task]]:
     text = doc.text
-    out: list[Task] = []
+    out: list[tuple[OutlineItem, Task]] = []
     unit_heading = outline_rules().unit_heading
     for item, end in task_items(doc, outline):
         units = find_unit_notes(text, item.start, end)
@@ -100,12 +106,12 @@ def body_tasks(doc: Document, outline: Outline, plan_year: int | None) -> list[T
         path = ([item.attachment] if item.attachment else []) + [
             a.label.path_label if a.label else text[a.start:a.head_end].strip()
             for a in ancestors + [item]]
-        out.append(Task(
+        out.append((item, Task(
             path=path, section=" / ".join(p for p in section_parts if p),
             title=short_title(doc, item), source="body", start=item.start, end=end,
             page=doc.page_at(item.start), units=units, deadlines=deadlines,
             frequencies=find_frequencies(text, item.start, end),
-            targets=find_targets(text, item.start, end)))
+            targets=find_targets(text, item.start, end))))
     return out
 
 

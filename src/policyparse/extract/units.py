@@ -60,6 +60,8 @@ class _Rules:
     opener_rx: re.Pattern
     role_mark: re.Pattern
     support_marks: frozenset[str]
+    role_mark_after: re.Pattern  # the same mark right after a name, anywhere in a list
+    inline_joint: re.Pattern
 
 
 @functools.lru_cache(maxsize=None)
@@ -82,7 +84,9 @@ def rules() -> _Rules:
         c("inline_lead", ("list",)), c("inline_support", ("list",)), c("inline_by", ("list",)),
         frozenset(d["leader_labels"]), c("other_label"), c("bare_note_cue"), int(d["bare_note_max"]),
         compile_rule(FILE, "openers", f"[{opens}]"), c("role_mark", ("mark",)),
-        frozenset(d["support_marks"]))
+        frozenset(d["support_marks"]),
+        compile_rule(FILE, "role_mark_after", d["role_mark"].rstrip("$"), ("mark",)),
+        c("inline_joint", ("list", "with")))
 
 
 def _norm(s: str) -> str:
@@ -285,10 +289,17 @@ def _parse_list(text: str, s: int, e: int, default: str, demote: bool = False) -
                 led = True
             elif r.lead_tail.search(clause) and not r.joint.search(clause):
                 shared.extend(u for u in found if u.role == "lead")
+            elif default == "lead" and not r.joint.search(clause):
+                for u in found:
+                    mark = r.role_mark_after.match(text, u.end, ce)
+                    if mark and mark.group("mark") not in r.support_marks:
+                        led = True  # 县水利局（牵头）
+                    elif u.role == "lead" and not mark:
+                        shared.append(u)  # listed beside a unit marked （牵头）
             out += found
     if led:
-        # A牵头，B、C按职责分工负责: with a 牵头 unit named, those who 负责 beside it
-        # support it, as a 责任单位 beside a 牵头单位 does (ANNOTATION §3)
+        # A牵头，B、C按职责分工负责 / A（牵头），B、C: with a 牵头 unit named, those listed
+        # or 负责 beside it support it, as a 责任单位 beside a 牵头单位 does (ANNOTATION §3)
         for u in shared:
             u.role = "support"
     return [u for u in out if _norm(u.unit)]
@@ -379,6 +390,18 @@ def _inline_phrases(text: str, start: int, end: int,
     r = rules()
     out: list[UnitMention] = []
     seen: list[tuple[int, int]] = list(covered)
+    for m in r.inline_joint.finditer(text, start, end):
+        ls, le = m.span("list")
+        if any(cs <= ls < ce for cs, ce in seen):
+            continue
+        leads = _items(text, ls, le)
+        while leads and not is_unit_like(text[leads[0][0]:leads[0][1]]):
+            leads = leads[1:]  # the lazy match starts at the clause: drop words before the units
+        sups = _items(text, *m.span("with"))
+        if _all_units(text, leads) and _all_units(text, sups):
+            out += [UnitMention("lead", text[a:b], a, b) for a, b in leads]
+            out += [UnitMention("support", text[a:b], a, b) for a, b in sups]
+            seen.append((ls, m.end()))
     for rx in (r.inline_by, r.inline_lead):
         for m in rx.finditer(text, start, end):
             ls, le = m.span("list")
