@@ -2,11 +2,13 @@
 annotators who did not see the code (tests/data/notices: 生态环境 浙江, 教育 湖北,
 市场监管 山东, 乡村振兴 贵州, 卫生健康 福建, 住建 陕西; .txt, a DOCX and a GB18030 web page).
 
-They were written after the rules were built on the five seeds; the first run on them
-scored overall 0.903 and showed general gaps (sub-items kept inside their task, unit
-notes on their own line, 分工负责 beside 牵头, measures like 微克/立方米 and ‰), which
-were fixed as patterns of the genre, not of these files. The bar below is a floor
-against regressions, set under what the pipeline reaches on them.
+They were written after the rules were built on the five seeds. Sets A and B (first
+run: overall 0.903) showed general gaps (sub-items kept inside their task, unit notes
+on their own line, 分工负责 beside 牵头, measures like 微克/立方米 and ‰); set C
+(水利 江西, 文旅 重庆, 人社 河北), written after those fixes as a held-out check, scored
+0.917 on its first run and found a crash on ① labels. All were fixed as patterns of the
+genre, not of these files. The bar below is a floor against regressions, set under
+what the pipeline reaches on them.
 """
 from __future__ import annotations
 
@@ -30,7 +32,8 @@ def report(tmp_path_factory):
 
 def test_every_notice_is_read_and_scored(report):
     assert report.gold_without_output == []
-    assert sum(g.pairs for g in report.groups.values()) == 8  # 6 texts, a DOCX, a web page
+    renderings = [p for p in NOTICES.rglob("*") if p.suffix in (".txt", ".docx", ".html")]
+    assert sum(g.pairs for g in report.groups.values()) == len(renderings) >= 11
 
 
 def test_fields_and_tasks_carry_over_to_other_sectors(report):
