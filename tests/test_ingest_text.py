@@ -124,3 +124,10 @@ def test_decode_text_prefers_a_declared_superset():
     data = "《通知》——附件·一".encode("gb18030")
     text, enc = decode_text(data, "gb2312")
     assert enc == "gb18030" and text == "《通知》——附件·一"
+
+
+def test_ascii_punctuation_beside_chinese_is_set_full_width():
+    from policyparse.normalize import normalize_text
+
+    assert normalize_text("(一)加强领导,压实责任;责任单位:县教育局") == "（一）加强领导，压实责任；责任单位：县教育局"
+    assert normalize_text("PM2.5浓度 2,000 a:b") == "PM2.5浓度 2,000 a:b"  # numbers and Latin untouched

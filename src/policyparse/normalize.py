@@ -11,6 +11,9 @@ What changes, and why:
   the same number (２０２３年 / 2023年) and the extractors read one;
 - spaces between two Chinese characters dropped: PDF text layers and Word
   justification insert them (``工 作 要 点``), Chinese writes none;
+- ASCII punctuation that touches a Chinese character to its full-width form
+  (``(一)`` → ``（一）``, ``责任单位:`` → ``责任单位：``), the form Chinese text sets
+  (GB/T 15834): drafters and OCR engines mix both widths for the same mark;
 - 发文字号 brackets (（2023）, [2023], 【2023】) to 〔2023〕 as GB/T 9704 writes them.
 """
 from __future__ import annotations
@@ -24,6 +27,9 @@ _WIDTH.update({ord("％"): "%", ord("＋"): "+", ord("\u00a0"): " ", ord("\u3000
 
 _CJK = r"\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uff0f\uff1a-\uff20\u2014\u2026\u201c\u201d\u2018\u2019"
 _SPACE_BETWEEN_CJK = re.compile(rf"(?<=[{_CJK}])[ \t]+(?=[{_CJK}])")
+_HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_ASCII_PUNCT_BY_HAN = re.compile(rf"(?<=[{_HAN}])[,;:?!()]|[,;:?!()](?=[{_HAN}])")
+_FULL_WIDTH = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！", "(": "（", ")": "）"}
 _TRAILING_SPACE = re.compile(r"[ \t]+(?=\n|$)")
 # 发文字号: an issuer code ending in a CJK character, a year in some bracket, a serial 号
 _DOC_NUMBER_BRACKETS = re.compile(
@@ -36,6 +42,7 @@ def normalize_text(s: str) -> str:
         return s
     s = s.replace("\r\n", "\n").replace("\r", "\n").translate(_ZERO_WIDTH).translate(_WIDTH)
     s = _SPACE_BETWEEN_CJK.sub("", s)
+    s = _ASCII_PUNCT_BY_HAN.sub(lambda m: _FULL_WIDTH[m.group()], s)
     s = _TRAILING_SPACE.sub("", s)
     s = _DOC_NUMBER_BRACKETS.sub(r"〔\1〕", s)
     return s
