@@ -15,11 +15,11 @@ CORPUS = ROOT / "corpus" / "renderings"
 SEEDS = ROOT / "corpus" / "seeds"
 HTML_FILES = sorted((CORPUS / "html").glob("*.html"))
 
-# Minimum in-order recovery of the seed text per page. Two pages cannot reach 99% by
-# construction (corpus README): 000 shows its title as the page <h1> *before* the red
-# 发文机关标志 and 发文字号 that precede it in the seed (the reader must emit the page
-# title first), and 003's 发布日期/信息来源 line is the site's info bar, page furniture.
-MIN_RECOVERY = {"000": 0.985, "001": 0.99, "002": 0.99, "003": 0.99, "004": 0.99}
+# Minimum in-order recovery of the seed text per page: the bar of issue 2. 000 shows its
+# title as the page <h1> above the red 发文机关标志 and 发文字号; the reader puts it back
+# below them, as the notice orders them. 003's 发布日期/信息来源 line is the site's info
+# bar (page furniture), within the 1% allowed.
+MIN_RECOVERY = {"000": 0.99, "001": 0.99, "002": 0.99, "003": 0.99, "004": 0.99}
 
 FURNITURE = ["当前位置", "首页", "政务公开", "浏览量", "打印本页", "关闭窗口", "分享到", "相关文章",
              "网站地图", "主办单位", "网站标识码", "ICP备", "无障碍浏览", "请输入关键字"]
@@ -37,9 +37,15 @@ def test_corpus_html_recovers_seed_text_without_furniture(path):
 
 
 @pytest.mark.parametrize("path", HTML_FILES, ids=lambda p: p.stem[:3])
-def test_corpus_html_metadata_and_title_first(path):
+def test_corpus_html_metadata_and_title_in_its_place(path):
+    """The page title comes first, or right below the 版头 (「…文件」, 发文字号) where the
+    article opens with one, as the printed notice orders them."""
     doc = read_file(path)
-    first = doc.blocks[0]
+    titled = [b for b in doc.blocks if b.style.get("role") == "page_title"]
+    assert len(titled) == 1
+    first = titled[0]
+    above = [doc.block_text(b) for b in doc.blocks[:doc.blocks.index(first)]]
+    assert all(t.endswith("文件") or re.search(r"〔\d{4}〕\d+号$", t) for t in above), above
     assert first.style == {"align": "center", "role": "page_title"}
     assert doc.block_text(first) == doc.meta["page_title"]
     assert len(doc.meta["page_title"]) >= 10
@@ -72,7 +78,7 @@ def test_corpus_html_table_with_section_rows():
 
 def test_corpus_html_style_hints():
     doc = read_file(CORPUS / "html" / "000_3b1496d5f7dcc5e1.html")
-    mark = doc.blocks[1]  # after the page title: the red 发文机关标志
+    mark = doc.blocks[0]  # the red 发文机关标志 opens the notice; the page title follows the 版头
     assert doc.block_text(mark).endswith("文件")
     assert mark.style["color"] == "FF0000" and mark.style["align"] == "center" and mark.style["bold"]
     word_pasted = read_file(CORPUS / "html" / "001_2bc76009f1065234.html")

@@ -638,18 +638,58 @@ def read_html(data: bytes, source_path: str, *, doc_id: str, ocr: bool = True) -
     _strip_furniture(body)
     content = find_content(body)
 
-    if title:
-        b.add_paragraph(re.sub(r"\s+", " ", title).strip(), style={"align": "center", "role": "page_title"})
-    emitter = _Emitter(b, {heading} if heading is not None else set())
+    article = _BlockRecorder(b.meta)
+    emitter = _Emitter(article, {heading} if heading is not None else set())
     emitter.block_props = _props(content, {})
     emitter.split_lines = content.tag not in ("p",)
     if content.text:
         emitter.pieces.append((content.text, emitter.block_props))
     emitter.walk(content, emitter.block_props)
     emitter.flush()
-    if len(b.blocks) <= (1 if title else 0):
+    # Sites lift the notice's title into the page's <h1> above the article. Where the
+    # article opens with the 版头 (the 「…文件」 mark, the 发文字号), the title goes back
+    # below it, where GB/T 9704 and the printed notice have it.
+    head = article.leading_version_head() if title else 0
+    article.replay(b, 0, head)
+    if title:
+        b.add_paragraph(re.sub(r"\s+", " ", title).strip(), style={"align": "center", "role": "page_title"})
+    article.replay(b, head, None)
+    if not article.calls:
         b.warnings.append("no article text found on the page")
     return b.build(doc_id)
+
+
+class _BlockRecorder:
+    """Stands in for the DocumentBuilder while the article is walked, so that the
+    page title can be placed among its blocks before anything is written."""
+
+    def __init__(self, meta: dict):
+        self.meta = meta  # metadata goes straight through
+        self.calls: list[tuple[str, tuple, dict]] = []
+
+    def add_paragraph(self, *args, **kwargs):
+        self.calls.append(("add_paragraph", args, kwargs))
+
+    def add_table(self, *args, **kwargs):
+        self.calls.append(("add_table", args, kwargs))
+
+    def leading_version_head(self) -> int:
+        """How many of the first paragraphs are 版头 lines (mark, 发文字号)."""
+        from ..gazetteer import load_yaml
+
+        cues = load_yaml("header.yaml")
+        marks = [re.compile(cues["mark_line"]), re.compile(cues["doc_number_line"])]
+        n = 0
+        for method, args, _kw in self.calls[:3]:
+            text = normalize_text(str(args[0])).strip() if method == "add_paragraph" and args else ""
+            if not text or not any(rx.match(text) for rx in marks):
+                break
+            n += 1
+        return n
+
+    def replay(self, b: DocumentBuilder, start: int, stop: int | None) -> None:
+        for method, args, kwargs in self.calls[start:stop]:
+            getattr(b, method)(*args, **kwargs)
 
 
 def _info_text(body) -> str:
