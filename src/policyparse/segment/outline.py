@@ -201,6 +201,15 @@ def build_outline(doc: Document, skip: list[tuple[int, int]] | None = None) -> O
     def in_skip(b: Block) -> bool:
         return any(b.start < e and s < b.end for s, e in skip)
 
+    def open_item(kind: str, label: Label | None, b: Block, lead: int,
+                  parent: OutlineItem | None) -> OutlineItem:
+        item = OutlineItem(kind, label, b.start + lead, b.end, b.end, parent, attachment, page=b.page)
+        if parent is not None:
+            parent.children.append(item)
+        stack.append(item)
+        items.append(item)
+        return item
+
     def labeled(i: int) -> bool:
         b = blocks[i]
         return b.kind == "paragraph" and match_label(doc.text[b.start:b.end].strip()) is not None
@@ -235,13 +244,7 @@ def build_outline(doc: Document, skip: list[tuple[int, int]] | None = None) -> O
         if label is not None:
             parent = _place(stack, label, child_styles)
             child_styles.setdefault(_style_of(parent), label.style)
-            item = OutlineItem("item", label, b.start + lead, b.end, b.end, parent, attachment,
-                               page=b.page)
-            if parent is not None:
-                parent.children.append(item)
-            stack.append(item)
-            items.append(item)
-            current = item
+            current = open_item("item", label, b, lead, parent)
             continue
         next_labeled = i + 1 < n and labeled(i + 1)
         if _may_be_heading(text) and next_labeled:
@@ -250,12 +253,7 @@ def build_outline(doc: Document, skip: list[tuple[int, int]] | None = None) -> O
                 stack.pop()
             if stack:
                 stack.pop()
-            parent = stack[-1] if stack else None
-            item = OutlineItem("heading", None, b.start + lead, b.end, b.end, parent, attachment, page=b.page)
-            if parent is not None:
-                parent.children.append(item)
-            stack.append(item)
-            items.append(item)
+            open_item("heading", None, b, lead, stack[-1] if stack else None)
             current = None
             continue
         if current is None:
