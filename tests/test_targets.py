@@ -110,3 +110,7 @@ def test_zero_goals_name_their_harm_themselves():
 ])
 def test_idioms_and_frequency_counts_are_no_targets(text):
     assert run(text) == []
+
+
+def test_ten_thousands_of_a_measure_word():
+    assert run("县级储备防汛编织袋10万条以上") == [(10, "万条", ">=")]
