@@ -16,6 +16,16 @@ SCAN_DIR = ROOT / "corpus" / "renderings" / "scan"
 SEEDS = ROOT / "corpus" / "seeds"
 SCANS = sorted(SCAN_DIR.glob("*.pdf"))
 
+def ruled_grid(shape, ys, xs, paper):
+    """A grey page with a ruled table: 2-pixel dark rules at rows ``ys`` and columns ``xs``."""
+    img = np.full(shape, paper, dtype=np.uint8)
+    for y in ys:
+        img[y:y + 2, xs[0]:xs[-1]] = 20
+    for x in xs:
+        img[ys[0]:ys[-1] + 2, x:x + 2] = 20
+    return img
+
+
 
 # ----------------------------------------------------------------------------- fast: geometry
 
@@ -38,11 +48,7 @@ def test_skew_from_box_edges():
 
 def test_rules_found_in_a_drawn_grid_not_in_text():
     dpi = 150.0
-    img = np.full((600, 800), 235, dtype=np.uint8)
-    for y in (100, 160, 300):
-        img[y:y + 2, 100:700] = 20
-    for x in (100, 250, 700):
-        img[100:302, x:x + 2] = 20
+    img = ruled_grid((600, 800), ys=(100, 160, 300), xs=(100, 250, 700), paper=235)
     # "text": short dark strokes a character apart, which must not become rules
     for k in range(12):
         img[400:402, 100 + 30 * k:100 + 30 * k + 22] = 20
@@ -116,11 +122,7 @@ def test_lone_dash_in_a_cell_is_read_and_empty_cells_stay_empty():
     from policyparse.ingest.pdf_scan import _read_empty_cells
 
     dpi = 150.0
-    img = np.full((400, 700), 230, dtype=np.uint8)
-    for y in (100, 200, 300):
-        img[y:y + 2, 100:600] = 20
-    for x in (100, 350, 600):
-        img[100:302, x:x + 2] = 20
+    img = ruled_grid((400, 700), ys=(100, 200, 300), xs=(100, 350, 600), paper=230)
     img[150:152, 200:250] = 30  # the dash, in the top-left cell
     rules = _find_rules(img, dpi)
     found = _read_empty_cells(img, rules, [], dpi / 15, dpi)
