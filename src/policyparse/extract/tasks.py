@@ -19,16 +19,11 @@ from .targets import find_targets
 from .units import (canonical_unit, expand_shared_suffix, find_unit_notes,
                     split_known_concatenation, split_unit_list)
 
-HEADER_FIELDS_NOT_BODY = ("title", "doc_number", "issuers", "issue_date", "recipients",
-                          "attachments", "cc", "printer", "print_date", "public", "published_date",
-                          "info_source", "issuer_mark")
-
-
 def extract_tasks(doc: Document) -> tuple[list[Task], list[Target]]:
     """All tasks of the document and its document-level targets (goals sections)."""
-    skip = [span for key, span in doc.header.spans.items()
-            if key in HEADER_FIELDS_NOT_BODY or key.startswith(("issuers", "recipients", "attachments"))]
-    outline = build_outline(doc, skip)
+    # every span the header reader took (title, 主送, 附件说明, signature, dates …) is
+    # header matter: its paragraphs neither open nor continue an item
+    outline = build_outline(doc, list(doc.header.spans.values()))
     plan_year = doc.header.plan_year
     table = table_tasks(doc, outline, plan_year)
     # an item that introduces a task table (四、任务分工 … 下表) is its heading, not a task
@@ -45,16 +40,11 @@ def extract_tasks(doc: Document) -> tuple[list[Task], list[Target]]:
 # ----------------------------------------------------------------------------- body
 
 
-def _top(item: OutlineItem) -> OutlineItem:
-    anc = item.ancestors()
-    return anc[0] if anc else item
-
-
 def _section_kind_of(doc: Document, item: OutlineItem) -> str:
     """The kind of the nearest section around the item that is not plain work:
     a 工作目标 nested in 总体要求 is a goals section, an item under 指导思想 is not a task."""
     for node in ([item] + item.ancestors()[::-1]):
-        kind = section_kind(item_heading_text(doc, node) if node.label else doc.text[node.start:node.end])
+        kind = section_kind(item_heading_text(doc, node))
         if kind != "work":
             return kind
     return "work"
@@ -94,9 +84,9 @@ def body_tasks(doc: Document, outline: Outline, plan_year: int | None) -> list[t
             section_parts.append(title or item.attachment)
         deadlines: list[Deadline] = []
         for anc in ancestors:
-            head = item_heading_text(doc, anc) if anc.label else text[anc.start:anc.head_end].strip()
+            head = item_heading_text(doc, anc)
             section_parts.append(head)
-            hs = anc.start + (anc.label.end if anc.label else 0)
+            hs = anc.text_start
             deadlines += find_deadlines(text, hs, anc.head_end, plan_year)
             m = unit_heading.match(head)
             if m and not units:
@@ -104,7 +94,7 @@ def body_tasks(doc: Document, outline: Outline, plan_year: int | None) -> list[t
                 units.append(UnitMention("lead", m.group("unit"), us, us + len(m.group("unit"))))
         deadlines += find_deadlines(text, item.start, end, plan_year)
         path = ([item.attachment] if item.attachment else []) + [
-            a.label.path_label if a.label else text[a.start:a.head_end].strip()
+            a.label.path_label if a.label else item_heading_text(doc, a)
             for a in ancestors + [item]]
         out.append((item, Task(
             path=path, section=" / ".join(p for p in section_parts if p),
@@ -124,7 +114,7 @@ def goal_targets(doc: Document, outline: Outline) -> list[Target]:
         if any(a.kind == "item" and section_kind(item_heading_text(doc, a)) == "goal"
                for a in item.ancestors()):
             continue  # read once, with the outermost goals section
-        spans = [(item.start + (item.label.end if item.label else 0), item.end)]
+        spans = [(item.text_start, item.end)]
         stack = list(item.children)
         while stack:
             child = stack.pop()

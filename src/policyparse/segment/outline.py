@@ -144,6 +144,11 @@ class OutlineItem:
     def is_leaf(self) -> bool:
         return not self.children
 
+    @property
+    def text_start(self) -> int:
+        """Where the item's own words begin, after its label."""
+        return self.start + (self.label.end if self.label else 0)
+
     def ancestors(self) -> list["OutlineItem"]:
         out, p = [], self.parent
         while p is not None:
@@ -198,9 +203,6 @@ def build_outline(doc: Document, skip: list[tuple[int, int]] | None = None) -> O
     expect_attachment_title = False
     child_styles: dict[str | None, str] = {}
 
-    def in_skip(b: Block) -> bool:
-        return any(b.start < e and s < b.end for s, e in skip)
-
     def open_item(kind: str, label: Label | None, b: Block, lead: int,
                   parent: OutlineItem | None) -> OutlineItem:
         item = OutlineItem(kind, label, b.start + lead, b.end, b.end, parent, attachment, page=b.page)
@@ -223,7 +225,7 @@ def build_outline(doc: Document, skip: list[tuple[int, int]] | None = None) -> O
         raw = doc.text[b.start:b.end]
         text = raw.strip()
         lead = len(raw) - len(raw.lstrip())
-        if in_skip(b):
+        if _in_spans(b, skip):
             current = None
             continue
         m_att = r.attachment.match(text)
@@ -265,13 +267,17 @@ def build_outline(doc: Document, skip: list[tuple[int, int]] | None = None) -> O
     return Outline(items, tables, attachment_titles)
 
 
+def _in_spans(b: Block, spans: list[tuple[int, int]]) -> bool:
+    return any(b.start < e and s < b.end for s, e in spans)
+
+
 def _continues(doc: Document, blocks: list[Block], i: int, skip) -> bool:
     """A short unpunctuated paragraph continues an item only where body text follows it
     (a sentence a layout broke), not another heading, a label, a table or the end."""
     if i + 1 >= len(blocks):
         return False
     nb = blocks[i + 1]
-    if nb.kind != "paragraph" or any(nb.start < e and s < nb.end for s, e in skip):
+    if nb.kind != "paragraph" or _in_spans(nb, skip):
         return False
     nxt = doc.text[nb.start:nb.end].strip()
     return not (match_label(nxt) or _is_short_unpunctuated(nxt) or rules().attachment.match(nxt))
@@ -336,8 +342,7 @@ def only_sub_items_below(item: OutlineItem) -> bool:
 
 def item_heading_text(doc: Document, item: OutlineItem) -> str:
     """The item's own first paragraph without its label: the heading of its children."""
-    s = item.start + (item.label.end if item.label else 0)
-    return doc.text[s:item.head_end].strip()
+    return doc.text[item.text_start:item.head_end].strip()
 
 
 def short_title(doc: Document, item: OutlineItem) -> str | None:

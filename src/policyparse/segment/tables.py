@@ -15,6 +15,7 @@ import functools
 import re
 from dataclasses import dataclass, field
 
+from ..errors import GazetteerError
 from ..gazetteer import check_keys, load_yaml
 from ..model import Cell, Document, Table
 
@@ -35,7 +36,6 @@ def rules() -> RoleRules:
     check_keys(name, data, {"exact", "contains", "header_search_rows"}, {"exact", "contains"})
     for cue, role in list(data["exact"].items()) + [tuple(x) for x in data["contains"]]:
         if role not in ROLES:
-            from ..errors import GazetteerError
             raise GazetteerError(f"{name}: cue {cue!r} has unknown role {role!r} (roles: {ROLES})")
     return RoleRules(dict(data["exact"]), tuple((c, r) for c, r in data["contains"]),
                      int(data.get("header_search_rows", 4)))
