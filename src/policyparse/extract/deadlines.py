@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 
 from ..model import Deadline
-from .numerals import parse_int
+from ..numerals import parse_int
 from .rules import compile_rule, inside_brackets, pattern_file
 
 FILE = "deadline.yaml"

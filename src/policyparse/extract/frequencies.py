@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from ..model import Frequency
-from .numerals import parse_int
+from ..numerals import parse_int
 from .rules import alternation, compile_rule, pattern_file
 
 FILE = "frequency.yaml"

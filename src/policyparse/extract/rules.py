@@ -2,7 +2,7 @@
 
 A pattern file is a mapping of named regexes (and lists of named regexes) plus
 plain word lists; regexes may use the numeral macros of
-:mod:`policyparse.extract.numerals` (``{NUM}``, ``{MD}``, ``{YEAR}`` …). Every
+:mod:`policyparse.numerals` (``{NUM}``, ``{MD}``, ``{YEAR}`` …). Every
 regex is compiled once, through :func:`policyparse.gazetteer.compile_pattern`,
 so a bad rule fails loudly with its file and id instead of silently matching
 nothing.
@@ -14,7 +14,7 @@ import re
 
 from ..errors import GazetteerError
 from ..gazetteer import compile_pattern, load_yaml
-from .numerals import expand_macros
+from ..numerals import expand_macros
 
 
 def compile_rule(file: str, rule_id: str, pattern: str, groups: tuple[str, ...] = ()) -> re.Pattern:

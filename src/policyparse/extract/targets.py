@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 
 from ..model import Target
-from .numerals import parse_number
+from ..numerals import parse_number
 from .rules import alternation, compile_rule, inside_brackets, pattern_file
 
 FILE = "target.yaml"

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from ..errors import DecodeError
 from ..model import Document, DocumentBuilder
-from .tables_text import split_text_blocks
+from .layout import recover_blocks
 
 # Tried in order after the BOMs; GB18030 is a superset of GB2312 and GBK.
 ENCODINGS = ("utf-8", "gb18030", "big5")
@@ -69,7 +69,7 @@ def read_text(data: bytes, source_path: str, *, doc_id: str, ocr: bool = True) -
     text, encoding = decode_text(data)
     b = DocumentBuilder(source_path, "txt")
     b.meta["encoding"] = encoding
-    for kind, payload in split_text_blocks(text.replace("\r\n", "\n").replace("\r", "\n")):
+    for kind, payload in recover_blocks(text.replace("\r\n", "\n").replace("\r", "\n")):
         if kind == "table":
             b.add_table(payload)
         else:

@@ -21,23 +21,13 @@ import functools
 import re
 from dataclasses import dataclass, field
 
-from ..extract.numerals import parse_cn_int
+from ..numbering import Label, match_label
+from ..numbering import rules as numbering_rules
 from ..gazetteer import check_keys, compile_pattern, load_yaml
 from ..model import Block, Document
 
-_CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
-
-
-@dataclass(frozen=True)
-class NumberingStyle:
-    id: str
-    regex: re.Pattern
-    numeral: str
-
-
 @dataclass(frozen=True)
 class OutlineRules:
-    styles: tuple[NumberingStyle, ...]
     attachment: re.Pattern
     attachment_list: re.Pattern
     non_task_sections: tuple[str, ...]
@@ -47,7 +37,6 @@ class OutlineRules:
     heading_bad_start: str
     unit_heading: re.Pattern
     sub_item_styles: tuple[str, ...]
-    chinese_ordinal: re.Pattern
 
 
 @functools.lru_cache(maxsize=1)
@@ -58,14 +47,9 @@ def rules() -> OutlineRules:
                             "goal_sections", "unnumbered_heading", "unit_heading", "sub_item_styles",
                             "chinese_ordinal"},
                {"styles", "attachment"})
-    styles = []
-    for s in data["styles"]:
-        check_keys(name, s, {"id", "pattern", "numeral"}, {"id", "pattern", "numeral"})
-        styles.append(NumberingStyle(s["id"], compile_pattern(name, s["id"], s["pattern"], ("label", "num")),
-                                     s["numeral"]))
+    numbering_rules()  # the label styles of this file are checked where they are read
     head = data.get("unnumbered_heading") or {}
     return OutlineRules(
-        styles=tuple(styles),
         attachment=compile_pattern(name, "attachment", data["attachment"], ("num",)),
         attachment_list=compile_pattern(name, "attachment_list", data["attachment_list"]),
         non_task_sections=tuple(data.get("non_task_sections") or ()),
@@ -75,51 +59,7 @@ def rules() -> OutlineRules:
         heading_bad_start=str(head.get("bad_start", "〔【[（(")),
         unit_heading=compile_pattern(name, "unit_heading", data["unit_heading"], ("unit",)),
         sub_item_styles=tuple(data.get("sub_item_styles") or ()),
-        chinese_ordinal=compile_pattern(name, "chinese_ordinal", data["chinese_ordinal"]),
     )
-
-
-@dataclass
-class Label:
-    style: str
-    num: int
-    text: str  # the label as written, e.g. "（一）", "1、"
-    end: int  # offset where the label (and its trailing space) ends in the paragraph
-
-    @property
-    def path_label(self) -> str:
-        """The label as the gold path writes it: "三", "（一）", "1", "（1）", "①"."""
-        t = self.text.strip()
-        if self.style in ("cn_dun", "arabic_dot"):
-            return t.rstrip("、．.，,")
-        if self.style == "arabic_half_paren":
-            return t.rstrip(")）")
-        return t
-
-
-def match_label(text: str) -> Label | None:
-    for style in rules().styles:
-        m = style.regex.match(text)
-        if not m:
-            continue
-        num = _read_num(m.group("num"), style.numeral)
-        if num is None:
-            continue
-        rest = text[m.end():]
-        if not rest.strip():
-            continue  # a bare label is not an item
-        return Label(style.id, num, m.group("label"), m.end())
-    return None
-
-
-def _read_num(s: str, numeral: str) -> int | None:
-    if numeral == "circled":  # before isdigit(): Python counts ① as a digit
-        return _CIRCLED.index(s) + 1 if s in _CIRCLED else None
-    if s.isascii() and s.isdigit():
-        return int(s)
-    if not rules().chinese_ordinal.match(s):
-        return None
-    return parse_cn_int(s)
 
 
 @dataclass

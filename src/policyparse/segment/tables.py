@@ -15,49 +15,9 @@ import functools
 import re
 from dataclasses import dataclass, field
 
-from ..errors import GazetteerError
-from ..gazetteer import check_keys, load_yaml
+from ..columns import column_role, rules
+from ..columns import squash as _squash
 from ..model import Cell, Document, Table
-
-ROLES = ("seq", "task", "detail", "lead", "support", "leader", "deadline", "note")
-
-
-@dataclass(frozen=True)
-class RoleRules:
-    exact: dict[str, str]
-    contains: tuple[tuple[str, str], ...]
-    header_search_rows: int
-
-
-@functools.lru_cache(maxsize=1)
-def rules() -> RoleRules:
-    name = "table_roles.yaml"
-    data = load_yaml(name)
-    check_keys(name, data, {"exact", "contains", "header_search_rows"}, {"exact", "contains"})
-    for cue, role in list(data["exact"].items()) + [tuple(x) for x in data["contains"]]:
-        if role not in ROLES:
-            raise GazetteerError(f"{name}: cue {cue!r} has unknown role {role!r} (roles: {ROLES})")
-    return RoleRules(dict(data["exact"]), tuple((c, r) for c, r in data["contains"]),
-                     int(data.get("header_search_rows", 4)))
-
-
-def _squash(s: str) -> str:
-    return re.sub(r"\s+", "", s)
-
-
-def column_role(header_text: str) -> str | None:
-    """The role of one header cell ("牵头\\n单位" → lead), or None."""
-    r = rules()
-    t = _squash(header_text)
-    if not t or len(t) > 12:
-        return None
-    if t in r.exact:
-        return r.exact[t]
-    for cue, role in r.contains:
-        if cue in t:
-            return role
-    return None
-
 
 @dataclass
 class ColumnMap:

@@ -1,0 +1,81 @@
+"""Column roles of task tables (责任清单, 任务分解表): one vocabulary for two readers.
+
+``ingest`` uses it to find the header row of a table that a converter flattened into
+text (a run of cells whose words all name columns); ``segment.tables`` uses it to
+give every column of a real table its role. Offices name their columns in many ways
+(牵头单位, 主要责任单位, 责任科室, 协同部门, 完成时限, 时间节点 …), so a role comes
+from an exact name, from a cue inside the name, or from a head word made of a role
+modifier and a unit noun (主办 + 部门, 配合 + 科室): see gazetteers/table_roles.yaml.
+"""
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+
+from .errors import GazetteerError
+from .gazetteer import check_keys, load_yaml
+
+ROLES = ("seq", "task", "detail", "lead", "support", "leader", "deadline", "note")
+GAZETTEER = "table_roles.yaml"
+# a column name is a short phrase: a cell longer than this is data, never a header
+MAX_HEADER_CHARS = 12
+# a column name is no sentence and no labelled line (附件：任务分解表 is no header cell)
+_SENTENCE_MARKS = re.compile(r"[：:，,。；;！？!?]")
+
+
+@dataclass(frozen=True)
+class RoleRules:
+    exact: dict[str, str]
+    contains: tuple[tuple[str, str], ...]
+    unit_nouns: tuple[str, ...]
+    lead_modifiers: tuple[str, ...]
+    support_modifiers: tuple[str, ...]
+    header_search_rows: int
+
+
+def _words(data: dict, key: str) -> tuple[str, ...]:
+    value = data.get(key) or []
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise GazetteerError(f"{GAZETTEER}: {key} must be a list of non-empty strings")
+    return tuple(value)
+
+
+@functools.lru_cache(maxsize=1)
+def rules() -> RoleRules:
+    data = load_yaml(GAZETTEER)
+    check_keys(GAZETTEER, data, {"exact", "contains", "head_words", "header_search_rows"},
+               {"exact", "contains"})
+    for cue, role in list(data["exact"].items()) + [tuple(x) for x in data["contains"]]:
+        if role not in ROLES:
+            raise GazetteerError(f"{GAZETTEER}: cue {cue!r} has unknown role {role!r} (roles: {ROLES})")
+    head = data.get("head_words") or {}
+    if not isinstance(head, dict):
+        raise GazetteerError(f"{GAZETTEER}: head_words must be a mapping")
+    check_keys(GAZETTEER, head, {"unit_nouns", "lead", "support"})
+    return RoleRules(dict(data["exact"]), tuple((c, r) for c, r in data["contains"]),
+                     _words(head, "unit_nouns"), _words(head, "lead"), _words(head, "support"),
+                     int(data.get("header_search_rows", 4)))
+
+
+def squash(s: str) -> str:
+    return re.sub(r"\s+", "", s)
+
+
+def column_role(header_text: str) -> str | None:
+    """The role of one header cell ("牵头\\n单位" → lead, "主办部门" → lead), or None."""
+    r = rules()
+    t = squash(header_text)
+    if not t or len(t) > MAX_HEADER_CHARS or _SENTENCE_MARKS.search(t):
+        return None
+    if t in r.exact:
+        return r.exact[t]
+    for cue, role in r.contains:
+        if cue in t:
+            return role
+    if t.endswith(r.unit_nouns):
+        if any(m in t for m in r.support_modifiers):
+            return "support"
+        if any(m in t for m in r.lead_modifiers):
+            return "lead"
+    return None

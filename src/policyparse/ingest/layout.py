@@ -1,0 +1,769 @@
+"""Recover the layout a notice's text lost: run-on lines and flattened tables.
+
+Crawled pages, database exports and HTML-to-text converters hand us notices whose
+line structure is gone or rewritten. Everything downstream (the header, the
+numbering outline, task tables) reads paragraphs and table cells, so this module
+rebuilds them from the raw text *before* normalisation (which would glue the
+single spaces that separate cells):
+
+- **tables flattened to text**, in the shapes converters write: a TAB before every
+  cell (``tables_text``), Markdown pipe rows (``| a | b |`` with or without outer
+  pipes, a ``|---|`` row, cells continued on lines of their own), one cell per line
+  with blank lines between cells, and one row per line with cells separated by
+  spaces. The header row is found by its words (every cell names a column role,
+  :mod:`policyparse.columns`), the column count comes from it, and the 序号
+  sequence and section rows (一、…) anchor the rows;
+- **run-on lines**: a long line holding several numbering labels is split into
+  paragraphs where a label stands after a sentence end or a heading and continues
+  a label sequence (一 then 二, （一） then （二）, 1. then 2.); the header parts that
+  GB/T 9704 puts on lines of their own (发文字号, title, 主送, signature and date,
+  web metadata keys, 附件) are split off by their cues; a table glued into the line
+  (header words separated by spaces, rows anchored by 序号) becomes a table.
+
+Cells are assigned to columns by a small dynamic programme: where a row's
+space-separated pieces outnumber the columns, adjacent pieces are joined so that
+each column gets the text that looks most like its role (a unit list for 牵头单位,
+a time for 完成时限, names for 责任领导). Nothing here is specific to one notice:
+the cues live in ``gazetteers/layout.yaml``.
+"""
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+
+from ..columns import column_role
+from ..gazetteer import check_keys, compile_pattern, load_yaml
+from ..numbering import CIRCLED, read_num
+from .tables_text import PAGE_NUMBER_LINE, _is_cell, _rows, _table_end, _table_starts
+
+GAZETTEER = "layout.yaml"
+MIN_HEADER_CELLS = 3
+# a table's section row (一、加快数字赋能) is short: a longer line is body text
+SECTION_ROW_MAX_CHARS = 60
+# lines searched after a pipe-less line for the pipe table to go on
+PIPE_CONTINUATION_LINES = 3
+
+
+@dataclass(frozen=True)
+class LayoutRules:
+    run_on_min_chars: int
+    boundary_before: str
+    heading_max_chars: int
+    heading_punctuation: str
+    meta_key: re.Pattern
+    title_end: re.Pattern
+    plan_title: re.Pattern
+    signature: re.Pattern
+    own_line_note: re.Pattern
+    doc_number: re.Pattern
+    print_date: re.Pattern
+    attachment: re.Pattern
+    unit_suffixes: tuple[str, ...]
+    unit_collective_starts: tuple[str, ...]
+    empty_cell_marks: frozenset[str]
+    time_word: re.Pattern
+
+
+def _alternation(words) -> str:
+    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+
+
+def _list(data: dict, key: str) -> list[str]:
+    from ..errors import GazetteerError
+
+    value = data.get(key)
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise GazetteerError(f"{GAZETTEER}: {key} must be a list of non-empty strings")
+    return value
+
+
+@functools.lru_cache(maxsize=1)
+def rules() -> LayoutRules:
+    data = load_yaml(GAZETTEER)
+    keys = {"run_on_min_chars", "boundary_before", "heading_max_chars", "heading_punctuation",
+            "meta_keys", "title_genres", "plan_genres", "org_suffixes", "own_line_notes",
+            "unit_suffixes", "unit_collective_starts", "empty_cell_marks", "time_words"}
+    check_keys(GAZETTEER, data, keys, keys)
+    date = r"(?:(?:19|20)\d{2}|[一二][〇○零][〇○零一二三四五六七八九]{2})年[0-9一二三四五六七八九十]{1,3}月(?:[0-9一二三四五六七八九十]{1,3}日)?"
+    orgs = _alternation(_list(data, "org_suffixes"))
+    rx = functools.partial(compile_pattern, GAZETTEER)
+    return LayoutRules(
+        run_on_min_chars=int(data["run_on_min_chars"]),
+        boundary_before=str(data["boundary_before"]),
+        heading_max_chars=int(data["heading_max_chars"]),
+        heading_punctuation=str(data["heading_punctuation"]),
+        meta_key=rx("meta_keys", rf"(?:{_alternation(_list(data, 'meta_keys'))})\s*[:：]"),
+        title_end=rx("title_genres", rf"的(?:{_alternation(_list(data, 'title_genres'))})(?=[^）)》”\"，。；、])"),
+        plan_title=rx("plan_genres",
+                      rf"^[^。，,；;：:！？!?]{{4,60}}?(?:{_alternation(_list(data, 'plan_genres'))})(?=[^）)》”\"，。；;、：:])"),
+        # an issuer's name glued to its 成文日期: …落实。XX办公室2022年3月15日
+        signature=rx("org_suffixes", rf"(?P<org>[\u4e00-\u9fff（）()]{{2,40}}?(?:{orgs}))\s*(?P<date>{date})", ("org", "date")),
+        own_line_note=rx("own_line_notes", "|".join(f"(?:{p})" for p in _list(data, "own_line_notes"))),
+        doc_number=rx("doc_number", r"[\u4e00-\u9fff]{1,12}[〔\[【（(［﹝]\s*(?:19|20)\d{2}\s*[〕\]】）)］﹞]\s*\d{1,5}\s*号"),
+        print_date=rx("print_date", rf"{date}\s*印发"),
+        attachment=rx("attachment", r"附\s*件\s*(?P<num>\d{1,2}(?=(?:19|20)\d{2}年)|\d{0,2})\s*[：:]?", ("num",)),
+        unit_suffixes=tuple(_list(data, "unit_suffixes")),
+        unit_collective_starts=tuple(_list(data, "unit_collective_starts")),
+        empty_cell_marks=frozenset(_list(data, "empty_cell_marks")),
+        time_word=rx("time_words", _alternation(_list(data, "time_words"))),
+    )
+
+
+# =========================================================================== entry point
+
+
+def recover_blocks(text: str) -> list[tuple[str, object]]:
+    """``("paragraph", str)`` and ``("table", rows)`` in reading order (rows as
+    :meth:`DocumentBuilder.add_table` takes them)."""
+    lines = text.split("\n")
+    out: list[tuple[str, object]] = []
+    i, n = 0, len(lines)
+    while i < n:
+        found = (_tab_table(lines, i) or _pipe_table(lines, i) or _cell_table(lines, i)
+                 or _space_table(lines, i))
+        if found:
+            end, tables = found
+            out.extend(("table", rows) for rows in tables if rows)
+            i = end
+            continue
+        line = lines[i].strip()
+        if line and not PAGE_NUMBER_LINE.match(line):
+            out.extend(split_run_on(line, at_start=not out))
+        i += 1
+    return out
+
+
+# =========================================================================== headers
+
+
+def header_roles(cells: list[str]) -> list[str] | None:
+    """The column roles when ``cells`` is a task table's header row, else None: at
+    least three cells, every one a column name, one of them the task or its details."""
+    if len(cells) < MIN_HEADER_CELLS:
+        return None
+    roles = [column_role(c) for c in cells]
+    if any(r is None for r in roles):
+        return None
+    if not {"task", "detail"} & set(roles) or len(set(roles) - {"note"}) < 2:
+        return None
+    return roles  # type: ignore[return-value]
+
+
+# =========================================================================== tab cells
+
+
+def _tab_table(lines: list[str], i: int):
+    if _is_cell(lines[i]) and _table_starts(lines, i):
+        end = _table_end(lines, i)
+        return end, [_rows(lines[i:end])]
+    return None
+
+
+# =========================================================================== pipes
+
+
+_PIPE_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?\s*$")
+
+
+def _is_pipe_line(line: str) -> bool:
+    s = line.strip()
+    return s.count("|") >= 2 or (s.startswith("|") and s.endswith("|") and len(s) > 1)
+
+
+def _pipe_cells(line: str) -> list[str]:
+    s = line.strip()
+    if s.startswith("|"):
+        s = s[1:]
+    if s.endswith("|"):
+        s = s[:-1]
+    return [c.strip() for c in s.split("|")]
+
+
+def _pipe_table(lines: list[str], i: int):
+    """A Markdown/pipe table from line ``i``: metadata rows above the header become a
+    table of their own; rows continue over pipe-less lines (a cell's own line breaks)."""
+    if not _is_pipe_line(lines[i]):
+        return None
+    end = i
+    j = i
+    while j < len(lines):
+        if _is_pipe_line(lines[j]) or _PIPE_SEPARATOR.match(lines[j]):
+            end = j + 1
+            j += 1
+            continue
+        # a pipe-less line stays in the table when a pipe line follows closely
+        ahead = [k for k in range(j + 1, min(len(lines), j + 1 + PIPE_CONTINUATION_LINES))
+                 if _is_pipe_line(lines[k])]
+        if lines[j].strip() and ahead:
+            j += 1
+            continue
+        if not lines[j].strip() and ahead:
+            j += 1
+            continue
+        break
+    region = lines[i:end]
+    tables: list[list] = []
+    pending: list[list[str]] = []  # rows before the task header: metadata pairs
+    width = 0
+    rows: list[list[str]] = []
+    open_row = False  # the last row's line did not close with a pipe
+    for line in region:
+        s = line.strip()
+        if not s or _PIPE_SEPARATOR.match(s):
+            continue
+        if _is_pipe_line(s):
+            cells = _pipe_cells(s)
+            if width == 0:
+                roles = header_roles([c for c in cells if c] if not all(cells) else cells)
+                if roles:
+                    if pending:
+                        tables.append(_square(pending))
+                        pending = []
+                    width = len(cells)
+                    rows = [cells]
+                    open_row = False
+                    continue
+                pending.append(cells)
+                continue
+            if rows and open_row and len(rows[-1]) < width:
+                rows[-1][-1] = (rows[-1][-1] + "\n" + cells[0]).strip()
+                rows[-1].extend(cells[1:])
+            else:
+                rows.append(cells)
+            open_row = not s.endswith("|") or len(rows[-1]) < width
+        elif rows:
+            rows[-1][-1] = (rows[-1][-1] + "\n" + s).strip()
+        elif pending:
+            pending[-1][-1] = (pending[-1][-1] + "\n" + s).strip()
+    if pending:
+        tables.append(_square(pending))
+    if rows:
+        tables.append(_with_section_rows(rows, width))
+    return end, tables
+
+
+def _square(rows: list[list[str]]) -> list[list]:
+    width = max(len(r) for r in rows)
+    return [r + [""] * (width - len(r)) for r in rows]
+
+
+def _with_section_rows(rows: list[list[str]], width: int) -> list[list]:
+    """Rows padded to the header's width; a row with only its first cell filled is a
+    section row spanning the table (how converters write a merged heading row)."""
+    out: list[list] = []
+    for r in rows:
+        r = r[:width] + [""] * (width - len(r))
+        if width > 1 and r[0] and not any(r[1:]) and not r[0].isdigit():
+            out.append([(r[0], 1, width)])
+        else:
+            out.append(r)
+    return out
+
+
+# =========================================================================== one cell per line
+
+
+def _cell_chunks(lines: list[str], i: int) -> list[tuple[str, int]]:
+    """Cells of a one-cell-per-line region from line ``i``: runs of non-blank lines
+    separated by single blank lines; every further pair of blank lines is an empty
+    cell. Each cell comes with the index of the line after it."""
+    chunks: list[tuple[str, int]] = []
+    j, n = i, len(lines)
+    while j < n:
+        if not lines[j].strip():
+            k = j
+            while k < n and not lines[k].strip():
+                k += 1
+            chunks.extend(("", j + 1) for _ in range((k - j - 1) // 2))
+            j = k
+            continue
+        k = j
+        while k < n and lines[k].strip():
+            k += 1
+        chunks.append(("\n".join(x.strip() for x in lines[j:k]), k))
+        j = k
+    return chunks
+
+
+def _cell_table(lines: list[str], i: int):
+    """Header cells on lines of their own (blank lines between), then the data cells."""
+    first = lines[i].strip()
+    if not first or _is_cell(lines[i]) or column_role(first) is None:
+        return None
+    # the header: consecutive single-line cells that each name a column
+    header: list[str] = []
+    j = i
+    while j < len(lines):
+        s = lines[j].strip()
+        if not s:
+            j += 1
+            continue
+        if column_role(s) is None or _is_cell(lines[j]):
+            break
+        header.append(s)
+        j += 1
+    roles = header_roles(header)
+    if roles is None:
+        return None
+    width = len(roles)
+    chunks = _cell_chunks(lines, j)
+    rows, end = _rows_from_cells(chunks, roles, j)
+    if not rows:
+        return None
+    return end, [[header] + rows]
+
+
+def _rows_from_cells(chunks: list[tuple[str, int]], roles: list[str], start_line: int):
+    """Group a stream of cells into rows of the header's width, anchored by the 序号
+    sequence where the first column is 序号; section rows between rows are kept."""
+    width = len(roles)
+    has_seq = roles[0] == "seq"
+    rows: list[list] = []
+    end = start_line
+    k, n = 0, len(chunks)
+    expected = 1
+    while k < n:
+        # skip empty cells between rows
+        while k < n and not chunks[k][0]:
+            k += 1
+        if k >= n:
+            break
+        cell = chunks[k][0]
+        if has_seq and not _is_seq(cell, expected):
+            if _is_section_row(cell) and k + 1 < n and _next_filled_is_seq(chunks, k + 1, expected):
+                rows.append([(cell, 1, width)])
+                end = chunks[k][1]
+                k += 1
+                continue
+            break
+        if not has_seq and rows and _looks_like_body(cell):
+            break
+        row = [c for c, _ in chunks[k:k + width]]
+        stop = min(k + width, n)
+        if has_seq:
+            # a row missing trailing cells ends at the next 序号
+            for m in range(k + 1, min(n, k + width)):
+                if (_is_seq(chunks[m][0], (_seq_value(cell, expected) or expected) + 1)
+                        and _cells_after_are_row(chunks, m, width)):
+                    row = [c for c, _ in chunks[k:m]]
+                    stop = m
+                    break
+        row += [""] * (width - len(row))
+        rows.append(row)
+        end = chunks[stop - 1][1]
+        expected = (_seq_value(cell, expected) or expected) + 1 if has_seq else expected
+        k = stop
+    return rows, end
+
+
+def _cells_after_are_row(chunks, m: int, width: int) -> bool:
+    return m + 1 < len(chunks) and bool(chunks[m + 1][0])
+
+
+def _next_filled_is_seq(chunks, k: int, expected: int) -> bool:
+    while k < len(chunks) and not chunks[k][0]:
+        k += 1
+    return k < len(chunks) and _is_seq(chunks[k][0], expected)
+
+
+# a 序号 column may skip a number (a row deleted in drafting: 1 … 8, 10): one gap is allowed
+SEQ_GAP = 1
+
+
+def _seq_value(cell: str, expected: int) -> int | None:
+    """The 序号 in ``cell`` when it continues the sequence at ``expected``."""
+    s = cell.strip().rstrip("、.．")
+    if s.isdigit() and expected <= int(s) <= expected + SEQ_GAP:
+        return int(s)
+    return None
+
+
+def _is_seq(cell: str, expected: int) -> bool:
+    return _seq_value(cell, expected) is not None
+
+
+def _is_section_row(cell: str) -> bool:
+    from ..numbering import match_label
+
+    s = cell.strip()
+    return (len(s) <= SECTION_ROW_MAX_CHARS and "。" not in s and "\n" not in s
+            and match_label(s) is not None)
+
+
+def _looks_like_body(cell: str) -> bool:
+    return len(cell) > 200
+
+
+# =========================================================================== one row per line
+
+
+_TOKEN = re.compile(r"\S+")
+
+
+def _space_table(lines: list[str], i: int):
+    """A header line of column names separated by spaces, then one row per line."""
+    tokens = lines[i].split()
+    if len(tokens) < MIN_HEADER_CELLS or len(lines[i].strip()) > 120:
+        return None
+    roles = header_roles(tokens)
+    if roles is None:
+        return None
+    width = len(roles)
+    has_seq = roles[0] == "seq"
+    rows: list[list] = [tokens]
+    expected = 1
+    j = i + 1
+    end = j
+    while j < len(lines):
+        s = lines[j].strip()
+        if not s:
+            j += 1
+            continue
+        toks = s.split()
+        if has_seq and toks and _is_seq(toks[0], expected):
+            rows.append(fit_cells(toks, roles))
+            expected = (_seq_value(toks[0], expected) or expected) + 1
+        elif _is_section_row(s) and len(toks) == 1:
+            rows.append([(s, 1, width)])
+        elif not has_seq and len(toks) >= 2:
+            rows.append(fit_cells(toks, roles))
+        elif len(rows) > 1 and not isinstance(rows[-1][0], tuple) and len(s) < 200 and not _is_section_row(s):
+            # a cell's own line break: the line continues the row above
+            rows[-1] = fit_cells(_row_tokens(rows[-1]) + toks, roles)
+        else:
+            break
+        j += 1
+        end = j
+    if len(rows) < 2:
+        return None
+    return end, [rows]
+
+
+def _row_tokens(row: list[str]) -> list[str]:
+    return [t for c in row for t in c.split()]
+
+
+# =========================================================================== cells to columns
+
+
+def fit_cells(tokens: list[str], roles: list[str]) -> list[str]:
+    """Assign a row's space-separated pieces to the columns, in order.
+
+    Each column takes zero or more adjacent pieces; the split maximises the sum of
+    :func:`role_fit` over the columns (dynamic programming, O(columns × pieces²)).
+    """
+    k, m = len(roles), len(tokens)
+    if m == k:
+        return list(tokens)
+    neg = float("-inf")
+    # best[c][t]: best score placing tokens[:t] into columns[:c]
+    best = [[neg] * (m + 1) for _ in range(k + 1)]
+    back = [[0] * (m + 1) for _ in range(k + 1)]
+    best[0][0] = 0.0
+    for c in range(1, k + 1):
+        role = roles[c - 1]
+        for t in range(m + 1):
+            for s in range(t + 1):
+                if best[c - 1][s] == neg:
+                    continue
+                score = best[c - 1][s] + role_fit(role, " ".join(tokens[s:t]))
+                if score > best[c][t]:
+                    best[c][t] = score
+                    back[c][t] = s
+    cells: list[str] = []
+    t = m
+    for c in range(k, 0, -1):
+        s = back[c][t]
+        cells.append(" ".join(tokens[s:t]))
+        t = s
+    return cells[::-1]
+
+
+def role_fit(role: str, text: str) -> float:
+    """How much ``text`` looks like a cell of a column of ``role`` (higher is better)."""
+    r = rules()
+    s = text.strip()
+    if not s:
+        return {"note": 0.5, "support": -0.5, "deadline": -1.0, "leader": -0.5}.get(role, -3.0)
+    if s in r.empty_cell_marks:
+        return 1.0 if role in ("support", "lead", "leader", "note", "deadline") else -2.0
+    if role == "seq":
+        return 4.0 if re.fullmatch(r"\d{1,3}[、.．]?", s) else -20.0
+    if role in ("lead", "support"):
+        return _unit_list_fit(s)
+    if role == "leader":
+        parts = re.split(r"[、，,\s]+", s)
+        ok = sum(1 for p in parts if re.fullmatch(r"[\u4e00-\u9fff]{2,4}", p))
+        return 3.0 if ok == len(parts) else -3.0
+    if role == "deadline":
+        if len(s) <= 30 and r.time_word.search(s):
+            return 3.0
+        return -1.0 if len(s) <= 12 else -4.0
+    if role == "task":
+        if len(s) > 80:
+            return -2.0
+        return 1.5 - (1.0 if re.search(r"[。；;]", s[:-1]) else 0.0)
+    if role == "detail":
+        return 1.0 + min(len(s), 300) / 300
+    if role == "note":
+        return 0.0 if len(s) <= 20 else -2.0
+    return 0.0
+
+
+def _unit_list_fit(s: str) -> float:
+    r = rules()
+    if re.search(r"[。；;！？]", s) or len(s) > 120:
+        return -5.0
+    parts = [p for p in re.split(r"[、，,\s]+", s) if p]
+    good = sum(1 for p in parts if p.rstrip("）)").endswith(r.unit_suffixes) or p.endswith("）")
+               or p.startswith(r.unit_collective_starts))
+    return 3.0 * good / len(parts) - 2.0 * (len(parts) - good) / len(parts)
+
+
+# =========================================================================== run-on lines
+
+
+_LABEL_CANDIDATE = re.compile(
+    r"(?P<cn_dun>(?<![第一二三四五六七八九十百零〇\d])[一二三四五六七八九十]{1,3}(?:、|[．.](?!\d)))(?![一二三四五六七八九十\d]+[、级类])"
+    r"|(?P<cn_paren>(?<!第)[（(][一二三四五六七八九十]{1,3}[）)])"
+    r"|(?P<arabic_dot>(?<![\d.．第A-Za-z/])\d{1,2}(?:、|[．.](?![\d]))(?![\d%])"
+    r")|(?P<arabic_paren>(?<![\d第])[（(]\d{1,2}[）)])(?![号])"
+    r"|(?P<circled>[①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳])")
+_NUM_IN_LABEL = re.compile(r"[一二三四五六七八九十]+|\d+|[①-⑳]")
+
+
+def split_run_on(line: str, at_start: bool = True) -> list[tuple[str, object]]:
+    """Paragraphs and tables of one line; a line that is not run-on comes back whole.
+    ``at_start``: the line opens the document, where the 版头 (发文字号) stands."""
+    if len(line) < rules().run_on_min_chars:
+        return [("paragraph", line)]
+    out: list[tuple[str, object]] = []
+    pos = 0
+    for start, end, rows in _inline_tables(line):
+        out.extend(("paragraph", p) for p in _split_paragraphs(line[pos:start], at_start and pos == 0))
+        out.append(("table", rows))
+        pos = end
+    out.extend(("paragraph", p) for p in _split_paragraphs(line[pos:], at_start and pos == 0))
+    return out
+
+
+def _split_paragraphs(text: str, at_start: bool) -> list[str]:
+    cuts = sorted(set(_header_cuts(text, at_start)) | set(_label_cuts(text)))
+    pieces = []
+    prev = 0
+    for c in cuts + [len(text)]:
+        if c <= prev:
+            continue
+        piece = text[prev:c].strip()
+        if piece:
+            pieces.append(piece)
+        prev = c
+    return pieces
+
+
+def _label_cuts(text: str) -> list[int]:
+    """Offsets where a numbering label starts a paragraph: after a sentence end or a
+    heading, continuing a label sequence. An attachment mark restarts the sequences."""
+    r = rules()
+    cuts: list[int] = []
+    stack: list[list] = []  # [style, last number] from the outermost level down
+    last_num: dict[str, int] = {}
+    seg_start = 0
+    attachments = [m.start() for m in r.attachment.finditer(text)
+                   if m.start() == 0 or text[m.start() - 1] in r.boundary_before]
+    for m in _LABEL_CANDIDATE.finditer(text):
+        p = m.start()
+        while attachments and attachments[0] < p:
+            stack, last_num = [], {}
+            seg_start = attachments.pop(0)
+        style = m.lastgroup or ""
+        num = _label_number(m.group(), style)
+        if num is None:
+            continue
+        before = text[seg_start:p]
+        after_boundary = p == 0 or text[p - 1] in r.boundary_before or text[p - 1].isspace()
+        after_heading = (0 < len(before.strip()) <= r.heading_max_chars
+                         and not any(ch in r.heading_punctuation for ch in before))
+        if not (after_boundary or after_heading):
+            continue
+        styles = [s for s, _ in stack]
+        if style in styles:
+            d = styles.index(style)
+            if num != stack[d][1] + 1:
+                continue
+            del stack[d + 1:]
+            stack[d][1] = num
+        elif num == 1 or (last_num.get(style) and num == last_num[style] + 1):
+            stack.append([style, num])
+        else:
+            continue
+        last_num[style] = num
+        cuts.append(p)
+        seg_start = p + len(m.group())
+    return cuts
+
+
+def _label_number(label: str, style: str) -> int | None:
+    m = _NUM_IN_LABEL.search(label)
+    if not m:
+        return None
+    numeral = {"circled": "circled", "cn_dun": "chinese", "cn_paren": "chinese"}.get(style, "arabic")
+    return read_num(m.group() if numeral != "circled" else label[0], numeral) if label else None
+
+
+def _header_cuts(text: str, at_start: bool) -> list[int]:
+    """Where the parts GB/T 9704 sets on lines of their own begin and end in a run."""
+    r = rules()
+    cuts: list[int] = []
+    for m in r.meta_key.finditer(text):
+        cuts.append(m.start())
+    for m in r.own_line_note.finditer(text):
+        cuts += [m.start(), m.end()]
+    for m in r.doc_number.finditer(text):
+        # a 发文字号 stands in the 版头, before the title, after the 「…文件」 mark; one in
+        # brackets or quotes is a citation inside a sentence
+        if not at_start or m.start() > 400 or text[max(0, m.start() - 1):m.start()] in "（(《“":
+            continue
+        mark = text.rfind("文件", max(0, m.start() - 30), m.end())
+        cuts += [mark + 2 if mark >= 0 else m.start(), m.end()]
+    for m in r.print_date.finditer(text):
+        cuts.append(m.end())  # 版记: …2023年3月17日印发, the body goes on after it
+    for m in r.attachment.finditer(text):
+        p = m.start()
+        if p == 0 or text[p - 1] in r.boundary_before or r.signature.search(text[max(0, p - 30):p]):
+            cuts.append(p)
+            if m.group("num"):  # 附件2 above the attachment's own title
+                cuts.append(m.end())
+    for m in (r.title_end.finditer(text) if at_start else ()):
+        title_start = max(text.rfind("。", 0, m.start()), text.rfind("关于", 0, m.start()) - 40)
+        if "关于" in text[max(0, title_start):m.start()]:
+            cuts.append(m.end())
+            colon = re.search(r"[：:]", text[m.end():m.end() + 120])
+            if colon and "。" not in text[m.end():m.end() + colon.start()]:
+                cuts.append(m.end() + colon.end())  # 主送机关：
+    for m in r.signature.finditer(text):
+        org_start = _org_start(text, m)
+        # a 成文日期 is a full date, or a month that ends the run (附件 pages: 2022年3月)
+        if org_start is None or not (m.group("date").endswith("日") or not text[m.end():].strip()):
+            continue
+        cuts += [org_start, m.start("date"), m.end("date")]
+        plan = r.plan_title.match(text, m.end("date"))
+        if plan:
+            cuts.append(plan.end())
+    return cuts
+
+
+def _org_start(text: str, m: re.Match) -> int | None:
+    """Where the issuer's name before a 成文日期 begins: after the sentence end or the
+    title genre that precedes it; None where the name is part of a sentence."""
+    org = m.group("org")
+    cut = max(org.rfind(ch) for ch in "。；;！？：:")
+    if cut >= 0:
+        return m.start("org") + cut + 1
+    before = text[max(0, m.start("org") - 1):m.start("org")]
+    if m.start("org") == 0 or before in rules().boundary_before:
+        return m.start("org")
+    # …分解表长沙市XX办公室2022年3月: the name starts after the attachment's title genre
+    g = re.search(r"(?:表|单|案|点|划|知|则|法)(?=[^表单案点划知则法]*$)", org)
+    if g and 4 <= len(org) - g.end():
+        return m.start("org") + g.end()
+    return None
+
+
+def _inline_tables(line: str):
+    """Tables glued into a run-on line: header words separated by single spaces
+    (the first may carry glued text before it), then rows anchored by the 序号 sequence."""
+    tokens = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(line)]
+    t = 0
+    found = []
+    while t < len(tokens):
+        head = _header_at(tokens, t)
+        if head is None:
+            t += 1
+            continue
+        width, start = head
+        roles = [column_role(tokens[t + q][2] if q else line[start:tokens[t][1]])
+                 for q in range(width)]
+        rows, stop = _inline_rows(tokens, t + width, roles)
+        if rows:
+            header = [line[start:tokens[t][1]]] + [tokens[t + q][2] for q in range(1, width)]
+            end = tokens[stop - 1][1]
+            found.append((start, end, [header] + rows))
+            t = stop
+        else:
+            t += width
+    return found
+
+
+def _header_at(tokens, t: int):
+    """``(width, start offset)`` when a header of column names starts at token ``t``.
+    The first name may have the text before it glued on (…清单序号): its shortest
+    suffix that names a column is taken."""
+    first = tokens[t][2]
+    suffix = next((first[-n:] for n in range(2, min(12, len(first)) + 1)
+                   if column_role(first[-n:]) is not None), None)
+    if suffix is None:
+        return None
+    words = [suffix]
+    q = t + 1
+    while q < len(tokens) and len(tokens[q][2]) <= 12 and column_role(tokens[q][2]):
+        words.append(tokens[q][2])
+        q += 1
+    if header_roles(words):
+        return len(words), tokens[t][1] - len(suffix)
+    return None
+
+
+def _inline_rows(tokens, t: int, roles: list[str]):
+    """Rows after an in-line header: from one 序号 to the next; a section label
+    (一、…) before the next 序号 is a section row."""
+    width = len(roles)
+    if roles[0] != "seq":
+        return [], t
+    anchors: list[int] = []
+    expected = 1
+    q = t
+    while q < len(tokens):
+        if _is_seq(tokens[q][2], expected):
+            anchors.append(q)
+            expected = (_seq_value(tokens[q][2], expected) or expected) + 1
+        q += 1
+    if not anchors or anchors[0] != t:
+        return [], t
+    rows: list[list] = []
+    for a, anchor in enumerate(anchors):
+        nxt = anchors[a + 1] if a + 1 < len(anchors) else None
+        body = [x[2] for x in tokens[anchor + 1:nxt]] if nxt else None
+        if body is None:
+            # the last row: as many pieces as fit the columns best
+            body, stop = _last_row(tokens, anchor + 1, roles[1:])
+            rows.append([tokens[anchor][2]] + fit_cells(body, roles[1:]))
+            return rows, stop
+        section = _trailing_section(body)
+        cells = fit_cells(body[:len(body) - len(section)] if section else body, roles[1:])
+        rows.append([tokens[anchor][2]] + cells)
+        if section:
+            rows.append([(" ".join(section), 1, width)])
+    return rows, len(tokens)
+
+
+def _trailing_section(body: list[str]) -> list[str]:
+    """Pieces at the end of a row's text that form a section row (一、加快数字赋能，…)."""
+    for k in range(len(body) - 1, 0, -1):
+        if _is_section_row(body[k]) and len(" ".join(body[k:])) <= SECTION_ROW_MAX_CHARS:
+            return body[k:]
+    return []
+
+
+def _last_row(tokens, q: int, roles: list[str]):
+    """The pieces of a table's last row: the count that fits the columns best, up to a
+    few more than there are columns (the rest of the line is text again)."""
+    best, best_n = float("-inf"), min(len(roles), len(tokens) - q)
+    for n in range(1, min(len(tokens) - q, len(roles) + 3) + 1):
+        body = [x[2] for x in tokens[q:q + n]]
+        cells = fit_cells(body, roles)
+        score = sum(role_fit(r, c) for r, c in zip(roles, cells))
+        if score > best:
+            best, best_n = score, n
+    return [x[2] for x in tokens[q:q + best_n]], q + best_n
