@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from .errors import GazetteerError
 from .gazetteer import check_keys, load_yaml
 
-ROLES = ("seq", "task", "detail", "lead", "support", "leader", "deadline", "note")
+ROLES = ("seq", "category", "task", "detail", "lead", "support", "leader", "deadline", "note")
 GAZETTEER = "table_roles.yaml"
 # a column name is a short phrase: a cell longer than this is data, never a header
 MAX_HEADER_CHARS = 12
@@ -68,6 +68,10 @@ def column_role(header_text: str) -> str | None:
     t = squash(header_text)
     if not t or len(t) > MAX_HEADER_CHARS or _SENTENCE_MARKS.search(t):
         return None
+    if t in r.exact:
+        return r.exact[t]
+    # 责任股室（单位）, 完成时限（月）: the bracket qualifies the name, the head word decides
+    t = re.sub(r"[（(][^（）()]*[）)]", "", t) or t
     if t in r.exact:
         return r.exact[t]
     for cue, role in r.contains:

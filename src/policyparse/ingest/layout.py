@@ -62,7 +62,8 @@ class LayoutRules:
     unit_suffixes: tuple[str, ...]
     unit_collective_starts: tuple[str, ...]
     empty_cell_marks: frozenset[str]
-    time_word: re.Pattern
+    deadline_cell: re.Pattern
+    unit_role_tail: re.Pattern
 
 
 def _alternation(words) -> str:
@@ -83,7 +84,8 @@ def rules() -> LayoutRules:
     data = load_yaml(GAZETTEER)
     keys = {"run_on_min_chars", "boundary_before", "heading_max_chars", "heading_punctuation",
             "meta_keys", "title_genres", "plan_genres", "org_suffixes", "own_line_notes",
-            "unit_suffixes", "unit_collective_starts", "empty_cell_marks", "time_words"}
+            "unit_suffixes", "unit_collective_starts", "empty_cell_marks", "deadline_cell",
+            "unit_role_tail"}
     check_keys(GAZETTEER, data, keys, keys)
     date = r"(?:(?:19|20)\d{2}|[一二][〇○零][〇○零一二三四五六七八九]{2})年[0-9一二三四五六七八九十]{1,3}月(?:[0-9一二三四五六七八九十]{1,3}日)?"
     orgs = _alternation(_list(data, "org_suffixes"))
@@ -106,7 +108,8 @@ def rules() -> LayoutRules:
         unit_suffixes=tuple(_list(data, "unit_suffixes")),
         unit_collective_starts=tuple(_list(data, "unit_collective_starts")),
         empty_cell_marks=frozenset(_list(data, "empty_cell_marks")),
-        time_word=rx("time_words", _alternation(_list(data, "time_words"))),
+        deadline_cell=rx("deadline_cell", str(data["deadline_cell"])),
+        unit_role_tail=rx("unit_role_tail", str(data["unit_role_tail"])),
     )
 
 
@@ -121,7 +124,7 @@ def recover_blocks(text: str) -> list[tuple[str, object]]:
     i, n = 0, len(lines)
     while i < n:
         found = (_tab_table(lines, i) or _pipe_table(lines, i) or _cell_table(lines, i)
-                 or _space_table(lines, i))
+                 or _line_table(lines, i) or _space_table(lines, i))
         if found:
             end, tables = found
             out.extend(("table", rows) for rows in tables if rows)
@@ -301,6 +304,8 @@ def _cell_table(lines: list[str], i: int):
             continue
         if column_role(s) is None or _is_cell(lines[j]):
             break
+        if header and lines[j - 1].strip():
+            return None  # cells on consecutive lines: a one-cell-per-line table (_line_table)
         header.append(s)
         j += 1
     roles = header_roles(header)
@@ -402,46 +407,77 @@ _TOKEN = re.compile(r"\S+")
 
 
 def _space_table(lines: list[str], i: int):
-    """A header line of column names separated by spaces, then one row per line."""
+    """A header line of column names separated by spaces, then rows whose cells are
+    separated by spaces and may go on over the next lines (a cell's own line breaks)."""
     tokens = lines[i].split()
     if len(tokens) < MIN_HEADER_CELLS or len(lines[i].strip()) > 120:
         return None
     roles = header_roles(tokens)
     if roles is None:
         return None
-    width = len(roles)
-    has_seq = roles[0] == "seq"
-    rows: list[list] = [tokens]
-    expected = 1
-    j = i + 1
-    end = j
+    end = _table_region_end(lines, i + 1, roles[0] == "seq", split_tokens=True)
+    pieces = [(tok, n == 0) for line in lines[i + 1:end] for n, tok in enumerate(line.split())]
+    rows = assign_grid(pieces, roles, wrapped_cells=True)
+    if not rows:
+        return None
+    return end, [[tokens] + rows]
+
+
+def _line_table(lines: list[str], i: int):
+    """Header cells on consecutive lines, then one cell per line, rows of varying
+    length (merged cells are left out by the converter)."""
+    header: list[str] = []
+    j = i
     while j < len(lines):
         s = lines[j].strip()
-        if not s:
-            j += 1
-            continue
-        toks = s.split()
-        if has_seq and toks and _is_seq(toks[0], expected):
-            rows.append(fit_cells(toks, roles))
-            expected = (_seq_value(toks[0], expected) or expected) + 1
-        elif _is_section_row(s) and len(toks) == 1:
-            rows.append([(s, 1, width)])
-        elif not has_seq and len(toks) >= 2:
-            rows.append(fit_cells(toks, roles))
-        elif len(rows) > 1 and not isinstance(rows[-1][0], tuple) and len(s) < 200 and not _is_section_row(s):
-            # a cell's own line break: the line continues the row above
-            rows[-1] = fit_cells(_row_tokens(rows[-1]) + toks, roles)
+        if header and re.fullmatch(r"[（(][\u4e00-\u9fff]{1,6}[）)]", s):
+            header[-1] += s  # 责任股室 / (单位): a header cell's own line break
+        elif s and not _is_cell(lines[j]) and column_role(s) is not None:
+            header.append(s)
         else:
             break
         j += 1
-        end = j
-    if len(rows) < 2:
+    roles = header_roles(header)
+    if roles is None:
         return None
-    return end, [rows]
+    end = _table_region_end(lines, j, roles[0] == "seq", split_tokens=False)
+    pieces = [(line.strip(), True) for line in lines[j:end] if line.strip()]
+    rows = assign_grid(pieces, roles)
+    if not rows:
+        return None
+    return end, [[header] + rows]
 
 
-def _row_tokens(row: list[str]) -> list[str]:
-    return [t for c in row for t in c.split()]
+# a line this long that does not open a row ends a flattened table: text goes on
+TABLE_LINE_MAX_CHARS = {True: 120, False: 400}
+
+
+def _table_region_end(lines: list[str], j: int, has_seq: bool, split_tokens: bool) -> int:
+    """Index after the last line of a flattened table starting at ``j``: a line that
+    opens the next row, a section row, or a short line (a cell, or a cell's
+    continuation) stays; a long line that opens no row, an attachment mark or the
+    header of another table ends it."""
+    expected = 1
+    end = j
+    limit = TABLE_LINE_MAX_CHARS[has_seq]
+    while j < len(lines):
+        s = lines[j].strip()
+        if not s or PAGE_NUMBER_LINE.match(s):
+            j += 1
+            continue
+        if rules().print_date.search(s):
+            break  # the 版记 (…印发) closes the document
+        first = s.split()[0] if split_tokens else s
+        if has_seq and _is_seq(first, expected):
+            expected = (_seq_value(first, expected) or expected) + 1
+        elif _is_section_row(s):
+            pass
+        elif (rules().attachment.fullmatch(s) or header_roles(s.split()) or len(s) > limit
+              or (has_seq and expected == 1)):
+            break
+        j += 1
+        end = j
+    return end
 
 
 # =========================================================================== cells to columns
@@ -480,12 +516,118 @@ def fit_cells(tokens: list[str], roles: list[str]) -> list[str]:
     return cells[::-1]
 
 
+# Scores of the grid assignment (see assign_grid): a column left empty (merged cells,
+# a missing trailing cell), a cell going on over another piece, a new row.
+SKIP_COLUMN = -0.6
+CONTINUE_CELL = -0.4
+NEW_ROW = -1.0
+SECTION_ROW = 3.0
+DUPLICATE_ROLE = -0.3
+WRAPPED_NEXT = -0.8
+
+
+def assign_grid(pieces: list[tuple[str, bool]], roles: list[str],
+                wrapped_cells: bool = False) -> list[list]:
+    """Rows of a flattened table from its pieces in reading order.
+
+    ``pieces`` are ``(text, opens_line)``: the space-separated pieces of row lines,
+    or the lines of a one-cell-per-line table. Each piece is a cell of some column,
+    the continuation of the cell before it, or a section row (一、…): a Viterbi pass
+    over column states picks the reading that fits the column roles best. With
+    ``wrapped_cells`` (rows written on lines, cells separated by spaces) a piece that
+    opens a line more likely continues the cell above than starts the next column.
+    (:func:`role_fit`), where a row runs left to right, may skip columns (merged or
+    empty cells) and, in a table with a 序号 column, starts with its number.
+    O(pieces × columns²).
+    """
+    k, n = len(roles), len(pieces)
+    if not n:
+        return []
+    has_seq = roles[0] == "seq"
+    S = k  # the section-row state
+    neg = float("-inf")
+    # two columns of one role (目标 / 主要内容 both details): the text mostly sits in the
+    # last one, the first being a grouping cell merged over rows
+    later = [DUPLICATE_ROLE * roles[c + 1:].count(roles[c]) for c in range(k)]
+    emit = [[_piece_fit(roles[c], text) + later[c] for c in range(k)] +
+            [SECTION_ROW if opens and _is_section_row(text) else neg]
+            for text, opens in pieces]
+    score = [[neg] * (k + 1) for _ in range(n)]
+    back = [[-1] * (k + 1) for _ in range(n)]
+
+    def row_start(c: int) -> float:
+        if has_seq and c != 0:
+            return neg
+        return SKIP_COLUMN * c
+
+    for c in range(k + 1):
+        score[0][c] = emit[0][c] + (0.0 if c == S else row_start(c))
+    for t in range(1, n):
+        opens = pieces[t][1]
+        for b in range(k + 1):
+            if emit[t][b] == neg:
+                continue
+            best, arg = neg, -1
+            for a in range(k + 1):
+                prev = score[t - 1][a]
+                if prev == neg:
+                    continue
+                if b == S:
+                    move = 0.0 if a == S or opens else neg
+                elif a == S:
+                    move = row_start(b)
+                elif b > a:
+                    move = SKIP_COLUMN * (b - a - 1) + (WRAPPED_NEXT if wrapped_cells and opens else 0.0)
+                elif b == a:
+                    move = neg if roles[b] == "seq" else CONTINUE_CELL
+                else:
+                    move = NEW_ROW + row_start(b)
+                if move != neg and prev + move > best:
+                    best, arg = prev + move, a
+            if arg >= 0:
+                score[t][b] = best + emit[t][b]
+                back[t][b] = arg
+    state = max(range(k + 1), key=lambda c: score[n - 1][c])
+    if score[n - 1][state] == neg:
+        return []
+    path = [0] * n
+    for t in range(n - 1, -1, -1):
+        path[t] = state
+        state = back[t][state]
+    rows: list[list] = []
+    cells: list[list[str]] | None = None
+    prev_state = None
+    for (text, opens), st in zip(pieces, path):
+        if st == S:
+            rows.append([(text, 1, k)])
+            cells = None
+        elif cells is None or prev_state == S or st < prev_state or (st == prev_state and roles[st] == "seq"):
+            cells = [[] for _ in range(k)]
+            rows.append(cells)  # type: ignore[arg-type]
+            cells[st].append(text)
+        else:
+            if cells[st] and opens:
+                cells[st].append("\n" + text)
+            else:
+                cells[st].append((" " if cells[st] else "") + text)
+        prev_state = st
+    return [r if isinstance(r[0], tuple) else ["".join(c) for c in r] for r in rows]
+
+
+def _piece_fit(role: str, text: str) -> float:
+    """:func:`role_fit` for one piece; a bare number belongs to the 序号 column only."""
+    if role != "seq" and re.fullmatch(r"\d{1,3}[、.．]?", text.strip()):
+        return -3.0
+    return role_fit(role, text)
+
+
 def role_fit(role: str, text: str) -> float:
     """How much ``text`` looks like a cell of a column of ``role`` (higher is better)."""
     r = rules()
     s = text.strip()
     if not s:
-        return {"note": 0.5, "support": -0.5, "deadline": -1.0, "leader": -0.5}.get(role, -3.0)
+        return {"note": 0.5, "category": 0.5, "support": -0.5, "deadline": -1.0,
+                "leader": -0.5}.get(role, -3.0)
     if s in r.empty_cell_marks:
         return 1.0 if role in ("support", "lead", "leader", "note", "deadline") else -2.0
     if role == "seq":
@@ -493,31 +635,46 @@ def role_fit(role: str, text: str) -> float:
     if role in ("lead", "support"):
         return _unit_list_fit(s)
     if role == "leader":
-        parts = re.split(r"[、，,\s]+", s)
+        parts = [re.sub(r"\s+", "", p) for p in re.split(r"[、，,；;]+", s) if p.strip()]
         ok = sum(1 for p in parts if re.fullmatch(r"[\u4e00-\u9fff]{2,4}", p))
-        return 3.0 if ok == len(parts) else -3.0
+        return 3.0 if parts and ok == len(parts) else -3.0
     if role == "deadline":
-        if len(s) <= 30 and r.time_word.search(s):
+        if len(s) <= 24 and r.deadline_cell.search(s) and not s.endswith("。") and "%" not in s:
             return 3.0
-        return -1.0 if len(s) <= 12 else -4.0
-    if role == "task":
+        return -1.0 if len(s) <= 8 else -4.0
+    if role in ("task", "detail") and _unit_list_fit(s) > 2.0:
+        return -1.0  # a list of units is no task text
+    if role == "task":  # a task's name: a short phrase; its details come in long sentences
         if len(s) > 80:
             return -2.0
-        return 1.5 - (1.0 if re.search(r"[。；;]", s[:-1]) else 0.0)
+        if len(s) < 4:
+            return -1.0
+        return ((1.5 if len(s) <= 30 else 0.5) - (1.0 if re.search(r"[。；;]", s[:-1]) else 0.0)
+                - (0.3 if re.search(r"[，,]", s) else 0.0))
     if role == "detail":
         return 1.0 + min(len(s), 300) / 300
     if role == "note":
         return 0.0 if len(s) <= 20 else -2.0
+    if role == "category":
+        return 1.0 if len(s) <= 20 and not re.search(r"[。；;]", s) else -2.0
     return 0.0
 
 
 def _unit_list_fit(s: str) -> float:
     r = rules()
+    s = s.rstrip("。.；;")
     if re.search(r"[。；;！？]", s) or len(s) > 120:
         return -5.0
+    s = r.unit_role_tail.sub("", s) or s
     parts = [p for p in re.split(r"[、，,\s]+", s) if p]
+    if not parts:
+        return -5.0
     good = sum(1 for p in parts if p.rstrip("）)").endswith(r.unit_suffixes) or p.endswith("）")
                or p.startswith(r.unit_collective_starts))
+    if good and parts[-1].endswith(r.unit_suffixes):
+        # 安全生产、规划建设部: names that share the suffix of the last one
+        good += sum(1 for p in parts[:-1] if not p.endswith(r.unit_suffixes)
+                    and re.fullmatch(r"[\u4e00-\u9fff]{2,8}", p))
     return 3.0 * good / len(parts) - 2.0 * (len(parts) - good) / len(parts)
 
 
