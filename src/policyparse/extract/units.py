@@ -333,16 +333,35 @@ def find_unit_notes(text: str, start: int, end: int) -> list[UnitMention]:
         body_end = close if close != -1 else _line_end(text, m.end(), end)
         out += _note(text, m.end("open"), body_end, m.group("label"))
         covered.append((m.start(), body_end + 1))
+    line_notes: list[tuple[str, list[UnitMention]]] = []
     for m in r.line_note.finditer(text, start, end):
         if any(cs <= m.start("label") < ce for cs, ce in covered):
             continue
         body_end = _line_end(text, m.end(), end)
-        out += _note(text, m.start("label"), body_end, m.group("label"))
+        found = _note(text, m.start("label"), body_end, m.group("label"))
+        line_notes.append((m.group("label"), found))
+        out += found
         covered.append((m.start("label"), body_end))
+    # 牵头单位：A on one line and 责任单位：B on the next: with a 牵头 unit named, the
+    # 责任 units support it (ANNOTATION §3), as they do inside one note
+    if any(any(mark in label for mark in r.lead_marks) and r.label_role[label] == "lead"
+           for label, _ in line_notes):
+        for label, found in line_notes:
+            if label in r.demoted:
+                for u in found:
+                    if u.role == "lead":
+                        u.role = "support"
     out += _bare_notes(text, start, end, covered)
     out += _inline_phrases(text, start, end, covered)
+    not_person = _leader_not_person()
+    out = [u for u in out if u.role != "leader" or not not_person.search(u.unit)]
     out.sort(key=lambda u: u.start)
     return out
+
+
+@functools.lru_cache(maxsize=1)
+def _leader_not_person() -> re.Pattern:
+    return compile_rule(FILE, "leader_not_person", pattern_file(FILE)["leader_not_person"])
 
 
 def _bare_notes(text: str, start: int, end: int, covered: list[tuple[int, int]]) -> list[UnitMention]:

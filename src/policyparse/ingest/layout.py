@@ -142,15 +142,19 @@ def recover_blocks(text: str) -> list[tuple[str, object]]:
 
 def header_roles(cells: list[str]) -> list[str] | None:
     """The column roles when ``cells`` is a task table's header row, else None: at
-    least three cells, every one a column name, one of them the task or its details."""
+    least three cells, every one a column name (one unknown name is let pass in a
+    header of four or more: offices coin their own), one of them the task or its details."""
     if len(cells) < MIN_HEADER_CELLS:
         return None
     roles = [column_role(c) for c in cells]
-    if any(r is None for r in roles):
+    unknown = roles.count(None)
+    if unknown > (1 if len(cells) >= 4 else 0):
         return None
-    if not {"task", "detail"} & set(roles) or len(set(roles) - {"note"}) < 2:
+    if unknown and (not cells[roles.index(None)].strip() or len(cells[roles.index(None)]) > 12):
         return None
-    return roles  # type: ignore[return-value]
+    if not {"task", "detail"} & set(roles) or len(set(roles) - {"note", None}) < 2:
+        return None
+    return [r or "unknown" for r in roles]
 
 
 # =========================================================================== tab cells
@@ -213,6 +217,9 @@ def _pipe_table(lines: list[str], i: int):
     open_row = False  # the last row's line did not close with a pipe
     for line in region:
         s = line.strip()
+        if s and not s.strip("|"):
+            open_row = False  # a line of pipes alone closes the row above
+            continue
         if not s or _PIPE_SEPARATOR.match(s):
             continue
         if _is_pipe_line(s):
@@ -234,7 +241,8 @@ def _pipe_table(lines: list[str], i: int):
                 rows[-1].extend(cells[1:])
             else:
                 rows.append(cells)
-            open_row = not s.endswith("|") or len(rows[-1]) < width
+            # a row whose line does not close with a pipe goes on on the next line
+            open_row = not s.endswith("|") and len(rows[-1]) < width
         elif rows:
             rows[-1][-1] = (rows[-1][-1] + "\n" + s).strip()
         elif pending:
@@ -242,8 +250,26 @@ def _pipe_table(lines: list[str], i: int):
     if pending:
         tables.append(_square(pending))
     if rows:
-        tables.append(_with_section_rows(rows, width))
+        tables.append(_with_section_rows(_fit_short_rows(rows, width), width))
     return end, tables
+
+
+def _fit_short_rows(rows: list[list[str]], width: int) -> list[list[str]]:
+    """A row with fewer cells than the header lost its merged cells: its cells go to the
+    columns they fit (:func:`assign_grid`), in order, instead of the first ones."""
+    roles = header_roles(rows[0])
+    if roles is None:
+        return rows
+    out = [rows[0]]
+    for r in rows[1:]:
+        cells = [c for c in r if c]
+        if 1 < len(cells) < width:
+            fitted = assign_grid([(c, True) for c in cells], roles)
+            if len(fitted) == 1 and not isinstance(fitted[0][0], tuple):
+                out.append(fitted[0])
+                continue
+        out.append(r)
+    return out
 
 
 def _square(rows: list[list[str]]) -> list[list]:

@@ -30,6 +30,7 @@ _ALLOWED_KEYS = {
     "attachment_marker_titled", "attachment_trailer", "cc_line", "print_line", "public_true",
     "public_false", "web_published", "web_source", "meta_title_keys", "meta_source_keys",
     "meta_published_keys", "header_zone_lines", "signature_zone_lines", "region",
+    "meta_block", "meta_block_other_keys",
 }
 _DATE_GROUPS = ("year", "month", "day")
 # sentence punctuation: a line holding one is prose, not a name or a title
@@ -76,6 +77,8 @@ class Rules:
     meta_published_keys: tuple[str, ...]
     header_zone_lines: int
     signature_zone_lines: int
+    meta_block: dict[str, tuple[str, ...]]
+    meta_block_pair: re.Pattern
 
 
 def _alternation(words: list[str]) -> str:
@@ -110,6 +113,12 @@ def rules() -> Rules:
     genres = _str_list(data, "title_genres")
     plans = _str_list(data, "plan_genres")
     suffixes = _str_list(data, "issuer_suffixes")
+    block = data.get("meta_block")
+    if not isinstance(block, dict) or set(block) - {"title", "doc_number", "issue_date", "issuers"}:
+        raise GazetteerError(f"{GAZETTEER}: meta_block must map title/doc_number/issue_date/issuers to key lists")
+    block_keys = {f: _str_list(block, f) for f in block}
+    all_keys = [k for ks in block_keys.values() for k in ks] + list(_str_list(data, "meta_block_other_keys"))
+    keys_rx = _alternation(all_keys)
     return Rules(
         doc_number=rx("doc_number", ("doc_number",)),
         doc_number_line=rx("doc_number_line", ("doc_number",)),
@@ -151,6 +160,12 @@ def rules() -> Rules:
         meta_published_keys=_str_list(data, "meta_published_keys"),
         header_zone_lines=_int(data, "header_zone_lines"),
         signature_zone_lines=_int(data, "signature_zone_lines"),
+        meta_block=block_keys,
+        # 发文机关：XX局  成文日期：2023-03-17 (bullets and several pairs to a line)
+        meta_block_pair=compile_pattern(
+            GAZETTEER, "meta_block",
+            rf"(?<![\u4e00-\u9fff])(?P<key>{keys_rx})\s*[:：]\s*(?P<value>.*?)\s*(?=(?:[•·]\s*)?(?:{keys_rx})\s*[:：]|$)",
+            ("key", "value")),
     )
 
 
@@ -350,7 +365,7 @@ def read_header(doc: Document) -> Header:
     st = _State(doc, lines)
     for step in (_read_web_meta, _read_title, _read_doc_number, _read_signature, _read_issuers,
                  _read_recipients, _read_attachments, _read_record_block, _read_public,
-                 _read_plan_year, _read_region):
+                 _read_meta_block, _read_plan_year, _read_region):
         try:
             step(st)
         except Exception as e:  # noqa: BLE001 - one field failing must not lose the others
@@ -725,6 +740,39 @@ def _read_public(st: _State) -> None:
         pos, cue, value = min(hits, key=lambda x: (x[0], -len(x[1])))
         h.public = value
         h.spans["public"] = (pos, pos + len(cue))
+
+
+def _read_meta_block(st: _State) -> None:
+    """Fill what the notice's own lines left empty from a web page's key-value block."""
+    r, h = rules(), st.header
+    found: dict[str, tuple[str, int, int]] = {}
+    key_field = {k: f for f, ks in r.meta_block.items() for k in ks}
+    rank = {k: i for ks in r.meta_block.values() for i, k in enumerate(ks)}
+    for _, ln in _body_lines(st)[: r.header_zone_lines]:
+        for m in r.meta_block_pair.finditer(ln.text):
+            field_name = key_field.get(m.group("key"))
+            value = m.group("value").strip()
+            if not field_name or not value:
+                continue
+            old = found.get(field_name)
+            if old is None or rank[m.group("key")] < rank[old[0]]:
+                found[field_name] = (m.group("key"), ln.start + m.start("value"), ln.start + m.start("value") + len(value))
+    for field_name, (_key, s, e) in found.items():
+        value = st.doc.text[s:e]
+        if field_name == "title" and not h.title:
+            h.title, h.spans["title"] = value, (s, e)
+        elif field_name == "doc_number" and not h.doc_number:
+            m = r.doc_number.search(value)
+            if m:
+                h.doc_number = m.group("doc_number")
+                h.spans["doc_number"] = (s + m.start("doc_number"), s + m.end("doc_number"))
+        elif field_name == "issue_date" and not h.issue_date:
+            d = parse_date(value)
+            if d:
+                h.issue_date, h.spans["issue_date"] = d, (s, e)
+        elif field_name == "issuers" and (not h.issuers or h.issuers == [h.info_source]):
+            if is_org_name(value) or strip_proxy(value)[0].endswith(("(办公室)", "（办公室）")):
+                h.issuers, h.spans["issuers"] = [value], (s, e)
 
 
 def _read_plan_year(st: _State) -> None:
