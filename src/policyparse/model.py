@@ -20,7 +20,7 @@ from typing import Iterator
 
 from .normalize import normalize_text
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"  # 1.1: documents.structure
 
 
 # --------------------------------------------------------------------------- layout
@@ -208,6 +208,8 @@ class Document:
     warnings: list[str] = field(default_factory=list)
     tasks: list[Task] = field(default_factory=list)
     targets: list[Target] = field(default_factory=list)  # document-level goals
+    # which readers found the tasks: "outline", "table", "flattened_table" joined by "+", or "none"
+    structure: str = "none"
 
     def span_text(self, start: int, end: int) -> str:
         return self.text[start:end]

@@ -27,8 +27,15 @@ def process(doc: Document) -> Document:
         raise
     except Exception as e:  # noqa: BLE001 - turned into a coded error with its stage
         raise SegmentError(f"header: {type(e).__name__}: {e}", path=doc.source_path) from e
+    from .extract.tasks import NO_TASK_WARNING, plan_like_without_tasks, task_structure
+
     try:
         doc.tasks, doc.targets = extract_tasks(doc)
+        doc.structure = task_structure(doc, doc.tasks)
+        if plan_like_without_tasks(doc):
+            # a silent zero would hide a layout the readers did not recover
+            doc.warnings.append(f"{NO_TASK_WARNING}: numbering labels or unit and time cues are "
+                                "present but neither the outline nor a table gave a task")
     except PolicyParseError:
         raise
     except Exception as e:  # noqa: BLE001

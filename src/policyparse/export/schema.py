@@ -47,6 +47,7 @@ DOCUMENTS = pa.schema([
     ("public", pa.bool_()),
     ("page_count", I32),
     ("n_tasks", I32),
+    ("structure", STR),  # outline | table | flattened_table (joined by +) | none
     ("n_chars", I64),
     ("warnings", STRS),
     ("pipeline_version", STR),

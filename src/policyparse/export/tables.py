@@ -53,6 +53,7 @@ def documents_rows(doc: Document, pipeline_version: str = "") -> list[dict]:
         "public": h.public,
         "page_count": int(page_count) if page_count else None,
         "n_tasks": len(doc.tasks),
+        "structure": doc.structure,
         "n_chars": len(doc.text),
         "warnings": [str(w) for w in doc.warnings],
         "pipeline_version": pipeline_version,

@@ -8,6 +8,8 @@ a unit heading (「区教育局：」) leads the items under it.
 """
 from __future__ import annotations
 
+import re
+
 from ..model import Deadline, Document, Frequency, Target, Task, UnitMention
 from ..segment.outline import (Outline, OutlineItem, build_outline, carries_action,
                                item_heading_text, only_sub_items_below, rules as outline_rules,
@@ -18,6 +20,30 @@ from .frequencies import find_frequencies
 from .targets import find_targets
 from .units import (canonical_unit, expand_shared_suffix, find_unit_notes,
                     split_known_concatenation, split_unit_list)
+
+# A document reads like a plan when it numbers items or names units or time limits; one
+# that does and yields no task lost its structure somewhere: the analyst must see it.
+_PLAN_CUES = re.compile(r"(?:^|[\n。；])\s*(?:[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十]{1,3}[）)]|\d{1,2}[、.．](?!\d))"
+                        r"|牵头单位|责任单位|配合单位|完成时限|时间节点|责任部门")
+NO_TASK_WARNING = "W301 plan-like document, no task found"
+
+
+def task_structure(doc: Document, tasks: list[Task]) -> str:
+    """Which readers found the tasks: outline, table, flattened_table (joined by +), or none."""
+    kinds: set[str] = set()
+    for t in tasks:
+        if t.source == "body":
+            kinds.add("outline")
+            continue
+        block = next((b for b in doc.tables() if b.start <= t.start < b.end), None)
+        kinds.add("flattened_table" if block is not None and block.style.get("flattened") else "table")
+    return "+".join(k for k in ("outline", "table", "flattened_table") if k in kinds) or "none"
+
+
+def plan_like_without_tasks(doc: Document) -> bool:
+    """No task, though the text numbers items or names units or time limits."""
+    return not doc.tasks and len(_PLAN_CUES.findall(doc.text)) >= 2
+
 
 def extract_tasks(doc: Document) -> tuple[list[Task], list[Target]]:
     """All tasks of the document and its document-level targets (goals sections)."""

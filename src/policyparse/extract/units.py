@@ -225,8 +225,10 @@ def _split_conjunctions(text: str, s: int, e: int) -> list[tuple[int, int]]:
         if not lt.strip() or not rt.strip():
             continue
         newline = "\n" in m.group(0)
+        # a line break splits two whole names (文化宣传股 / 文化馆) but not a name a narrow
+        # column wrapped (区局 / 工贸科: the first piece too short to be a name of its own)
         if is_unit_like(lt) and is_unit_like(rt) and (
-                r.unit_prefix.match(_norm(rt)) or (not newline and len(_norm(lt)) >= 3)):
+                r.unit_prefix.match(_norm(rt)) or len(_norm(lt)) >= 3 and (not newline or len(_norm(rt)) >= 3)):
             return [_trim(text, *left)] + _split_conjunctions(text, *_trim(text, *right))
     return [(s, e)]
 
@@ -249,7 +251,7 @@ def _role_clause(text: str, s: int, e: int, default: str) -> list[UnitMention]:
     role = default
     if r.support_tail.search(clause):
         role = "support"
-    elif re.search(r"牵头(?:负责)?$", clause):
+    elif re.search(r"牵头(?:负责|落实|实施)?$", clause):
         role = "lead"
     for a, b in _items(text, s, e0):
         item_role = role

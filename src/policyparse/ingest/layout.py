@@ -122,6 +122,8 @@ def recover_blocks(text: str) -> list[tuple[str, object]]:
     lines = text.split("\n")
     out: list[tuple[str, object]] = []
     i, n = 0, len(lines)
+    # a document that is one line is run-on however short it is
+    one_line = sum(1 for ln in lines if ln.strip()) == 1
     while i < n:
         found = (_tab_table(lines, i) or _pipe_table(lines, i) or _cell_table(lines, i)
                  or _line_table(lines, i) or _space_table(lines, i))
@@ -132,7 +134,7 @@ def recover_blocks(text: str) -> list[tuple[str, object]]:
             continue
         line = lines[i].strip()
         if line and not PAGE_NUMBER_LINE.match(line):
-            out.extend(split_run_on(line, at_start=not out))
+            out.extend(split_run_on(line, at_start=not out, one_line=one_line))
         i += 1
     return out
 
@@ -243,6 +245,9 @@ def _pipe_table(lines: list[str], i: int):
                 rows.append(cells)
             # a row whose line does not close with a pipe goes on on the next line
             open_row = not s.endswith("|") and len(rows[-1]) < width
+        elif "|" in s:
+            rows.append([c.strip() for c in s.split("|")])  # a row with one inner pipe
+            open_row = len(rows[-1]) < width
         elif rows:
             rows[-1][-1] = (rows[-1][-1] + "\n" + s).strip()
         elif pending:
@@ -475,7 +480,8 @@ def _line_table(lines: list[str], i: int):
 
 
 # a line this long that does not open a row ends a flattened table: text goes on
-TABLE_LINE_MAX_CHARS = {True: 120, False: 400}
+# (rows on lines: a line that opens no row is a wrapped cell, short; cells on lines: a cell)
+TABLE_LINE_MAX_CHARS = {(True, True): 60, (True, False): 120, (False, True): 400, (False, False): 400}
 
 
 def _table_region_end(lines: list[str], j: int, has_seq: bool, split_tokens: bool) -> int:
@@ -485,7 +491,7 @@ def _table_region_end(lines: list[str], j: int, has_seq: bool, split_tokens: boo
     header of another table ends it."""
     expected = 1
     end = j
-    limit = TABLE_LINE_MAX_CHARS[has_seq]
+    limit = TABLE_LINE_MAX_CHARS[(has_seq, split_tokens)]
     while j < len(lines):
         s = lines[j].strip()
         if not s or PAGE_NUMBER_LINE.match(s):
@@ -661,6 +667,8 @@ def role_fit(role: str, text: str) -> float:
     if role in ("lead", "support"):
         return _unit_list_fit(s)
     if role == "leader":
+        if _unit_list_fit(s) > 2.0:
+            return -3.0  # 文化股 is a unit, not a person
         parts = [re.sub(r"\s+", "", p) for p in re.split(r"[、，,；;]+", s) if p.strip()]
         ok = sum(1 for p in parts if re.fullmatch(r"[\u4e00-\u9fff]{2,4}", p))
         return 3.0 if parts and ok == len(parts) else -3.0
@@ -668,7 +676,7 @@ def role_fit(role: str, text: str) -> float:
         if len(s) <= 24 and r.deadline_cell.search(s) and not s.endswith("。") and "%" not in s:
             return 3.0
         return -1.0 if len(s) <= 8 else -4.0
-    if role in ("task", "detail") and _unit_list_fit(s) > 2.0:
+    if role in ("task", "detail") and _unit_list_fit(s) > 1.0:
         return -1.0  # a list of units is no task text
     if role == "task":  # a task's name: a short phrase; its details come in long sentences
         if len(s) > 80:
@@ -695,12 +703,15 @@ def _unit_list_fit(s: str) -> float:
     parts = [p for p in re.split(r"[、，,\s]+", s) if p]
     if not parts:
         return -5.0
-    good = sum(1 for p in parts if p.rstrip("）)").endswith(r.unit_suffixes) or p.endswith("）")
-               or p.startswith(r.unit_collective_starts))
-    if good and parts[-1].endswith(r.unit_suffixes):
+    good = sum(1 for p in parts if not re.search(r"\d", p) and len(p) <= 30
+               and (p.rstrip("）)").endswith(r.unit_suffixes) or p.endswith("）")
+                    or p.startswith(r.unit_collective_starts)))
+    listed = [p for p in s.split("、") if p]
+    if good and len(listed) > 1 and listed[-1].endswith(r.unit_suffixes):
         # 安全生产、规划建设部: names that share the suffix of the last one
-        good += sum(1 for p in parts[:-1] if not p.endswith(r.unit_suffixes)
-                    and re.fullmatch(r"[\u4e00-\u9fff]{2,8}", p))
+        good += sum(1 for p in listed[:-1] if not p.endswith(r.unit_suffixes)
+                    and re.fullmatch(r"[\u4e00-\u9fff]{2,6}", p))
+        good = min(good, len(parts))
     return 3.0 * good / len(parts) - 2.0 * (len(parts) - good) / len(parts)
 
 
@@ -716,10 +727,16 @@ _LABEL_CANDIDATE = re.compile(
 _NUM_IN_LABEL = re.compile(r"[一二三四五六七八九十]+|\d+|[①-⑳]")
 
 
-def split_run_on(line: str, at_start: bool = True) -> list[tuple[str, object]]:
+# a 发文字号 stands this close to the start of a run-on notice (its 版头)
+DOC_NUMBER_ZONE = 150
+# the shortest whole notice on one line still worth splitting
+ONE_LINE_MIN_CHARS = 80
+
+
+def split_run_on(line: str, at_start: bool = True, one_line: bool = False) -> list[tuple[str, object]]:
     """Paragraphs and tables of one line; a line that is not run-on comes back whole.
     ``at_start``: the line opens the document, where the 版头 (发文字号) stands."""
-    if len(line) < rules().run_on_min_chars:
+    if len(line) < (ONE_LINE_MIN_CHARS if one_line else rules().run_on_min_chars):
         return [("paragraph", line)]
     out: list[tuple[str, object]] = []
     pos = 0
@@ -806,7 +823,8 @@ def _header_cuts(text: str, at_start: bool) -> list[int]:
     for m in r.doc_number.finditer(text):
         # a 发文字号 stands in the 版头, before the title, after the 「…文件」 mark; one in
         # brackets or quotes is a citation inside a sentence
-        if not at_start or m.start() > 400 or text[max(0, m.start() - 1):m.start()] in "（(《“":
+        if (not at_start or m.start() > DOC_NUMBER_ZONE or text[max(0, m.start() - 1):m.start()] in "（(《“"
+                or re.match(r"按照?|根据|依据|依照|参照", m.group())):
             continue
         mark = text.rfind("文件", max(0, m.start() - 30), m.end())
         cuts += [mark + 2 if mark >= 0 else m.start(), m.end()]

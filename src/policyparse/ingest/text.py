@@ -71,7 +71,8 @@ def read_text(data: bytes, source_path: str, *, doc_id: str, ocr: bool = True) -
     b.meta["encoding"] = encoding
     for kind, payload in recover_blocks(text.replace("\r\n", "\n").replace("\r", "\n")):
         if kind == "table":
-            b.add_table(payload)
+            # a table rebuilt from text (tabs, pipes, one cell per line, spaced rows)
+            b.add_table(payload, style={"flattened": True})
         else:
             b.add_paragraph(payload)
     return b.build(doc_id)

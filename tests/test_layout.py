@@ -1,0 +1,213 @@
+"""Text-layout recovery (ingest/layout.py): run-on lines and tables flattened to text.
+
+The fixtures are written for these tests in the shapes crawled notices arrive in (the
+real notices of those shapes are the blind set under tests/data/notices/d*, scored in
+test_unseen_notices.py).
+"""
+from __future__ import annotations
+
+from policyparse.ingest import read_bytes
+from policyparse.ingest.layout import assign_grid, fit_cells, header_roles, recover_blocks
+from policyparse.pipeline import parse_bytes
+
+
+def paragraphs(text: str) -> list[str]:
+    return [p for k, p in recover_blocks(text) if k == "paragraph"]
+
+
+def tables(text: str) -> list[list]:
+    return [p for k, p in recover_blocks(text) if k == "table"]
+
+
+RUN_ON = ("某县教育局关于印发《2024年教育工作要点》的通知各乡镇中心学校，县直各学校：现将《2024年教育工作要点》"
+          "印发给你们，请认真贯彻落实。某县教育局2024年3月5日2024年教育工作要点为办好人民满意的教育，制定本要点。"
+          "一、总体要求坚持立德树人，全面提高教育质量。二、重点任务（一）加强学校管理1.完善校园安全制度。"
+          "每月至少开展1次安全检查，合格率达到1.5%以上的增幅。（责任单位：县教育局安全股）"
+          "2.推进课后服务。覆盖率达到100%，一、二级学校全部参加。（二）提升教师素质3.开展教师培训。"
+          "按照〔2023〕1号文件要求，组织第一批教师参加培训，全年不少于2次。")
+
+
+def test_run_on_line_splits_at_header_parts_and_label_sequences():
+    paras = paragraphs(RUN_ON)
+    assert paras[0] == "某县教育局关于印发《2024年教育工作要点》的通知"
+    assert paras[1] == "各乡镇中心学校，县直各学校："
+    assert "某县教育局" in paras and "2024年3月5日" in paras
+    starts = [p[:4] for p in paras]
+    for label in ("一、总体", "二、重点", "（一）加", "1.完善", "2.推进", "（二）提", "3.开展"):
+        assert label in starts, (label, starts)
+
+
+def test_run_on_guards_things_that_only_look_like_labels():
+    joined = "\n".join(paragraphs(RUN_ON))
+    # 1.5%, 一、二级, 〔2023〕1号 and 第一批 stay inside their sentences
+    assert "合格率达到1.5%以上的增幅" in joined
+    assert "一、二级学校全部参加" in joined
+    assert "按照〔2023〕1号文件要求，组织第一批教师" in joined
+
+
+def test_run_on_notice_yields_its_tasks_and_fields():
+    doc = parse_bytes(RUN_ON.encode("utf-8"), "runon.txt")
+    h = doc.header
+    assert h.title == "某县教育局关于印发《2024年教育工作要点》的通知"
+    assert h.recipients == ["各乡镇中心学校", "县直各学校"]
+    assert str(h.issue_date) == "2024-03-05"
+    names = [doc.text[t.start:t.end] for t in doc.tasks]
+    assert len(names) == 3 and names[0].startswith("1.完善校园安全制度"), names
+    assert [f.period for f in doc.tasks[0].frequencies] == ["month"]
+    assert doc.structure == "outline"
+
+
+def test_short_lines_keep_their_layout():
+    text = "一、加强领导。（1）落实责任；（2）强化考核。"
+    assert paragraphs(text) == [text]
+
+
+PIPES = """| 索引号 | 001 | 发布机构 | 某市卫健委 |
+2024年重点任务台账 |
+序号 | 工作任务 | 责任处室 | 完成时限 | 备注 |
+1 | 做好疫情信息发布工作 | 应急处 | 长期推进 |
+|
+2 | 推进预算信息公开工作 | 财务处、办公室 | 2024年8月前 | 无 |
+|
+| 二、专项工作 |  |  |  |  |
+3 | 修订主动公开目录
+并指导下级单位 | 办公室 | 年底 |
+"""
+
+
+def test_pipe_table_rows_columns_and_continuations():
+    found = tables(PIPES)
+    assert len(found) == 2  # the metadata pairs above the header are a table of their own
+    meta, task = found
+    assert meta[0][:2] == ["索引号", "001"]
+    assert task[0] == ["序号", "工作任务", "责任处室", "完成时限", "备注"]
+    assert task[1][:4] == ["1", "做好疫情信息发布工作", "应急处", "长期推进"]
+    assert task[2] == ["2", "推进预算信息公开工作", "财务处、办公室", "2024年8月前", "无"]
+    assert task[3] == [("二、专项工作", 1, 5)]
+    assert task[4][1] == "修订主动公开目录\n并指导下级单位" and task[4][3] == "年底"
+
+
+def test_pipe_row_that_lost_a_merged_cell_fits_its_columns():
+    text = ("序号 | 工作任务 | 细化措施 | 责任处室 | 完成时限 |\n"
+            "1 | 做好信息发布 | 围绕重点领域发布权威信息，回应社会关切 | 应急处 | 长期推进 |\n|\n"
+            "2 | 做好疫苗接种信息公开工作 | 疾控处 | 2024年6月底 |\n|\n")
+    row = tables(text)[0][2]
+    assert row[3] == "疾控处" and row[4] == "2024年6月底" and row[2] == ""
+
+
+CELLS = "\n\n".join(["序号", "工作任务", "牵头单位", "配合单位", "完成时限",
+                     "1", "开展隐患排查", "区应急局", "各街道", "6月底前",
+                     "一、监管执法", "2", "严格执法检查", "区执法大队", "", "全年",
+                     "4", "强化宣传培训", "区宣传部", "区教育局", "年底"]) + "\n\n其后是正文。\n"
+
+
+def test_one_cell_per_line_with_empty_cells_section_rows_and_a_skipped_number():
+    rows = tables(CELLS)[0]
+    assert rows[0] == ["序号", "工作任务", "牵头单位", "配合单位", "完成时限"]
+    assert rows[1] == ["1", "开展隐患排查", "区应急局", "各街道", "6月底前"]
+    assert rows[2] == [("一、监管执法", 1, 5)]
+    assert rows[3] == ["2", "严格执法检查", "区执法大队", "", "全年"]
+    assert rows[4][0] == "4"  # 序号 3 left out in drafting: the row is still read
+    assert paragraphs(CELLS) == ["其后是正文。"]
+
+
+LINES = """序号
+类别
+工作任务
+完成时限
+责任领导
+责任股室
+(单位)
+1
+公共文化
+免费开放服务人次较上年增长15%。
+12月底前
+张三
+文化股
+文化馆
+2
+全年组织惠民演出不少于100场。
+3
+群众体育
+举办全民健身活动10场次。
+王 五
+体育股
+"""
+
+
+def test_one_cell_per_line_without_blank_lines_and_merged_cells_left_out():
+    rows = tables(LINES)[0]
+    assert rows[0][5] == "责任股室(单位)"
+    assert rows[1] == ["1", "公共文化", "免费开放服务人次较上年增长15%。", "12月底前", "张三", "文化股\n文化馆"]
+    assert rows[2][2] == "全年组织惠民演出不少于100场。" and rows[2][1] == "" and rows[2][5] == ""
+    assert rows[3][1] == "群众体育" and rows[3][4] == "王 五" and rows[3][5] == "体育股"
+
+
+SPACES = """序号 重点工作任务 主要责任单位 协同配合单位
+一、主要预期目标
+1 地区生产总值增长6.5%左右。 区发改委 区政府各部门,各乡镇人民政府
+2 一般公共预算收入增长5%左右。 区财政局
+区税务局
+3 固定资产投资增长7.5%左右。 区发改委 区工信局、区住建局
+这是表后的正文，比较长，它不以序号开头，也不是一个单元格，所以表格在它之前结束，正文照常成段。这是表后的正文，比较长，它不以序号开头，也不是一个单元格，所以表格在它之前结束。这是表后的正文，比较长，它不以序号开头。
+"""
+
+
+def test_rows_on_lines_with_cells_separated_by_spaces_and_wrapped():
+    rows = tables(SPACES)[0]
+    assert rows[1] == [("一、主要预期目标", 1, 4)]
+    assert rows[2] == ["1", "地区生产总值增长6.5%左右。", "区发改委", "区政府各部门,各乡镇人民政府"]
+    assert rows[3][2] == "区财政局\n区税务局"
+    assert rows[4][3] == "区工信局、区住建局"
+    assert len(paragraphs(SPACES)) == 1
+
+
+def test_table_glued_into_a_run_on_line():
+    text = ("附件：任务分解表某县政府办公室2024年3月序号 工作任务 牵头单位 完成时限 1 开展河道清理 县水利局 6月底前 "
+            "2 推进污水处理 县住建局、县环保局 年底 3 加强巡河管理，落实河长制度 各乡镇 全年正文继续写下去。") * 1
+    text = text + "这是为了让这一行足够长。" * 20
+    found = recover_blocks(text)
+    rows = [p for k, p in found if k == "table"][0]
+    assert rows[0] == ["序号", "工作任务", "牵头单位", "完成时限"]
+    assert rows[1] == ["1", "开展河道清理", "县水利局", "6月底前"]
+    assert rows[2] == ["2", "推进污水处理", "县住建局、县环保局", "年底"]
+    assert rows[3][:3] == ["3", "加强巡河管理，落实河长制度", "各乡镇"]
+
+
+def test_header_roles_need_column_words_and_a_task_column():
+    assert header_roles(["序号", "工作任务", "牵头单位"]) == ["seq", "task", "lead"]
+    assert header_roles(["序号", "牵头单位", "完成时限"]) is None  # no task column
+    assert header_roles(["附件：任务分解表", "序号", "任务"]) is None  # a labelled line is no header cell
+    assert header_roles(["序号", "工作任务", "某某列", "责任单位"]) == ["seq", "task", "unknown", "lead"]
+
+
+def test_cells_fit_columns_by_role():
+    roles = ["seq", "task", "lead", "deadline"]
+    assert fit_cells(["1", "开展", "排查", "县应急局", "年底前"], roles) == ["1", "开展 排查", "县应急局", "年底前"]
+    grid = assign_grid([("1", True), ("开展隐患排查", True), ("年底前", True), ("2", True),
+                        ("推进执法检查工作", True), ("县执法大队", True)], roles)
+    assert grid == [["1", "开展隐患排查", "", "年底前"], ["2", "推进执法检查工作", "县执法大队", ""]]
+
+
+def test_flattened_table_is_marked_and_gives_table_tasks():
+    doc = parse_bytes(CELLS.encode("utf-8"), "cells.txt")
+    assert doc.structure == "flattened_table"
+    assert [t.source for t in doc.tasks] == ["table"] * 3
+    assert {u.unit for u in doc.tasks[0].units} == {"区应急局", "各街道"}
+
+
+def test_plan_like_document_without_tasks_is_flagged():
+    text = "牵头单位：县教育局\n责任单位：县财政局\n完成时限：年底\n请各单位认真落实。\n"
+    doc = parse_bytes(text.encode("utf-8"), "plan.txt")
+    assert doc.tasks == [] and doc.structure == "none"
+    assert any(w.startswith("W301") for w in doc.warnings)
+    letter = "各位同事：\n本周五下午召开全体会议，请准时参加。\n"
+    doc = parse_bytes(letter.encode("utf-8"), "letter.txt")
+    assert doc.tasks == [] and not any(w.startswith("W301") for w in doc.warnings)
+
+
+def test_recovered_blocks_keep_offsets_honest():
+    doc = read_bytes(RUN_ON.encode("utf-8"), "runon.txt")
+    for b in doc.blocks:
+        assert b.start <= b.end <= len(doc.text)
+    assert "".join(doc.text.split()) == "".join(RUN_ON.split())
