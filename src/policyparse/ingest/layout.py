@@ -100,7 +100,7 @@ def rules() -> LayoutRules:
         plan_title=rx("plan_genres",
                       rf"^[^。，,；;：:！？!?]{{4,60}}?(?:{_alternation(_list(data, 'plan_genres'))})(?=[^）)》”\"，。；;、：:])"),
         # an issuer's name glued to its 成文日期: …落实。XX办公室2022年3月15日
-        signature=rx("org_suffixes", rf"(?P<org>[\u4e00-\u9fff（）()]{{2,40}}?(?:{orgs}))\s*(?P<date>{date})", ("org", "date")),
+        signature=rx("org_suffixes", rf"(?P<org>[\u4e00-\u9fff（）()]{{2,60}}?(?:{orgs}))\s*(?:[（(]代章[）)])?\s*(?P<date>{date})", ("org", "date")),
         own_line_note=rx("own_line_notes", "|".join(f"(?:{p})" for p in _list(data, "own_line_notes"))),
         doc_number=rx("doc_number", r"[\u4e00-\u9fff]{1,12}[〔\[【（(［﹝]\s*(?:19|20)\d{2}\s*[〕\]】）)］﹞]\s*\d{1,5}\s*号"),
         print_date=rx("print_date", rf"{date}\s*印发"),
@@ -522,8 +522,6 @@ def fit_cells(tokens: list[str], roles: list[str]) -> list[str]:
     :func:`role_fit` over the columns (dynamic programming, O(columns × pieces²)).
     """
     k, m = len(roles), len(tokens)
-    if m == k:
-        return list(tokens)
     neg = float("-inf")
     # best[c][t]: best score placing tokens[:t] into columns[:c]
     best = [[neg] * (m + 1) for _ in range(k + 1)]
@@ -721,7 +719,8 @@ def _unit_list_fit(s: str) -> float:
 _LABEL_CANDIDATE = re.compile(
     r"(?P<cn_dun>(?<![第一二三四五六七八九十百零〇\d])[一二三四五六七八九十]{1,3}(?:、|[．.](?!\d)))(?![一二三四五六七八九十\d]+[、级类])"
     r"|(?P<cn_paren>(?<!第)[（(][一二三四五六七八九十]{1,3}[）)])"
-    r"|(?P<arabic_dot>(?<![\d.．第A-Za-z/])\d{1,2}(?:、|[．.](?![\d]))(?![\d%])"
+    # 1. / 1、 but not 1.5, 1、2月, 3.8万; 2.2023年度… (an item whose text opens with a year) is one
+    r"|(?P<arabic_dot>(?<![\d.．第A-Za-z/])\d{1,2}(?:[、．.](?![\d%])|[．.](?=(?:19|20)\d{2}年))"
     r")|(?P<arabic_paren>(?<![\d第])[（(]\d{1,2}[）)])(?![号])"
     r"|(?P<circled>[①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳])")
 _NUM_IN_LABEL = re.compile(r"[一二三四五六七八九十]+|\d+|[①-⑳]")
@@ -764,7 +763,9 @@ def _split_paragraphs(text: str, at_start: bool) -> list[str]:
 
 def _label_cuts(text: str) -> list[int]:
     """Offsets where a numbering label starts a paragraph: after a sentence end or a
-    heading, continuing a label sequence. An attachment mark restarts the sequences."""
+    heading, continuing a label sequence. An attachment mark restarts the sequences;
+    so does an unnumbered heading glued between a sentence and a first label
+    (…工作。园区分管负责人安全生产职责清单（1）…), which gets a paragraph of its own."""
     r = rules()
     cuts: list[int] = []
     stack: list[list] = []  # [style, last number] from the outermost level down
@@ -783,10 +784,16 @@ def _label_cuts(text: str) -> list[int]:
             continue
         before = text[seg_start:p]
         after_boundary = p == 0 or text[p - 1] in r.boundary_before or text[p - 1].isspace()
-        after_heading = (0 < len(before.strip()) <= r.heading_max_chars
-                         and not any(ch in r.heading_punctuation for ch in before))
-        if not (after_boundary or after_heading):
+        after_heading = _is_heading(before)
+        heading_start = None
+        if not (after_boundary or after_heading) and num == 1:
+            sentence_end = max(before.rfind(ch) for ch in "。；;！!？?")
+            if sentence_end >= 0 and _is_heading(before[sentence_end + 1:]):
+                heading_start = seg_start + sentence_end + 1
+        if not (after_boundary or after_heading or heading_start is not None):
             continue
+        if heading_start is not None:
+            stack = []  # numbering restarts under an unnumbered heading
         styles = [s for s, _ in stack]
         if style in styles:
             d = styles.index(style)
@@ -794,14 +801,25 @@ def _label_cuts(text: str) -> list[int]:
                 continue
             del stack[d + 1:]
             stack[d][1] = num
+        elif stack and num == stack[-1][1] + 1 and num > 1:
+            stack[-1] = [style, num]  # the count goes on in another style: （三） after （2）
         elif num == 1 or (last_num.get(style) and num == last_num[style] + 1):
             stack.append([style, num])
         else:
             continue
         last_num[style] = num
+        if heading_start is not None:
+            cuts.append(heading_start)
         cuts.append(p)
         seg_start = p + len(m.group())
     return cuts
+
+
+def _is_heading(stretch: str) -> bool:
+    """A heading: a short stretch of words without sentence punctuation."""
+    r = rules()
+    return (0 < len(stretch.strip()) <= r.heading_max_chars
+            and not any(ch in r.heading_punctuation for ch in stretch))
 
 
 def _label_number(label: str, style: str) -> int | None:
@@ -823,7 +841,8 @@ def _header_cuts(text: str, at_start: bool) -> list[int]:
     for m in r.doc_number.finditer(text):
         # a 发文字号 stands in the 版头, before the title, after the 「…文件」 mark; one in
         # brackets or quotes is a citation inside a sentence
-        if (not at_start or m.start() > DOC_NUMBER_ZONE or text[max(0, m.start() - 1):m.start()] in "（(《“"
+        if (not at_start or m.start() > DOC_NUMBER_ZONE
+                or (m.start() > 0 and text[m.start() - 1] in "（(《“")
                 or re.match(r"按照?|根据|依据|依照|参照", m.group())):
             continue
         mark = text.rfind("文件", max(0, m.start() - 30), m.end())

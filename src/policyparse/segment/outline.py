@@ -167,6 +167,8 @@ def build_outline(doc: Document, skip: list[tuple[int, int]] | None = None) -> O
         lead = len(raw) - len(raw.lstrip())
         if _in_spans(b, skip):
             current = None
+            if r.attachment_list.match(text):
+                stack, child_styles = [], {}  # 附件：… (header matter) ends the body's numbering
             continue
         m_att = r.attachment.match(text)
         if m_att:
@@ -175,7 +177,8 @@ def build_outline(doc: Document, skip: list[tuple[int, int]] | None = None) -> O
             expect_attachment_title = True
             continue
         if r.attachment_list.match(text):
-            current = None
+            # 附件：… ends the body's numbering: the attachments have their own
+            stack, current, child_styles = [], None, {}
             continue
         label = match_label(text)
         if expect_attachment_title and label is None and _is_short_unpunctuated(text):
