@@ -978,9 +978,18 @@ def _trailing_section(body: list[str]) -> list[str]:
 
 def _last_row(tokens, q: int, roles: list[str]):
     """The pieces of a table's last row: the count that fits the columns best, up to a
-    few more than there are columns (the rest of the line is text again)."""
-    best, best_n = float("-inf"), min(len(roles), len(tokens) - q)
-    for n in range(1, min(len(tokens) - q, len(roles) + 3) + 1):
+    few more than there are columns (the rest of the line is text again). A page
+    footer (— 10 —) or the 版记's 印发 line ends the row wherever it stands."""
+    limit = len(tokens)
+    for k in range(q, len(tokens)):
+        piece = tokens[k][2]
+        if rules().print_date.search(piece) or (
+                piece.isdigit() and k > q and tokens[k - 1][2].endswith(("—", "-"))
+                and k + 1 < len(tokens) and tokens[k + 1][2].startswith(("—", "-"))):
+            limit = k
+            break
+    best, best_n = float("-inf"), max(1, min(len(roles), limit - q))
+    for n in range(1, min(limit - q, len(roles) + 3) + 1):
         body = [x[2] for x in tokens[q:q + n]]
         cells = fit_cells(body, roles)
         score = sum(role_fit(r, c) for r, c in zip(roles, cells))

@@ -568,9 +568,7 @@ def _read_issuers(st: _State) -> None:
     span: tuple[int, int] | None = None
     for i in st.signature_issuer_lines:
         ln = st.lines[i]
-        if rules().proxy_seal.search(ln.text):
-            continue
-        got = _issuers_from_line(ln.text)
+        got = _issuers_from_line(ln.text)  # a name stamped （代章） is dropped, its neighbours kept
         if got:
             names.extend(got)
             span = (span[0], ln.end) if span else (ln.start, ln.end)
