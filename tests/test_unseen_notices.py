@@ -20,6 +20,11 @@ from policyparse.batch import run_batch
 from policyparse.evaluate import evaluate
 
 NOTICES = Path(__file__).resolve().parent / "data" / "notices"
+# Set D (issue 8): 15 real notices of 13 provinces as crawled pages store them (run-on
+# lines, tables flattened to pipes, one cell per line or spaced rows, web metadata
+# blocks), annotated blind; sources in notices_d/SOURCES.md. First run before any fix
+# on them: 0.689 overall (0.677 with the pipeline as it stood before issue 8).
+NOTICES_D = Path(__file__).resolve().parent / "data" / "notices_d"
 
 
 @pytest.fixture(scope="module")
@@ -47,3 +52,24 @@ def test_fields_and_tasks_carry_over_to_other_sectors(report):
 
 def test_every_record_is_grounded(report):
     assert report.grounding.coverage == 1.0 and report.grounding.share_exact == 1.0
+
+
+@pytest.fixture(scope="module")
+def report_d(tmp_path_factory):
+    out = tmp_path_factory.mktemp("unseen_d")
+    summary = run_batch([NOTICES_D], out, workers=1, quiet=True)
+    assert summary.failures == 0
+    return evaluate(out, NOTICES_D, group_by="format")
+
+
+def test_lost_layouts_of_real_notices_are_read(report_d):
+    """Floors under what the pipeline reaches on set D (0.85 overall, task F1 0.98):
+    every notice is scored, tasks are found in every one of them."""
+    assert report_d.gold_without_output == []
+    assert sum(g.pairs for g in report_d.groups.values()) == len(list(NOTICES_D.glob("*.txt"))) >= 12
+    t = report_d.total
+    assert t.task.f1 >= 0.95, t.task
+    assert t.lead.f1 >= 0.75 and t.deadline.f1 >= 0.80 and t.target.f1 >= 0.75, t.components
+    assert t.field_accuracy >= 0.75, t.fields
+    assert t.overall >= 0.82, t.components
+    assert report_d.grounding.coverage == 1.0 and report_d.grounding.share_exact == 1.0
