@@ -330,3 +330,21 @@ def test_running_header_and_page_numbers_removed():
     assert "工作简报" not in doc.text and "—" not in doc.text
     assert doc.text.count("各单位要抓好落实。") == 4
     assert [p.number for p in doc.pages] == [1, 2, 3, 4]
+
+
+def test_unruled_table_is_read_as_a_table():
+    """A task table printed without borders (columns aligned by white space): pdfplumber's
+    text strategy on the tabular page, kept because its header names task-table columns."""
+    from policyparse.pipeline import parse_file
+
+    doc = parse_file(Path(__file__).parent / "data" / "pdf" / "unruled_table.pdf")
+    tables = [b.table for b in doc.tables()]
+    assert len(tables) == 1 and (tables[0].n_rows, tables[0].n_cols) == (5, 5)
+    assert [t.source for t in doc.tasks] == ["table"] * 4
+    first = doc.tasks[0]
+    assert doc.text[first.start:first.end].replace("\n", "").startswith("1\t完成高标准农田建设2万亩")
+    assert {(u.role, u.unit) for u in first.units} == {("lead", "县农业农村局"), ("support", "县财政局")}
+    assert [d.raw for d in first.deadlines] == ["2024年10月底前"]
+    assert [f.period for f in doc.tasks[1].frequencies] == ["month"]
+    # the paragraphs around the table stay paragraphs
+    assert doc.header.title == "某县农业农村局关于印发2024年农业农村工作任务分解表的通知"

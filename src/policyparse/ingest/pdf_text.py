@@ -157,7 +157,11 @@ def _is_stroked_box(obj) -> bool:
 def read_pdf(data: bytes, source_path: str, *, doc_id: str, ocr: bool = True) -> Document:
     """Read a PDF; pages without a text layer (a scan, or a scanned attachment in an
     otherwise digital file) are OCR'd when ``ocr`` is on."""
+    from .pdf_layout import find_tables
+    from .pdf_unruled import UnruledTables, looks_tabular
+
     pdf = open_pdf(data)
+    unruled = UnruledTables(data)
     pages: list[PageContent] = []
     image_only: list[int] = []
     ocr_pages: list[int] = []
@@ -169,6 +173,8 @@ def read_pdf(data: bytes, source_path: str, *, doc_id: str, ocr: bool = True) ->
             width, height = page.get_width(), page.get_height()
             pieces = _page_pieces(page, height)
             rules = _page_rules(page, height)
+            if not find_tables(rules, GRID_TOLERANCE) and looks_tabular(pieces):
+                rules += unruled.rules(index)  # a table aligned by white space, no borders
             content = PageContent(index + 1, width, height, pieces, rules, GRID_TOLERANCE)
             if len(pieces) < MIN_TEXT_CHARS_PER_PAGE and _has_page_image(page):
                 image_only.append(index + 1)
@@ -185,6 +191,7 @@ def read_pdf(data: bytes, source_path: str, *, doc_id: str, ocr: bool = True) ->
             raise CorruptFileError(f"page {index + 1} cannot be read: {e}") from e
         pages.append(content)
     pdf.close()
+    unruled.close()
     if not any(p.pieces for p in pages):
         if image_only and not ocr:
             raise NoTextError("the PDF has no text layer (a scan?) and OCR is off")
