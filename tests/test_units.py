@@ -166,3 +166,27 @@ def test_joint_phrase_in_running_text():
         ("lead", "区人社局"), ("support", "区教育局")]
     text = "单位负责人会同有关人员负责落实。"  # people, not units
     assert find_unit_notes(text, 0, len(text)) == []
+
+
+def test_a_note_of_several_sentences_keeps_labelled_ones_and_drops_remarks():
+    text = ("1.全面完成除险加固任务。（牵头单位：各乡（镇）人民政府。配合单位：县水利局。"
+            "以下均需各乡（镇）人民政府落实，不再列出）")
+    units = find_unit_notes(text, 0, len(text))
+    assert [(u.role, u.unit) for u in units] == [("lead", "各乡（镇）人民政府"), ("support", "县水利局")]
+
+
+def test_a_person_named_with_a_post_leads_as_leader():
+    text = "尽快完成实施方案的编制和报批工作，由杨志武副市长负责，市发改委牵头。"
+    units = find_unit_notes(text, 0, len(text))
+    assert ("leader", "杨志武") in [(u.role, u.unit) for u in units]
+    assert ("lead", "市发改委") in [(u.role, u.unit) for u in units]
+    post_only = "由分管副市长负责推进。"
+    assert not [u for u in find_unit_notes(post_only, 0, len(post_only)) if u.role == "leader"]
+
+
+def test_separate_lead_and_responsible_lines_make_the_responsible_units_support():
+    text = "1.地区生产总值增长5%以上。\n牵头领导：省政府分管领导同志\n牵头单位：省发展改革委\n责任单位：省商务厅，各市人民政府"
+    units = [(u.role, u.unit) for u in find_unit_notes(text, 0, len(text))]
+    assert ("lead", "省发展改革委") in units
+    assert ("support", "省商务厅") in units and ("support", "各市人民政府") in units
+    assert not [u for u in units if u[0] == "leader"]  # a post is no person

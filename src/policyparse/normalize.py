@@ -9,8 +9,9 @@ What changes, and why:
   every format and they break matching;
 - full-width digits, Latin letters, ％ and ＋ to ASCII: notices mix both widths for
   the same number (２０２３年 / 2023年) and the extractors read one;
-- spaces between two Chinese characters dropped: PDF text layers and Word
-  justification insert them (``工 作 要 点``), Chinese writes none;
+- spaces between two Chinese characters, or between a digit and a Chinese character,
+  dropped: PDF text layers, Word justification and crawled pages insert them
+  (``工 作 要 点``, ``2022 年 5 月``, ``17 项``), Chinese writes none;
 - ASCII punctuation that touches a Chinese character to its full-width form
   (``(一)`` → ``（一）``, ``责任单位:`` → ``责任单位：``), the form Chinese text sets
   (GB/T 15834): drafters and OCR engines mix both widths for the same mark;
@@ -27,6 +28,7 @@ _WIDTH.update({ord("％"): "%", ord("＋"): "+", ord("\u00a0"): " ", ord("\u3000
 
 _CJK = r"\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uff0f\uff1a-\uff20\u2014\u2026\u201c\u201d\u2018\u2019"
 _SPACE_BETWEEN_CJK = re.compile(rf"(?<=[{_CJK}])[ \t]+(?=[{_CJK}])")
+_SPACE_DIGIT_CJK = re.compile(r"(?<=\d)[ \t]+(?=[\u4e00-\u9fff])|(?<=[\u4e00-\u9fff])[ \t]+(?=\d)")
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _ASCII_PUNCT_BY_HAN = re.compile(rf"(?<=[{_HAN}])[,;:?!()]|[,;:?!()](?=[{_HAN}])")
 _FULL_WIDTH = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！", "(": "（", ")": "）"}
@@ -42,6 +44,7 @@ def normalize_text(s: str) -> str:
         return s
     s = s.replace("\r\n", "\n").replace("\r", "\n").translate(_ZERO_WIDTH).translate(_WIDTH)
     s = _SPACE_BETWEEN_CJK.sub("", s)
+    s = _SPACE_DIGIT_CJK.sub("", s)
     s = _ASCII_PUNCT_BY_HAN.sub(lambda m: _FULL_WIDTH[m.group()], s)
     s = _TRAILING_SPACE.sub("", s)
     s = _DOC_NUMBER_BRACKETS.sub(r"〔\1〕", s)

@@ -62,6 +62,7 @@ class _Rules:
     support_marks: frozenset[str]
     role_mark_after: re.Pattern  # the same mark right after a name, anywhere in a list
     inline_joint: re.Pattern
+    inline_leader: re.Pattern
 
 
 @functools.lru_cache(maxsize=None)
@@ -86,7 +87,8 @@ def rules() -> _Rules:
         compile_rule(FILE, "openers", f"[{opens}]"), c("role_mark", ("mark",)),
         frozenset(d["support_marks"]),
         compile_rule(FILE, "role_mark_after", d["role_mark"].rstrip("$"), ("mark",)),
-        c("inline_joint", ("list", "with")))
+        c("inline_joint", ("list", "with")),
+        c("inline_leader", ("name",)))
 
 
 def _norm(s: str) -> str:
@@ -381,7 +383,9 @@ def _bare_notes(text: str, start: int, end: int, covered: list[tuple[int, int]])
         if not body or not r.bare_note_cue.search(body):
             continue
         found = _parse_list(text, m.end(), close, "lead")
-        if found and all(is_unit_like(u.unit) for u in found):
+        # every name ends like a unit, or most do and the last does (相关市、县政府负责)
+        if found and (all(is_unit_like(u.unit) for u in found) or (
+                is_unit_like(found[-1].unit) and 2 * sum(is_unit_like(u.unit) for u in found) > len(found))):
             out += found
             covered.append((m.start(), close + 1))
     return out
@@ -393,11 +397,27 @@ def _line_end(text: str, pos: int, end: int) -> int:
 
 
 def _note(text: str, s: int, e: int, first_label: str) -> list[UnitMention]:
+    """A note's units. A note may hold several sentences: 牵头单位：A。配合单位：B。以下均需…
+    Each sentence after the first counts only where it carries its own label; a remark
+    (下同, 不再列出, 具体任务均涉及…) names no unit. Every unit must end like one."""
     r = rules()
     body = text[s:e]
     demote = any(mark in lab for lab, role in r.label_role.items() if role == "lead"
                  for mark in r.lead_marks if lab in body)
-    return _parse_list(text, s, e, r.label_role[first_label], demote=demote)
+    out: list[UnitMention] = []
+    pos = s
+    first = True
+    for m in list(re.finditer(r"。", body)) + [None]:
+        stop = s + m.start() if m else e
+        if first:
+            out += _parse_list(text, pos, stop, r.label_role[first_label], demote=demote)
+        else:
+            lab = r.label_in_segment.match(text[pos:stop])
+            if lab:
+                out += _parse_list(text, pos, stop, r.label_role[lab.group("label")], demote=demote)
+        first = False
+        pos = stop + 1
+    return [u for u in out if u.role == "leader" or is_unit_like(u.unit)]
 
 
 def _all_units(text: str, spans: list[tuple[int, int]]) -> bool:
@@ -423,6 +443,10 @@ def _inline_phrases(text: str, start: int, end: int,
             out += [UnitMention("lead", text[a:b], a, b) for a, b in leads]
             out += [UnitMention("support", text[a:b], a, b) for a, b in sups]
             seen.append((ls, m.end()))
+    for m in r.inline_leader.finditer(text, start, end):
+        if not any(cs <= m.start("name") < ce for cs, ce in seen):
+            out.append(UnitMention("leader", m.group("name"), m.start("name"), m.end("name")))
+            seen.append(m.span())
     for rx in (r.inline_by, r.inline_lead):
         for m in rx.finditer(text, start, end):
             ls, le = m.span("list")

@@ -671,7 +671,8 @@ def role_fit(role: str, text: str) -> float:
         ok = sum(1 for p in parts if re.fullmatch(r"[\u4e00-\u9fff]{2,4}", p))
         return 3.0 if parts and ok == len(parts) else -3.0
     if role == "deadline":
-        if len(s) <= 24 and r.deadline_cell.search(s) and not s.endswith("。") and "%" not in s:
+        if (len(s) <= 24 or (len(s) <= 48 and re.match(r"(?:19|20)\d{2}年", s))) and r.deadline_cell.search(s) \
+                and not s.endswith("。") and "%" not in s:
             return 3.0
         return -1.0 if len(s) <= 8 else -4.0
     if role in ("task", "detail") and _unit_list_fit(s) > 1.0:

@@ -214,6 +214,13 @@ def resolve_region(doc: Document, header: Header) -> Region | None:
     w = cfg["weights"]
     issuer_text = "；".join(header.issuers)
     issuer_mentions = idx.scan(issuer_text, allow_short=True)
+    if not header.issuers and header.title:
+        # no issuer stated (a page without signature): the place the title names is the
+        # authority's (黑龙江省促进经济稳增长的若干措施), not a county the body mentions
+        issuer_text = header.title
+        head = re.match(r"(?:(?:19|20)\d{2}年度?)?", header.title).end()
+        issuer_mentions = [m for m in idx.scan(header.title, allow_short=False) if m.start <= head + 12
+                           and not re.search(r"[关于的《“]", header.title[head:m.start])]
 
     # the province / city the issuer names: every other candidate is out
     provinces = {d.province for m in issuer_mentions for d in m.divisions if d.level == "province"}
