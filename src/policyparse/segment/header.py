@@ -164,7 +164,8 @@ def rules() -> Rules:
         # 发文机关：XX局  成文日期：2023-03-17 (bullets and several pairs to a line)
         meta_block_pair=compile_pattern(
             GAZETTEER, "meta_block",
-            rf"(?<![\u4e00-\u9fff])(?P<key>{keys_rx})\s*[:：]\s*(?P<value>.*?)\s*(?=(?:[•·]\s*)?(?:{keys_rx})\s*[:：]|$)",
+            rf"(?P<key>{keys_rx})\s*[:：]?\s*(?P<value>.*?)\s*"
+            rf"(?=(?:[•·]\s*)?(?:{keys_rx})\s*[:：]?|$)",
             ("key", "value")),
     )
 
@@ -420,6 +421,10 @@ def _is_web_line(text: str) -> bool:
     return bool(r.web_published.search(text) or r.web_source.search(text))
 
 
+# 标题_栏目_网站名, as CMS pages title themselves
+_WEB_TITLE_SUFFIX = re.compile(r"(?:_[^_]{1,40}){0,2}_[^_]{0,38}(?:网站|门户|官网|平台|网)$")
+
+
 def _read_title(st: _State) -> None:
     r, h = rules(), st.header
     body = _body_lines(st)
@@ -431,6 +436,14 @@ def _read_title(st: _State) -> None:
         prefix = ln.text[:k]
         if prefix and not is_org_name(prefix):
             continue
+        site = _WEB_TITLE_SUFFIX.search(ln.text)
+        if site and r.title_end.search(ln.text[:site.start()]):
+            # a page's <title>: 标题_栏目_网站名 — the title is the part before the site's
+            h.title = ln.text[:site.start()]
+            h.spans["title"] = (ln.start, ln.start + site.start())
+            st.title_range = (i, i)
+            st.notice_title = True
+            return
         joined, last = ln.text, n
         while not r.title_end.search(joined) and last + 1 < len(zone) and last - n + 1 < r.max_title_lines:
             nxt = zone[last + 1][1].text
@@ -472,8 +485,11 @@ def _is_red(style: dict) -> bool:
 def _read_plan_heading(st: _State, zone: list[tuple[int, Line]]) -> None:
     """No 关于…的通知 line: the heading of the plan the copy carries (a web copy of a plan)."""
     r, h = rules(), st.header
-    for n, (i, ln) in enumerate(zone[:8]):
-        if _is_web_line(ln.text) or r.doc_number_line.match(ln.text) or _is_mark(ln.text):
+    # web metadata lines (• 成文日期：…) stand above a page's heading and do not count
+    meta = _meta_lines(st)
+    zone = [(i, ln) for i, ln in zone if i not in meta and not _is_web_line(ln.text)]
+    for n, (i, ln) in enumerate(zone[:12]):
+        if r.doc_number_line.match(ln.text) or _is_mark(ln.text) or _full_date_line(ln.text):
             continue
         joined, last = ln.text, n
         if not r.plan_end.search(joined) and n + 1 < len(zone):
@@ -607,11 +623,29 @@ def _read_issuers(st: _State) -> None:
 
 def _read_recipients(st: _State) -> None:
     r, h = rules(), st.header
-    if st.title_range is None:
+    if st.title_range is not None:
+        begin = st.title_range[1]
+    elif "doc_number" in h.spans:  # no title line: the 主送 follows the 发文字号
+        begin = max(i for i, ln in enumerate(st.lines) if ln.start <= h.spans["doc_number"][0])
+    else:
         return
-    after = [(i, ln) for i, ln in _body_lines(st) if i > st.title_range[1]][:6]
+    # web metadata lines (• 发布日期：…, 【字号) between the title and the 主送 do not count
+    if _scan_recipients(st, begin) or st.notice_title or st.title_range is None:
+        return
+    _scan_recipients(st, -1, lenient=True)  # a plan's heading below the 主送 of its cover note
+
+
+def _scan_recipients(st: _State, begin: int, lenient: bool = False) -> bool:
+    """The 主送 line among the first lines after ``begin``; ``lenient`` passes over lines
+    that are no 主送 (a page's stray first lines) instead of stopping at the first one."""
+    r, h = rules(), st.header
+    meta = _meta_lines(st)
+    after = [(i, ln) for i, ln in _body_lines(st) if i > begin and ln.text != h.title
+             and i not in meta and not ln.text.startswith("【")][:6]
     for n, (i, ln) in enumerate(after):
         text = ln.text
+        if re.match(r"\d", text):
+            continue  # 2023-01-05 10:00 区人民政府办公室: a page's dateline
         # a long 主送 list wraps: 「…人民政府，市政府各部门，」 / 「有关单位：」
         k = n
         while text.endswith(("，", ",", "、", "；", ";")) and k + 1 < len(after) and k - n < 3:
@@ -620,19 +654,24 @@ def _read_recipients(st: _State) -> None:
         if _is_mark(text) or r.doc_number_line.match(text) or _full_date_line(text) or _is_web_line(text):
             continue
         if text.startswith(r.not_recipient_starts):
-            return
+            if lenient:
+                continue
+            return False
         m = r.recipient_line.match(text)
         if m:
             value = m.group("recipients")
         else:
             colon = min((text.find(c) for c in "：:" if c in text), default=-1)
             if colon <= 0 or colon > 80 or _PROSE.search(text[:colon]) or re.search(r"[《》“”]", text[:colon]):
-                return
+                if lenient:
+                    continue
+                return False
             value = text[:colon]
         h.recipients = split_units(value)
         last = after[k][1] if k > n else ln
         h.spans["recipients"] = (ln.start, min(last.end, ln.start + len(value) + (k - n)))
-        return
+        return True
+    return False
 
 
 # -- 附件
@@ -740,21 +779,57 @@ def _read_public(st: _State) -> None:
         h.spans["public"] = (pos, pos + len(cue))
 
 
+def _meta_lines(st: _State) -> set[int]:
+    """Indexes of the lines of a web page's key-value block: the pairs, and the value
+    standing on the line below a key written alone (• 成文日期：/ 2023-02-22)."""
+    r = rules()
+    out: set[int] = set()
+    body = _body_lines(st)[: r.header_zone_lines * 2]
+    for n, (i, ln) in enumerate(body):
+        m = r.meta_block_pair.match(ln.text.lstrip("•· "))
+        if not m:
+            continue
+        out.add(i)
+        if not m.group("value").strip() and n + 1 < len(body):
+            j, nxt = body[n + 1]
+            if not r.meta_block_pair.match(nxt.text.lstrip("•· ")) and _value_like(nxt.text):
+                out.add(j)
+    return out
+
+
+def _value_like(text: str) -> bool:
+    """A metadata value on a line of its own: a date, a code, a body's name or a word
+    (主动公开), not a heading that happens to follow an empty key."""
+    t = text.strip()
+    ascii_share = sum(ch.isascii() for ch in t) / max(len(t), 1)
+    return bool(_full_date_line(t) or parse_date(t) and len(t) <= 20 or ascii_share >= 0.5
+                or is_org_name(t) or len(t) <= 6)
+
+
 def _read_meta_block(st: _State) -> None:
     """Fill what the notice's own lines left empty from a web page's key-value block."""
     r, h = rules(), st.header
     found: dict[str, tuple[str, int, int]] = {}
     key_field = {k: f for f, ks in r.meta_block.items() for k in ks}
     rank = {k: i for ks in r.meta_block.values() for i, k in enumerate(ks)}
-    for _, ln in _body_lines(st)[: r.header_zone_lines]:
+    zone = _body_lines(st)[: r.header_zone_lines]
+    for n, (_, ln) in enumerate(zone):
+        if not r.meta_block_pair.match(ln.text.lstrip("•· ")):
+            continue
         for m in r.meta_block_pair.finditer(ln.text):
             field_name = key_field.get(m.group("key"))
-            value = m.group("value").strip()
-            if not field_name or not value:
+            if not field_name:
+                continue
+            value, vstart = m.group("value").strip(), ln.start + m.start("value")
+            if not value and m.end() == len(ln.text) and n + 1 < len(zone):
+                nxt = zone[n + 1][1]  # • 成文日期：/ 2023-02-22 — the value on the line below
+                if not r.meta_block_pair.match(nxt.text.lstrip("•· ")) and _value_like(nxt.text):
+                    value, vstart = nxt.text, nxt.start
+            if not value:
                 continue
             old = found.get(field_name)
             if old is None or rank[m.group("key")] < rank[old[0]]:
-                found[field_name] = (m.group("key"), ln.start + m.start("value"), ln.start + m.start("value") + len(value))
+                found[field_name] = (m.group("key"), vstart, vstart + len(value))
     for field_name, (_key, s, e) in found.items():
         value = st.doc.text[s:e]
         if field_name == "title" and not h.title:
