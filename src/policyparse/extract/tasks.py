@@ -118,6 +118,9 @@ def body_tasks(doc: Document, outline: Outline, plan_year: int | None) -> list[t
             if m and not units:
                 us = text.find(m.group("unit"), hs)
                 units.append(UnitMention("lead", m.group("unit"), us, us + len(m.group("unit"))))
+            # 一、杨松县长牵头重点工作: the leader a heading names leads the items under it
+            if not any(u.role == "leader" for u in units):
+                units += [u for u in find_unit_notes(text, hs, anc.head_end) if u.role == "leader"]
         deadlines += find_deadlines(text, item.start, end, plan_year)
         path = ([item.attachment] if item.attachment else []) + [
             a.label.path_label if a.label else item_heading_text(doc, a)

@@ -63,6 +63,7 @@ class _Rules:
     role_mark_after: re.Pattern  # the same mark right after a name, anywhere in a list
     inline_joint: re.Pattern
     inline_leader: re.Pattern
+    bare_bodies: frozenset[str]
 
 
 @functools.lru_cache(maxsize=None)
@@ -88,7 +89,8 @@ def rules() -> _Rules:
         frozenset(d["support_marks"]),
         compile_rule(FILE, "role_mark_after", d["role_mark"].rstrip("$"), ("mark",)),
         c("inline_joint", ("list", "with")),
-        c("inline_leader", ("name",)))
+        c("inline_leader", ("name",)),
+        frozenset(d["bare_bodies"]))
 
 
 def _norm(s: str) -> str:
@@ -227,6 +229,8 @@ def _split_conjunctions(text: str, s: int, e: int) -> list[tuple[int, int]]:
         if not lt.strip() or not rt.strip():
             continue
         newline = "\n" in m.group(0)
+        if _norm(rt) in r.bare_bodies:
+            continue  # 各县（市、区）党委和人民政府: one body's two organs, named once
         # a line break splits two whole names (文化宣传股 / 文化馆) but not a name a narrow
         # column wrapped (区局 / 工贸科: the first piece too short to be a name of its own)
         if is_unit_like(lt) and is_unit_like(rt) and (

@@ -525,9 +525,16 @@ def _read_doc_number(st: _State) -> None:
 
 
 def _read_signature(st: _State) -> None:
-    h = st.header
     start = st.title_range[1] + 1 if st.title_range else 0
-    body = [(i, ln) for i, ln in _body_lines(st) if i >= start]
+    _find_signature(st, [(i, ln) for i, ln in _body_lines(st) if i >= start])
+    if st.header.issue_date is None and st.title_range and not st.notice_title:
+        # a web copy that kept the cover note but not its 关于… title: the note's
+        # signature stands above the heading of the plan it carries
+        _find_signature(st, [(i, ln) for i, ln in _body_lines(st) if i < st.title_range[0]])
+
+
+def _find_signature(st: _State, body: list[tuple[int, Line]]) -> None:
+    h = st.header
     fallback: tuple[int, Line, dt.date] | None = None
     for n, (i, ln) in enumerate(body):
         date = _full_date_line(ln.text)
@@ -635,6 +642,9 @@ def _read_recipients(st: _State) -> None:
     _scan_recipients(st, -1, lenient=True)  # a plan's heading below the 主送 of its cover note
 
 
+_NUMBERED = re.compile(r"^(?:[一二三四五六七八九十]{1,3}[、．.]|[（(][一二三四五六七八九十\d]{1,3}[）)]|\d{1,2}[、．.])")
+
+
 def _scan_recipients(st: _State, begin: int, lenient: bool = False) -> bool:
     """The 主送 line among the first lines after ``begin``; ``lenient`` passes over lines
     that are no 主送 (a page's stray first lines) instead of stopping at the first one."""
@@ -646,6 +656,8 @@ def _scan_recipients(st: _State, begin: int, lenient: bool = False) -> bool:
         text = ln.text
         if re.match(r"\d", text):
             continue  # 2023-01-05 10:00 区人民政府办公室: a page's dateline
+        if lenient and _NUMBERED.match(text):
+            return False  # the body has begun: the 主送 stands above it or nowhere
         # a long 主送 list wraps: 「…人民政府，市政府各部门，」 / 「有关单位：」
         k = n
         while text.endswith(("，", ",", "、", "；", ";")) and k + 1 < len(after) and k - n < 3:
