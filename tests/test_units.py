@@ -190,3 +190,15 @@ def test_separate_lead_and_responsible_lines_make_the_responsible_units_support(
     assert ("lead", "省发展改革委") in units
     assert ("support", "省商务厅") in units and ("support", "各市人民政府") in units
     assert not [u for u in units if u[0] == "leader"]  # a post is no person
+
+
+def test_labels_glued_to_the_names_before_them():
+    text = "1.加强管理。牵头单位：区教育局责任单位：区财政局、区人社局"
+    units = [(u.role, u.unit) for u in find_unit_notes(text, 0, len(text))]
+    assert units == [("lead", "区教育局"), ("support", "区财政局"), ("support", "区人社局")]
+
+
+def test_a_bare_scope_before_a_comma_of_enumeration_stays_with_its_name():
+    text = "责任单位：各区、县人民政府，市直有关部门"
+    units = [u.unit for u in find_unit_notes(text, 0, len(text))]
+    assert units == ["各区、县人民政府", "市直有关部门"]

@@ -38,6 +38,7 @@ class _Rules:
     note_start: re.Pattern
     line_note: re.Pattern
     label_in_segment: re.Pattern
+    label_anywhere: re.Pattern
     pairs: dict[str, str]
     lead_tail: re.Pattern
     support_tail: re.Pattern
@@ -79,6 +80,7 @@ def rules() -> _Rules:
         compile_rule(FILE, "note_start", f"(?P<open>[{opens}])\\s*(?P<label>{labels})\\s*[:：]", ("open", "label")),
         compile_rule(FILE, "line_note", f"(?:^|(?<=[\\n。；;]))[ \\t\\u3000]*(?P<label>{labels})\\s*[:：]", ("label",)),
         compile_rule(FILE, "label_in_segment", f"^\\s*(?P<label>{labels})\\s*[:：]", ("label",)),
+        compile_rule(FILE, "label_anywhere", f"(?P<label>{labels})\\s*[:：]", ("label",)),
         dict(zip(d["openers"], d["closers"])),
         c("lead_tail"), c("support_tail"), c("joint"), c("lead_head"), c("separators"),
         c("conjunctions"), c("etc_collective"), c("unit_suffix"), c("unit_prefix"),
@@ -198,6 +200,26 @@ def _trim(text: str, s: int, e: int) -> tuple[int, int]:
 
 
 def _items(text: str, s: int, e: int) -> list[tuple[int, int]]:
+    """:func:`_split_items`, with a bare scope (各区、县人民政府: 各区 names no body) kept
+    together with the name that completes it, as one collective entry."""
+    items = _split_items(text, s, e)
+    out: list[tuple[int, int]] = []
+    k = 0
+    while k < len(items):
+        a, b = items[k]
+        if k + 1 < len(items) and _BARE_SCOPE.fullmatch(text[a:b]) and text[b:items[k + 1][0]].strip() == "、":
+            out.append((a, items[k + 1][1]))
+            k += 2
+            continue
+        out.append((a, b))
+        k += 1
+    return out
+
+
+_BARE_SCOPE = re.compile(r"各[区县市乡镇州旗盟]")
+
+
+def _split_items(text: str, s: int, e: int) -> list[tuple[int, int]]:
     """The unit names of one list: split on 、 ， / ；, on 等 before a collective, and on
     和/及/line breaks only where both sides are unit names (住房和城乡建设局 stays whole)."""
     r = rules()
@@ -269,6 +291,19 @@ def _role_clause(text: str, s: int, e: int, default: str) -> list[UnitMention]:
     return out
 
 
+def _split_at_glued_labels(text: str, s: int, e: int, clauses: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Clauses split again before a label glued to the names in front of it
+    (牵头单位：区教育局责任单位：区财政局): a label starts a clause of its own."""
+    r = rules()
+    out: list[tuple[int, int]] = []
+    for cs, ce in clauses:
+        cuts = [m.start("label") for m in r.label_anywhere.finditer(text, cs, ce) if m.start("label") > cs
+                and text[cs:m.start("label")].strip(_TRIM)]
+        for a, b in zip([cs] + cuts, cuts + [ce]):
+            out.append((a, b))
+    return out
+
+
 def _parse_list(text: str, s: int, e: int, default: str, demote: bool = False) -> list[UnitMention]:
     """A note body or a cell: segments (；) that may carry their own label, clauses (，)."""
     r = rules()
@@ -278,7 +313,8 @@ def _parse_list(text: str, s: int, e: int, default: str, demote: bool = False) -
     led = False  # a clause named a 牵头 unit
     shared: list[UnitMention] = []  # units of clauses that end in 负责 / 分工负责
     for ss, se in _split_depth0(text, s, e, re.compile(r"[；;]")):
-        for cs, ce in _split_depth0(text, ss, se, re.compile(r"[，,]")):
+        for cs, ce in _split_at_glued_labels(text, ss, se, [(a, b) for a, b in
+                                             _split_depth0(text, ss, se, re.compile(r"[，,]"))]):
             lab = r.label_in_segment.match(text[cs:ce])
             if lab:
                 label = lab.group("label")
