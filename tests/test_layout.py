@@ -211,3 +211,23 @@ def test_recovered_blocks_keep_offsets_honest():
     for b in doc.blocks:
         assert b.start <= b.end <= len(doc.text)
     assert "".join(doc.text.split()) == "".join(RUN_ON.split())
+
+
+def _page(paragraphs: list[str]) -> bytes:
+    body = "".join(f"<p>{p}</p>" for p in paragraphs)
+    return (f"<html><head><meta charset='utf-8'><title>通知</title></head><body>"
+            f"<div class='article'>{body}</div></body></html>").encode("utf-8")
+
+
+def test_web_page_with_a_table_written_one_cell_per_paragraph():
+    cells = ["序号", "工作任务", "牵头单位", "完成时限", "1", "开展河道清理", "县水利局", "6月底前",
+             "2", "推进污水处理", "县住建局", "年底"]
+    doc = parse_bytes(_page(["某县水利局关于印发河长制工作任务的通知", "各乡镇："] + cells), "cells.html")
+    assert doc.structure == "flattened_table"
+    assert [(t.title, [u.unit for u in t.units]) for t in doc.tasks] == [
+        ("开展河道清理", ["县水利局"]), ("推进污水处理", ["县住建局"])]
+
+
+def test_web_page_with_the_whole_notice_in_one_paragraph():
+    doc = parse_bytes(_page([RUN_ON]), "runon.html")
+    assert len(doc.tasks) == 3 and doc.header.recipients == ["各乡镇中心学校", "县直各学校"]

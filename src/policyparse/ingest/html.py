@@ -649,6 +649,7 @@ def read_html(data: bytes, source_path: str, *, doc_id: str, ocr: bool = True) -
     # Sites lift the notice's title into the page's <h1> above the article. Where the
     # article opens with the 版头 (the 「…文件」 mark, the 发文字号), the title goes back
     # below it, where GB/T 9704 and the printed notice have it.
+    article.recover_layout()
     head = article.leading_version_head() if title else 0
     article.replay(b, 0, head)
     if title:
@@ -672,6 +673,42 @@ class _BlockRecorder:
 
     def add_table(self, *args, **kwargs):
         self.calls.append(("add_table", args, kwargs))
+
+    def recover_layout(self) -> None:
+        """Pages that carry a notice as text that lost its layout (a table written as one
+        <p> per cell or as pipe rows, the whole notice in one <p>): each run of paragraphs
+        goes through the text-layout recovery of :mod:`.layout`; a run it leaves as it was
+        keeps its paragraphs and their styles."""
+        from .layout import recover_blocks
+
+        out: list[tuple[str, tuple, dict]] = []
+        run: list[tuple[str, tuple, dict]] = []
+
+        def close_run():
+            if not run:
+                return
+            texts = [str(args[0]) for _m, args, _kw in run]
+            blocks = recover_blocks("\n".join(texts))
+            if not any(kind == "table" for kind, _ in blocks) and len(blocks) == len(texts):
+                out.extend(run)
+            else:
+                styles = {str(args[0]).strip(): kw for _m, args, kw in run}
+                for kind, payload in blocks:
+                    if kind == "table":
+                        out.append(("add_table", (payload,), {"style": {"flattened": True}}))
+                    else:
+                        out.append(("add_paragraph", (payload,), styles.get(payload.strip(), {})))
+            run.clear()
+
+        for call in self.calls:
+            method, args, _kw = call
+            if method == "add_paragraph" and args and "\n" not in str(args[0]):
+                run.append(call)
+            else:
+                close_run()
+                out.append(call)
+        close_run()
+        self.calls = out
 
     def leading_version_head(self) -> int:
         """How many of the first paragraphs are 版头 lines (mark, 发文字号)."""
