@@ -388,9 +388,27 @@ def _rows_from_cells(chunks: list[tuple[str, int]], roles: list[str], start_line
         row += [""] * (width - len(row))
         rows.append(row)
         end = chunks[stop - 1][1]
+        if "\n" in row[-1]:
+            # the text after a table goes on without a blank line: the body that
+            # follows (四、保障措施…) is no part of the last cell
+            lines = row[-1].split("\n")
+            cut = next((m for m in range(1, len(lines)) if _opens_body(lines[m])), None)
+            if cut is not None:
+                row[-1] = "\n".join(lines[:cut])
+                end -= len(lines) - cut
+                break
         expected = (_seq_value(cell, expected) or expected) + 1 if has_seq else expected
         k = stop
     return rows, end
+
+
+def _opens_body(line: str) -> bool:
+    """A line that starts body text again: a numbering label, an attachment mark, or a
+    long sentence."""
+    from ..numbering import match_label
+
+    s = line.strip()
+    return bool(match_label(s)) or bool(rules().attachment.match(s)) or len(s) > SECTION_ROW_MAX_CHARS * 2
 
 
 def _cells_after_are_row(chunks, m: int, width: int) -> bool:
@@ -787,10 +805,13 @@ def _label_cuts(text: str) -> list[int]:
         after_boundary = p == 0 or text[p - 1] in r.boundary_before or text[p - 1].isspace()
         after_heading = _is_heading(before)
         heading_start = None
+        sentence_end = max(before.rfind(ch) for ch in "。；;！!？?")
         if not (after_boundary or after_heading) and num == 1:
-            sentence_end = max(before.rfind(ch) for ch in "。；;！!？?")
             if sentence_end >= 0 and _is_heading(before[sentence_end + 1:]):
                 heading_start = seg_start + sentence_end + 1
+        # …。责任单位：区卫健局（二）…: a labelled line (a unit note) ends where the next label starts
+        after_note = bool(_LABELLED_LINE.fullmatch(before[sentence_end + 1:])) if sentence_end >= 0 else False
+        after_boundary = after_boundary or after_note
         if not (after_boundary or after_heading or heading_start is not None):
             continue
         if heading_start is not None:
@@ -814,6 +835,10 @@ def _label_cuts(text: str) -> list[int]:
         cuts.append(p)
         seg_start = p + len(m.group())
     return cuts
+
+
+# 责任单位：区卫健局、各镇（街道）卫生院 — a short labelled line with no sentence in it
+_LABELLED_LINE = re.compile(r"(?:[\u4e00-\u9fff]{2,8}[:：][^。；;！？!?：:]{1,80}){1,3}")
 
 
 def _is_heading(stretch: str) -> bool:
@@ -950,9 +975,15 @@ def _inline_rows(tokens, t: int, roles: list[str]):
             anchors.append(q)
             expected = (_seq_value(tokens[q][2], expected) or expected) + 1
         q += 1
-    if not anchors or anchors[0] != t:
+    if not anchors:
         return [], t
     rows: list[list] = []
+    if anchors[0] != t:
+        # a section row before the first 序号 (一、立德树人与育人质量 1 …)
+        lead = [x[2] for x in tokens[t:anchors[0]]]
+        if not (_is_section_row(lead[0]) and len(" ".join(lead)) <= SECTION_ROW_MAX_CHARS):
+            return [], t
+        rows.append([(" ".join(lead), 1, width)])
     for a, anchor in enumerate(anchors):
         nxt = anchors[a + 1] if a + 1 < len(anchors) else None
         body = [x[2] for x in tokens[anchor + 1:nxt]] if nxt else None
