@@ -257,3 +257,75 @@ def test_a_worker_that_dies_is_a_failure_row_and_the_others_complete(tmp_path, m
     assert s.documents == 5
     fails = pq_out.read_table(out, "failures").to_pylist()
     assert [(os.path.basename(f["source_path"]), f["code"]) for f in fails] == [("poison.txt", "E401")]
+
+
+# ----------------------------------------------------------------------------- user mistakes
+
+
+def _snapshot(out: Path) -> dict:
+    """Every file under OUT (the published run, its symlinks, the cache) with its bytes."""
+    snap = {}
+    for root, _dirs, names in os.walk(out):
+        for n in names:
+            p = Path(root) / n
+            snap[str(p.relative_to(out))] = p.read_bytes() if not p.is_symlink() else os.readlink(p)
+    return snap
+
+
+def test_a_mistyped_input_path_publishes_nothing_and_keeps_the_cache(tmp_path):
+    from policyparse.errors import UsageError
+
+    src = tmp_path / "notices"
+    seed_copies(src)
+    out = tmp_path / "out"
+    run_batch([src], out, quiet=True)
+    before = _snapshot(out)
+    with pytest.raises(UsageError, match="input not found"):
+        run_batch([tmp_path / "noticez"], out, quiet=True)
+    assert _snapshot(out) == before
+
+
+def test_an_input_without_a_readable_notice_publishes_nothing_unless_asked(tmp_path):
+    from policyparse.errors import UsageError
+
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "empty.txt").write_bytes(b"")
+    out = tmp_path / "out"
+    with pytest.raises(UsageError, match="no document could be read"):
+        run_batch([bad], out, quiet=True)
+    assert not (out / "documents").exists()
+    s = run_batch([bad], out, quiet=True, allow_empty=True)
+    assert s.published and s.failures == 1 and s.documents == 0
+
+
+def test_an_output_folder_that_is_a_file_is_refused(tmp_path):
+    from policyparse.errors import UsageError
+
+    src = tmp_path / "notices"
+    seed_copies(src)
+    out = tmp_path / "out.parquet"
+    out.write_bytes(b"not a folder")
+    with pytest.raises(UsageError, match="is a file"):
+        run_batch([src], out, quiet=True)
+    assert out.read_bytes() == b"not a folder"
+
+
+def test_run_exit_codes_tell_scripts_what_happened(tmp_path):
+    from typer.testing import CliRunner
+
+    from policyparse.cli import app
+
+    runner = CliRunner()
+    good = tmp_path / "good"
+    seed_copies(good)
+    res = runner.invoke(app, ["run", str(good), "--out", str(tmp_path / "o1"), "--quiet"])
+    assert res.exit_code == 0, res.output
+    mixed = tmp_path / "mixed"
+    seed_copies(mixed)
+    (mixed / "empty.txt").write_bytes(b"")
+    res = runner.invoke(app, ["run", str(mixed), "--out", str(tmp_path / "o2"), "--quiet"])
+    assert res.exit_code == 1, res.output  # published, with a failures row
+    assert (tmp_path / "o2" / "documents").exists()
+    res = runner.invoke(app, ["run", str(tmp_path / "typo"), "--out", str(tmp_path / "o1"), "--quiet"])
+    assert res.exit_code == 2 and "input not found" in res.output

@@ -36,7 +36,7 @@ from typing import Callable, Iterable
 
 import pyarrow as pa
 
-from .errors import ExportError, PolicyParseError
+from .errors import ExportError, PolicyParseError, UsageError
 from .ingest import IGNORED_EXTENSIONS, content_hash
 
 MESSAGE_LIMIT = 2000
@@ -413,8 +413,25 @@ class RunSummary:
                 f"in {self.seconds:.1f} s; {what} in {self.out}" + (f"\n  rows: {counts}" if counts else ""))
 
 
+def check_usage(inputs: list[str], out: Path) -> None:
+    """Stop before anything is touched when the command itself is wrong: a missing input
+    path (a typo would otherwise publish an empty run over the good tables), or an OUT
+    that is a file."""
+    missing = [i for i in inputs if not os.path.exists(i)]
+    if missing:
+        raise UsageError("input not found: " + ", ".join(missing) + "; nothing was published")
+    if not inputs:
+        raise UsageError("no input given; nothing was published")
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"the output folder {out} is a file; nothing was published")
+
+
 def run_batch(inputs: Iterable[str | Path], out: str | Path, *, workers: int = 1,
-              scheduler: str | None = None, ocr: bool = True, quiet: bool = False) -> RunSummary:
+              scheduler: str | None = None, ocr: bool = True, quiet: bool = False,
+              allow_empty: bool = False) -> RunSummary:
+    """Run the batch and publish its tables atomically. A usage mistake raises
+    :class:`UsageError` before anything is written; a run in which no document could be
+    read publishes nothing unless ``allow_empty``."""
     from .export import parquet as pq_out
     from .export.cache import DocCache, run_key
     from .export.schema import FAILURES
@@ -423,6 +440,7 @@ def run_batch(inputs: Iterable[str | Path], out: str | Path, *, workers: int = 1
     started = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     out = Path(out)
     inputs = [str(i) for i in inputs]
+    check_usage(inputs, out)
     with pq_out.out_lock(out):
         pq_out.clean_stale_staging(out)
         key, key_parts = run_key(ocr=ocr)
@@ -473,6 +491,10 @@ def run_batch(inputs: Iterable[str | Path], out: str | Path, *, workers: int = 1
         finally:
             progress.close()
 
+        if not allow_empty and not (set(plan_.primary) - failed_ids):
+            raise UsageError(f"no document could be read from {', '.join(inputs)} "
+                             f"({len(plan_.sources)} file(s), {len(failed_ids) + len(plan_.failures)} "
+                             "failure(s)); nothing was published (--allow-empty publishes an empty run)")
         tables, partitions = assemble(plan_, cache, failed_ids)
         failure_rows = sorted(plan_.failures + extract_failures, key=lambda r: (r["source_path"], r["code"]))
         tables["failures"] = pa.Table.from_pylist(failure_rows, schema=FAILURES)

@@ -17,14 +17,25 @@ def run(inputs: List[Path] = typer.Argument(..., help="files or folders of notic
         scheduler: Optional[str] = typer.Option(None, "--scheduler",
                                                 help="Dask scheduler address (tcp://host:8786) or 'local'"),
         ocr: bool = typer.Option(True, "--ocr/--no-ocr", help="OCR scanned PDFs"),
-        quiet: bool = typer.Option(False, "--quiet", "-q", help="no progress output")):
-    """Read every notice under INPUTS and write the tables to OUT."""
-    from .batch import run_batch
+        quiet: bool = typer.Option(False, "--quiet", "-q", help="no progress output"),
+        allow_empty: bool = typer.Option(False, "--allow-empty",
+                                         help="publish even when no document could be read")):
+    """Read every notice under INPUTS and write the tables to OUT.
 
-    summary = run_batch(inputs, out, workers=workers, scheduler=scheduler, ocr=ocr, quiet=quiet)
+    Exit status: 0 every file read; 1 some files failed (the run is published, see the
+    failures table); 2 a usage or environment error (nothing is published)."""
+    from .batch import run_batch
+    from .errors import UsageError
+
+    try:
+        summary = run_batch(inputs, out, workers=workers, scheduler=scheduler, ocr=ocr, quiet=quiet,
+                            allow_empty=allow_empty)
+    except UsageError as e:
+        typer.echo(f"policyparse run: {e}", err=True)
+        raise typer.Exit(2)
     if not quiet:
         typer.echo(summary.describe())
-    raise typer.Exit(0)
+    raise typer.Exit(1 if summary.failures else 0)
 
 
 @app.command()

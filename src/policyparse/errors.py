@@ -1,6 +1,7 @@
 """Coded errors. A failure is a row in the ``failures`` table, never a traceback.
 
-Codes: E1xx ingest, E2xx segment, E3xx extract, E4xx export / batch.
+Codes: E0xx usage (nothing is published), E1xx ingest, E2xx segment, E3xx extract,
+E4xx export / batch.
 """
 from __future__ import annotations
 
@@ -19,6 +20,14 @@ class PolicyParseError(Exception):
     def __str__(self) -> str:
         where = f" ({self.path})" if self.path else ""
         return f"[{self.code}] {self.message}{where}"
+
+
+class UsageError(PolicyParseError):
+    """A mistake on the command line or in the environment (a mistyped input path, an OUT
+    that is a file, inputs with no notice): the run stops before it publishes anything,
+    so the tables and the cache of the last good run stay as they were."""
+
+    code, stage = "E001", "usage"
 
 
 class IngestError(PolicyParseError):
