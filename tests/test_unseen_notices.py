@@ -32,12 +32,17 @@ NOTICES_D = Path(__file__).resolve().parent / "data" / "notices_d"
 NOTICES_E = Path(__file__).resolve().parent / "data" / "notices_e"
 
 
+def score(folder: Path, gold: Path, tmp_path_factory, group_by: str = "format"):
+    """Run the batch over ``folder`` and score it against the gold files in ``gold``."""
+    out = tmp_path_factory.mktemp("out")
+    summary = run_batch([folder], out, workers=1, quiet=True)
+    assert summary.failures == 0
+    return evaluate(out, gold, group_by=group_by)
+
+
 @pytest.fixture(scope="module")
 def report(tmp_path_factory):
-    out = tmp_path_factory.mktemp("unseen")
-    summary = run_batch([NOTICES], out, workers=1, quiet=True)
-    assert summary.failures == 0
-    return evaluate(out, NOTICES, group_by="format")
+    return score(NOTICES, NOTICES, tmp_path_factory)
 
 
 def test_every_notice_is_read_and_scored(report):
@@ -61,10 +66,7 @@ def test_every_record_is_grounded(report):
 
 @pytest.fixture(scope="module")
 def report_d(tmp_path_factory):
-    out = tmp_path_factory.mktemp("unseen_d")
-    summary = run_batch([NOTICES_D], out, workers=1, quiet=True)
-    assert summary.failures == 0
-    return evaluate(out, NOTICES_D, group_by="format")
+    return score(NOTICES_D, NOTICES_D, tmp_path_factory)
 
 
 def test_lost_layouts_of_real_notices_are_read(report_d):
@@ -82,10 +84,7 @@ def test_lost_layouts_of_real_notices_are_read(report_d):
 
 @pytest.fixture(scope="module")
 def report_e(tmp_path_factory):
-    out = tmp_path_factory.mktemp("unseen_e")
-    summary = run_batch([NOTICES_E], out, workers=1, quiet=True)
-    assert summary.failures == 0
-    return evaluate(out, NOTICES_E, group_by="format")
+    return score(NOTICES_E, NOTICES_E, tmp_path_factory)
 
 
 def test_held_out_notices_are_read(report_e):
@@ -113,10 +112,7 @@ def report_layouts(tmp_path_factory):
     gold = tmp_path_factory.mktemp("layouts_gold")
     for g in NOTICES.glob("*.json"):
         (gold / g.name).write_bytes(g.read_bytes())
-    out = tmp_path_factory.mktemp("layouts_out")
-    summary = run_batch([src], out, workers=1, quiet=True)
-    assert summary.failures == 0
-    return evaluate(out, gold, group_by="folder")
+    return score(src, gold, tmp_path_factory, group_by="folder")
 
 
 @pytest.mark.parametrize("layout", ["runon", "cells", "pipes", "spaces"])
