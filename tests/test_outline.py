@@ -65,3 +65,16 @@ def test_an_attachment_starts_a_new_outline():
     items = [it for it in o.items if it.kind == "item"]
     assert items[-1].attachment == "附件2" and items[-1].path() == ["一", "1"]
     assert o.attachment_titles["附件2"] == "2024年重点任务清单"
+
+
+def test_an_item_whose_text_opens_with_a_number_continues_the_count():
+    from policyparse.pipeline import parse_bytes
+
+    text = ("2022年区政府实事项目\n1.既有多层住宅加装电梯新增400台。\n2.50个小区新增电动自行车充电设施。\n"
+            "3.新增5个普惠性托育点。\n")
+    doc = parse_bytes(text.encode("utf-8"), "t.txt")
+    assert [t.path[-1] for t in doc.tasks] == ["1", "2", "3"]
+    assert doc.text[doc.tasks[1].start:doc.tasks[1].end].startswith("2.50个小区")
+    # without an open 1. list, 2.5 stays a number
+    solo = parse_bytes("一、目标\n增长2.5%以上。\n".encode("utf-8"), "s.txt")
+    assert all(t.path[-1] != "2" for t in solo.tasks)

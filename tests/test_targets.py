@@ -114,3 +114,12 @@ def test_idioms_and_frequency_counts_are_no_targets(text):
 
 def test_ten_thousands_of_a_measure_word():
     assert run("县级储备防汛编织袋10万条以上") == [(10, "万条", ">=")]
+
+
+def test_a_count_that_opens_its_clause_before_the_goal_verb():
+    from policyparse.extract.targets import find_targets
+
+    text = "为10个老旧小区实施消防设施改造；50个小区新增电动自行车充电设施。共有3个部门参加会议。"
+    found = [(t.value, t.unit) for t in find_targets(text, 0, len(text))]
+    assert (10.0, "个") in found and (50.0, "个") in found
+    assert (3.0, "个") not in found  # a fact (共有…), and no goal verb after it

@@ -120,10 +120,17 @@ def _metric(text: str, lo: int, hi: int) -> str | None:
     return s or None
 
 
-def _number_ok(text: str, s: int) -> bool:
-    """Not the tail of a longer token (PM2.5, V2, 3-6, 1/2)."""
-    prev = text[s - 1] if s > 0 else ""
-    return not (prev.isascii() and (prev.isalnum() or prev in ".-/~"))
+def _number_ok(text: str, s: int, start: int = 0) -> bool:
+    """Not the tail of a longer token (PM2.5, V2, 3-6, 1/2); what stands before the span
+    read (an item's own label, 2.) does not count."""
+    prev = text[s - 1] if s > start else ""
+    return not (prev and prev.isascii() and (prev.isalnum() or prev in ".-/~"))
+
+
+# what may stand before a count that opens its clause: nothing, a label, 为 / 对 / 给
+_OPENS_CLAUSE = re.compile(r"\s*(?:[（(]?\d{1,2}[)）.．、]|[（(][一二三四五六七八九十]{1,3}[）)]|[一二三四五六七八九十]{1,3}、)?\s*[为对给向]?")
+# …and the goal verb stands this close after it (50个小区新增…)
+OBJECT_FIRST_VERB_MAX = 12
 
 
 def find_targets(text: str, start: int, end: int, *, goals: bool = False) -> list[Target]:
@@ -159,7 +166,7 @@ def find_targets(text: str, start: int, end: int, *, goals: bool = False) -> lis
         vs = m.start("value")
         value = parse_number(m.group("value"))
         unit = m.group("unit")
-        if value is None or not _number_ok(text, vs) or r.reject_idiom.match(m.group(0)):
+        if value is None or not _number_ok(text, vs, start) or r.reject_idiom.match(m.group(0)):
             continue
         if any(t.start <= s < t.end for t in out):
             continue
@@ -184,7 +191,11 @@ def find_targets(text: str, start: int, end: int, *, goals: bool = False) -> lis
                 verb_m = vm
                 break
         continued = prev_count_end != -1 and re.fullmatch(r"[、和及]|以及", text[prev_count_end:vs] or "x")
-        if verb_m is None and not continued:
+        # the count opens its clause and the goal verb follows it, as 实事 lists write goals:
+        # 50个小区新增充电设施 / 为10个老旧小区实施消防设施改造
+        object_first = (verb_m is None and not is_cn and _OPENS_CLAUSE.fullmatch(text[lo:vs])
+                        and verbs.search(text, e, min(hi, e + OBJECT_FIRST_VERB_MAX)) is not None)
+        if verb_m is None and not continued and not object_first:
             continue
         cmp, cmp_end = _comparator(text, vs, e, lo)
         if cmp_end > e and cmp == ">=" and text[cmp_end:cmp_end + 1] == "的":

@@ -130,7 +130,7 @@ def body_tasks(doc: Document, outline: Outline, plan_year: int | None) -> list[t
             title=short_title(doc, item), source="body", start=item.start, end=end,
             page=doc.page_at(item.start), units=units, deadlines=deadlines,
             frequencies=find_frequencies(text, item.start, end),
-            targets=find_targets(text, item.start, end))))
+            targets=find_targets(text, item.text_start, end))))  # the label (2.) is no part of 2.50个
     return out
 
 

@@ -180,7 +180,7 @@ def build_outline(doc: Document, skip: list[tuple[int, int]] | None = None) -> O
             # 附件：… ends the body's numbering: the attachments have their own
             stack, current, child_styles = [], None, {}
             continue
-        label = match_label(text)
+        label = match_label(text) or _continued_count(text, stack)
         if expect_attachment_title and label is None and _is_short_unpunctuated(text):
             attachment_titles[attachment or ""] = text
             expect_attachment_title = False
@@ -208,6 +208,22 @@ def build_outline(doc: Document, skip: list[tuple[int, int]] | None = None) -> O
             continue
         current.end = b.end
     return Outline(items, tables, attachment_titles)
+
+
+_DIGIT_AFTER_DOT = re.compile(r"^(?P<label>(?P<num>\d{1,2})[.．])(?=\d)")
+
+
+def _continued_count(text: str, stack: list[OutlineItem]) -> Label | None:
+    """「2.50个小区新增…」 after item 1.: a label followed by a number reads as a decimal
+    (2.50) unless it continues the count of a 1. 2. list open above it."""
+    m = _DIGIT_AFTER_DOT.match(text)
+    if not m:
+        return None
+    num = int(m.group("num"))
+    if any(it.label is not None and it.label.style == "arabic_dot" and it.label.num == num - 1
+           for it in stack):
+        return Label("arabic_dot", num, m.group("label"), m.end())
+    return None
 
 
 def _in_spans(b: Block, spans: list[tuple[int, int]]) -> bool:
