@@ -129,10 +129,13 @@ def recover_blocks(text: str) -> list[tuple[str, object]]:
                  or _line_table(lines, i) or _space_table(lines, i))
         if found:
             end, tables = found
-            out.extend(("table", rows) for rows in tables if rows)
+            # a detector gives tables, and the lines around them it kept as paragraphs
+            out.extend(("paragraph", t) if isinstance(t, str) else ("table", t) for t in tables if t)
             i = end
             continue
         line = lines[i].strip()
+        if line.count("|") == 1 and (line.endswith("|") or line.startswith("|")):
+            line = line.strip("|").strip()  # a table's title row, left with its one pipe
         if line and not PAGE_NUMBER_LINE.match(line):
             out.extend(split_run_on(line, at_start=not out, one_line=one_line))
         i += 1
@@ -144,19 +147,49 @@ def recover_blocks(text: str) -> list[tuple[str, object]]:
 
 def header_roles(cells: list[str]) -> list[str] | None:
     """The column roles when ``cells`` is a task table's header row, else None: at
-    least three cells, every one a column name (one unknown name is let pass in a
-    header of four or more: offices coin their own), one of them the task or its details."""
+    least three cells, every one a column name (offices coin their own: one unknown
+    name in four is let pass), one of them the task or its details."""
     if len(cells) < MIN_HEADER_CELLS:
         return None
     roles = [column_role(c) for c in cells]
     unknown = roles.count(None)
-    if unknown > (1 if len(cells) >= 4 else 0):
+    if unknown > (len(cells) // 4 if len(cells) >= 4 else 0):
         return None
-    if unknown and (not cells[roles.index(None)].strip() or len(cells[roles.index(None)]) > 12):
+    if any(r is None and (not c.strip() or len(c) > 24) for c, r in zip(cells, roles)):
         return None
     if not {"task", "detail"} & set(roles) or len(set(roles) - {"note", None}) < 2:
         return None
     return [r or "unknown" for r in roles]
+
+
+def segment_header(tokens: list[str]) -> list[str]:
+    """Header cells from a header row split at spaces, where a cell may itself hold
+    spaces (牵头  领导 | 主体          责任单位): adjacent pieces are joined where the
+    joined name has a column role and a piece alone has none, best overall (DP)."""
+    from ..columns import rules as column_rules
+
+    cr = column_rules()
+    modifiers = set(cr.lead_modifiers) | set(cr.support_modifiers) | {"主体"}
+    n = len(tokens)
+    best: list[float] = [0.0] + [float("-inf")] * n
+    back = [0] * (n + 1)
+    for j in range(1, n + 1):
+        for k in range(max(0, j - 3), j):
+            cell = "".join(tokens[k:j])
+            role = column_role(cell)
+            if j - k > 1 and role is None:
+                continue  # join only into a name that has a role
+            score = best[k] + (2.0 if role else -1.5)
+            if tokens[j - 1] in modifiers:
+                score -= 3.0  # a name does not end with its modifier (牵头 | 领导 …)
+            if score > best[j]:
+                best[j], back[j] = score, k
+    cells: list[str] = []
+    j = n
+    while j > 0:
+        cells.append(" ".join(tokens[back[j]:j]))
+        j = back[j]
+    return cells[::-1]
 
 
 # =========================================================================== tab cells
@@ -230,7 +263,7 @@ def _pipe_table(lines: list[str], i: int):
                 roles = header_roles([c for c in cells if c] if not all(cells) else cells)
                 if roles:
                     if pending:
-                        tables.append(_square(pending))
+                        tables += _pending_rows(pending)
                         pending = []
                     width = len(cells)
                     rows = [cells]
@@ -253,7 +286,7 @@ def _pipe_table(lines: list[str], i: int):
         elif pending:
             pending[-1][-1] = (pending[-1][-1] + "\n" + s).strip()
     if pending:
-        tables.append(_square(pending))
+        tables += _pending_rows(pending)
     if rows:
         tables.append(_with_section_rows(_fit_short_rows(rows, width), width))
     return end, tables
@@ -274,6 +307,25 @@ def _fit_short_rows(rows: list[list[str]], width: int) -> list[list[str]]:
                 out.append(fitted[0])
                 continue
         out.append(r)
+    return out
+
+
+def _pending_rows(rows: list[list[str]]) -> list:
+    """Pipe rows above a task table's header: a row with one filled cell is a line of
+    text (the table's title: 2023年…抽查工作计划 | ||||), the others metadata pairs."""
+    out: list = []
+    block: list[list[str]] = []
+    for r in rows:
+        filled = [c for c in r if c]
+        if len(filled) == 1:
+            if block:
+                out.append(_square(block))
+                block = []
+            out.append(filled[0])
+        elif filled:
+            block.append(r)
+    if block:
+        out.append(_square(block))
     return out
 
 
@@ -355,6 +407,17 @@ def _rows_from_cells(chunks: list[tuple[str, int]], roles: list[str], start_line
     sequence where the first column is 序号; section rows between rows are kept."""
     width = len(roles)
     has_seq = roles[0] == "seq"
+    if not has_seq:
+        # no 序号 to anchor the rows: the cells up to the body that follows go through
+        # the grid assignment, which reads the rows from the cells' roles
+        from ..numbering import match_label
+
+        stop = next((k for k, (c, _) in enumerate(chunks)
+                     if rules().attachment.match(c) or (match_label(c) and len(c) > SECTION_ROW_MAX_CHARS * 2)),
+                    len(chunks))
+        pieces = [(c, True) for c, _ in chunks[:stop] if c]
+        rows = assign_grid(pieces, roles)
+        return rows, (chunks[stop - 1][1] if stop else start_line)
     rows: list[list] = []
     end = start_line
     k, n = 0, len(chunks)
@@ -433,6 +496,20 @@ def _seq_value(cell: str, expected: int) -> int | None:
     return None
 
 
+# rows that stand on lines of their own may skip numbers (a department's rows taken out of
+# a county's list: 81, 85, 87), never go back
+LINE_SEQ_STEP = 10
+
+
+def _line_seq(cell: str, prev: int | None) -> int | None:
+    """The 序号 opening a row line: any number first, then increasing by at most LINE_SEQ_STEP."""
+    s = cell.strip().rstrip("、.．")
+    if not (s.isdigit() and len(s) <= 4):
+        return None
+    n = int(s)
+    return n if prev is None or prev < n <= prev + LINE_SEQ_STEP else None
+
+
 def _is_seq(cell: str, expected: int) -> bool:
     return _seq_value(cell, expected) is not None
 
@@ -458,9 +535,9 @@ _TOKEN = re.compile(r"\S+")
 def _space_table(lines: list[str], i: int):
     """A header line of column names separated by spaces, then rows whose cells are
     separated by spaces and may go on over the next lines (a cell's own line breaks)."""
-    tokens = lines[i].split()
-    if len(tokens) < MIN_HEADER_CELLS or len(lines[i].strip()) > 120:
+    if len(lines[i].strip()) > 200 or len(lines[i].split()) < MIN_HEADER_CELLS:
         return None
+    tokens = segment_header(lines[i].split())
     roles = header_roles(tokens)
     if roles is None:
         return None
@@ -474,7 +551,11 @@ def _space_table(lines: list[str], i: int):
 
 def _line_table(lines: list[str], i: int):
     """Header cells on consecutive lines, then one cell per line, rows of varying
-    length (merged cells are left out by the converter)."""
+    length (merged cells are left out by the converter). A converter that ends every
+    cell with a pipe (``序号 |``) and every row with a line of pipes writes the same."""
+    if column_role(_strip_pipes(lines[i])) is None:
+        return None
+    lines = [_strip_pipes(ln) for ln in lines]
     header: list[str] = []
     j = i
     while j < len(lines):
@@ -497,6 +578,11 @@ def _line_table(lines: list[str], i: int):
     return end, [[header] + rows]
 
 
+def _strip_pipes(line: str) -> str:
+    s = line.strip()
+    return s.strip("|").strip() if "|" in s else line
+
+
 # a line this long that does not open a row ends a flattened table: text goes on
 # (rows on lines: a line that opens no row is a wrapped cell, short; cells on lines: a cell)
 TABLE_LINE_MAX_CHARS = {(True, True): 60, (True, False): 120, (False, True): 400, (False, False): 400}
@@ -507,7 +593,7 @@ def _table_region_end(lines: list[str], j: int, has_seq: bool, split_tokens: boo
     opens the next row, a section row, or a short line (a cell, or a cell's
     continuation) stays; a long line that opens no row, an attachment mark or the
     header of another table ends it."""
-    expected = 1
+    prev: int | None = None  # the last 序号: an excerpt of a longer list may open at 81
     end = j
     limit = TABLE_LINE_MAX_CHARS[(has_seq, split_tokens)]
     while j < len(lines):
@@ -518,13 +604,15 @@ def _table_region_end(lines: list[str], j: int, has_seq: bool, split_tokens: boo
         if rules().print_date.search(s):
             break  # the 版记 (…印发) closes the document
         first = s.split()[0] if split_tokens else s
-        if has_seq and _is_seq(first, expected):
-            expected = (_seq_value(first, expected) or expected) + 1
+        seq = _line_seq(first, prev) if has_seq else None
+        if seq is not None:
+            prev = seq
         elif _is_section_row(s):
             pass
-        elif (rules().attachment.fullmatch(s) or header_roles(s.split()) or len(s) > limit
-              or (has_seq and expected == 1)):
-            break
+        elif (rules().attachment.fullmatch(s) or header_roles(s.split())
+              or (len(s) > limit and not (split_tokens and len(s.split()) >= 2))
+              or (has_seq and prev is None)):
+            break  # a long line of one piece is body text; a wrapped row keeps its spaces
         j += 1
         end = j
     return end
