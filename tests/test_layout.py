@@ -231,3 +231,28 @@ def test_web_page_with_a_table_written_one_cell_per_paragraph():
 def test_web_page_with_the_whole_notice_in_one_paragraph():
     doc = parse_bytes(_page([RUN_ON]), "runon.html")
     assert len(doc.tasks) == 3 and doc.header.recipients == ["各乡镇中心学校", "县直各学校"]
+
+
+def test_cells_that_each_end_with_a_pipe():
+    text = "2021年赛事活动计划 |\n|||\n序号 |\n赛事名称 |\n时间 |\n备注 |\n1 |\n元旦长跑比赛 |\n1月 |\n|\n2 |\n职工乒乓球比赛 |\n5月 |\n|\n"
+    blocks = recover_blocks(text)
+    assert blocks[0] == ("paragraph", "2021年赛事活动计划")
+    rows = [p for k, p in blocks if k == "table"][-1]
+    assert rows[0] == ["序号", "赛事名称", "时间", "备注"]
+    assert rows[1][:3] == ["1", "元旦长跑比赛", "1月"] and rows[2][:3] == ["2", "职工乒乓球比赛", "5月"]
+
+
+def test_header_cells_broken_by_spaces_are_joined_by_their_names():
+    from policyparse.ingest.layout import segment_header
+
+    tokens = "序号 重点工作任务 牵头  领导 牵头   责任单位 配合   责任单位 工作评价".split()
+    assert segment_header(tokens) == ["序号", "重点工作任务", "牵头 领导", "牵头 责任单位", "配合 责任单位", "工作评价"]
+    assert segment_header("序号 工作任务 牵头单位 完成时限".split()) == ["序号", "工作任务", "牵头单位", "完成时限"]
+
+
+def test_an_excerpt_of_a_numbered_list_opens_anywhere_and_skips_numbers():
+    text = ("序号 重点工作任务 牵头单位 配合单位\n81 落实疫情防控优化措施。 县卫健委 各乡镇\n"
+            "85 新增托育机构2所以上。 县卫健委 有关乡镇\n87 创建全国中医药示范县。 县卫健委 县直有关单位\n")
+    rows = tables(text)[0]
+    assert [r[0] for r in rows[1:]] == ["81", "85", "87"]
+    assert rows[2] == ["85", "新增托育机构2所以上。", "县卫健委", "有关乡镇"]
