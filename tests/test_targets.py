@@ -123,3 +123,20 @@ def test_a_count_that_opens_its_clause_before_the_goal_verb():
     found = [(t.value, t.unit) for t in find_targets(text, 0, len(text))]
     assert (10.0, "个") in found and (50.0, "个") in found
     assert (3.0, "个") not in found  # a fact (共有…), and no goal verb after it
+
+
+def test_a_count_that_sums_up_an_enumeration_after_its_verb():
+    from policyparse.extract.targets import find_targets
+
+    text = "结合乡镇实际,制定出台镇级林长会议制度、林长工作制度、林长制考核办法等6项制度。"
+    assert [(t.value, t.unit) for t in find_targets(text, 0, len(text))] == [(6.0, "项")]
+
+
+def test_a_quantity_column_states_the_rows_goal():
+    from policyparse.extract.targets import find_cell_targets
+
+    assert [(t.value, t.unit, t.comparator) for t in find_cell_targets("5%", 0, 2)] == [(5.0, "%", "=")]
+    cell = "1户(实际以联合双随机牵头单位抽查数为准。)"
+    assert [(t.raw, t.value, t.unit) for t in find_cell_targets(cell, 0, len(cell))] == [("1户", 1.0, "户")]
+    assert [(t.value, t.comparator) for t in find_cell_targets("≥90%", 0, 4)] == [(90.0, ">=")]
+    assert find_cell_targets("=1", 0, 2) == []

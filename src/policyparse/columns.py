@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from .errors import GazetteerError
 from .gazetteer import check_keys, load_yaml
 
-ROLES = ("seq", "category", "task", "detail", "lead", "support", "leader", "deadline", "note")
+ROLES = ("seq", "category", "task", "detail", "target", "lead", "support", "leader", "deadline", "note")
 GAZETTEER = "table_roles.yaml"
 # a column name is a short phrase: a cell longer than this is data, never a header
 MAX_HEADER_CHARS = 12

@@ -195,6 +195,11 @@ def find_targets(text: str, start: int, end: int, *, goals: bool = False) -> lis
         # 50个小区新增充电设施 / 为10个老旧小区实施消防设施改造
         object_first = (verb_m is None and not is_cn and _OPENS_CLAUSE.fullmatch(text[lo:vs])
                         and verbs.search(text, e, min(hi, e + OBJECT_FIRST_VERB_MAX)) is not None)
+        # …制定出台A制度、B制度…等6项制度: the count that sums up an enumeration after the verb
+        summed = (verb_m is None and text[max(lo, vs - 1):vs] == "等"
+                  and verbs.search(text, lo, vs) is not None)
+        if summed:
+            verb_m = next(verbs.finditer(text, lo, vs))
         if verb_m is None and not continued and not object_first:
             continue
         cmp, cmp_end = _comparator(text, vs, e, lo)
@@ -218,6 +223,28 @@ def find_targets(text: str, start: int, end: int, *, goals: bool = False) -> lis
         out += _qualitative(text, start, end, out)
     out.sort(key=lambda t: t.start)
     return out
+
+
+_CELL_QUANTITY = re.compile(r"(?P<value>\d+(?:\.\d+)?)\s*(?P<unit>%|[\u4e00-\u9fff]{1,3}(?=[（(\s]|$))")
+
+
+def find_cell_targets(text: str, start: int, end: int) -> list[Target]:
+    """The goal a quantity column states (抽查比例 5%, 抽查数量 1户(…), 目标值 ≥90%): the
+    first number and its measure word, no verb needed; its comparator from the cues."""
+    m = _CELL_QUANTITY.search(text, start, end)
+    if m is None or not _number_ok(text, m.start("value"), start):
+        return []
+    value = parse_number(m.group("value"))
+    if value is None:
+        return []
+    s, e = m.span()
+    cmp, raw_end = _comparator(text, m.start("value"), e, start)
+    before = text[start:s]
+    if re.search(r"[≥>]|不低于|不少于|至少", before):
+        cmp = ">="
+    elif re.search(r"[≤<]|不超过|不高于", before):
+        cmp = "<="
+    return [Target(text[s:raw_end], None, value, m.group("unit"), cmp, s, raw_end)]
 
 
 def _qualitative(text: str, start: int, end: int, numeric: list[Target]) -> list[Target]:

@@ -17,7 +17,7 @@ from ..segment.outline import (Outline, OutlineItem, build_outline, carries_acti
 from ..segment.tables import ColumnMap, TaskRow, find_header, task_rows
 from .deadlines import find_deadlines
 from .frequencies import find_frequencies
-from .targets import find_targets
+from .targets import find_cell_targets, find_targets
 from .units import (canonical_unit, expand_shared_suffix, find_unit_notes,
                     split_known_concatenation, split_unit_list)
 
@@ -200,6 +200,9 @@ def _table_task(doc: Document, row: TaskRow, n: int, attachment: str | None,
     for c in row.cells.get("deadline", []):
         deadlines += find_deadlines(text, c.start, c.end, plan_year, column=True)
         frequencies += find_frequencies(text, c.start, c.end)
+    for c in row.cells.get("target", []):
+        # a quantity column (抽查比例 5%, 抽查数量 1户): its number is the row's goal
+        targets += find_cell_targets(text, c.start, c.end)
     name = _cells_text(doc, row, "task") or None
     section = " / ".join(p for p in (attachment_title or attachment, row.section) if p)
     return Task(path=[attachment or "表", row.seq or str(n)], section=section,

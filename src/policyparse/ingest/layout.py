@@ -762,7 +762,7 @@ def role_fit(role: str, text: str) -> float:
     r = rules()
     s = text.strip()
     if not s:
-        return {"note": 0.5, "category": 0.5, "support": -0.5, "deadline": -1.0,
+        return {"note": 0.5, "category": 0.5, "target": 0.0, "support": -0.5, "deadline": -1.0,
                 "leader": -0.5}.get(role, -3.0)
     if s in r.empty_cell_marks:
         return 1.0 if role in ("support", "lead", "leader", "note", "deadline") else -2.0
@@ -794,6 +794,8 @@ def role_fit(role: str, text: str) -> float:
         return 1.0 + min(len(s), 300) / 300
     if role == "note":
         return 0.0 if len(s) <= 20 else -2.0
+    if role == "target":  # 5%, 1户, ≥90%
+        return 2.0 if re.match(r"[≥≤<>=约]?\s*\d", s) and len(s) <= 40 else -2.0
     if role == "category":
         return 1.0 if len(s) <= 20 and not re.search(r"[。；;]", s) else -2.0
     return 0.0
