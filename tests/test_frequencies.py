@@ -86,3 +86,11 @@ def test_routine_slogans_with_verbs(text, expected):
 def test_a_quantity_per_period_is_a_rate_not_a_frequency():
     assert run("保障中小学生每天校内体育活动时间不少于2小时。") == []
     assert run("每天开展不少于1次晨午检。") == [("每天开展不少于1次晨午检", "day", 1, ">=")]
+
+
+def test_a_routine_recurs_on_each_day_it_lists():
+    from policyparse.extract.frequencies import find_frequencies
+
+    for text, period, count in (("每月13日、28日定期报送进展情况", "month", 2), ("每周一、三、五开展巡查", "week", 3),
+                                ("每月10日前报送", "month", 1)):
+        assert [(f.period, f.count) for f in find_frequencies(text, 0, len(text))] == [(period, count)], text

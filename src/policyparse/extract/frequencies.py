@@ -74,6 +74,10 @@ def _count_and_comparator(clause: str) -> tuple[int, str]:
     return (count if count and count > 0 else 1), comparator
 
 
+# the days a routine recurs on, listed after 每月 / 每周: 13日、28日; 一、三、五
+_DAYS_LISTED = re.compile(r"(?:\d{1,2}[日号](?:[、和及]\d{1,2}[日号])+|[一二三四五六日](?:[、和及][一二三四五六日])+(?![\u4e00-\u9fff]{0,1}[、和及]))")
+
+
 def find_frequencies(text: str, start: int, end: int) -> list[Frequency]:
     """Recurring obligations in ``text[start:end]`` (absolute offsets, raw == text[s:e])."""
     r = rules()
@@ -90,6 +94,12 @@ def find_frequencies(text: str, start: int, end: int) -> list[Frequency]:
     for rx in (r.every, r.by_period):
         for m in rx.finditer(text, start, end):
             s = m.start()
+            days = _DAYS_LISTED.match(text, m.end(), end) if m.group("period") in ("月", "周", "星期") else None
+            if days:
+                # 每月13日、28日报送 / 每周一、三、五: as many times as days are listed
+                n = len(re.findall(r"\d{1,2}[日号]|[一二三四五六日天]", days.group()))
+                add(s, _clause_end(text, days.end(), end), m.group("period"), n, "=")
+                continue
             e = _clause_end(text, m.end(), end)
             clause = text[m.end():e]
             if r.rate_quantity.search(clause) and not r.count.search(clause):
