@@ -256,3 +256,13 @@ def test_an_excerpt_of_a_numbered_list_opens_anywhere_and_skips_numbers():
     rows = tables(text)[0]
     assert [r[0] for r in rows[1:]] == ["81", "85", "87"]
     assert rows[2] == ["85", "新增托育机构2所以上。", "县卫健委", "有关乡镇"]
+
+
+def test_a_hostile_row_of_thousands_of_pieces_is_grouped_not_weighed_one_by_one():
+    """fit_cells weighs at most MAX_FIT_PIECES pieces (without the grouping this row took 84 s)."""
+    from policyparse.ingest.layout import MAX_FIT_PIECES
+
+    row = ["1"] + ["县应急局"] * 2000
+    cells = fit_cells(row, ["seq", "task", "lead", "deadline"])
+    assert len(cells) == 4 and cells[0] == "1"
+    assert sum(len(c.split()) for c in cells) == len(row) > MAX_FIT_PIECES

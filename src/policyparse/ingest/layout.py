@@ -621,13 +621,24 @@ def _table_region_end(lines: list[str], j: int, has_seq: bool, split_tokens: boo
 # =========================================================================== cells to columns
 
 
+# the pieces of one row the cell programme weighs one by one (O(columns × pieces²))
+MAX_FIT_PIECES = 48
+
+
 def fit_cells(tokens: list[str], roles: list[str]) -> list[str]:
     """Assign a row's space-separated pieces to the columns, in order.
 
     Each column takes zero or more adjacent pieces; the split maximises the sum of
     :func:`role_fit` over the columns (dynamic programming, O(columns × pieces²)).
     """
-    k, m = len(roles), len(tokens)
+    k = len(roles)
+    if len(tokens) > MAX_FIT_PIECES and len(tokens) > 4 * k:
+        # keep the programme linear on a hostile row: the pieces in the middle go in groups,
+        # those at both ends (序号, a name; a unit, a time) stay single
+        head, middle, tail = tokens[:k], tokens[k:-k], tokens[-k:]
+        g = -(-len(middle) // (MAX_FIT_PIECES - 2 * k))
+        tokens = head + [" ".join(middle[i:i + g]) for i in range(0, len(middle), g)] + tail
+    m = len(tokens)
     neg = float("-inf")
     # best[c][t]: best score placing tokens[:t] into columns[:c]
     best = [[neg] * (m + 1) for _ in range(k + 1)]
