@@ -218,27 +218,3 @@ def _read_empty_cells(gray, rules: list[Rule], pieces: list[Piece], tol: float, 
     return found
 
 
-def read_scanned_pdf(data: bytes, source_path: str, *, doc_id: str) -> Document:
-    """OCR every page of a PDF, text layer or not (``meta["ocr"] = True``)."""
-    import time
-
-    from .pdf_text import open_pdf
-
-    pdf = open_pdf(data)
-    ocr_engine()
-    started = time.perf_counter()
-    pages = []
-    for index in range(len(pdf)):
-        page = pdf[index]
-        pages.append(ocr_page(page, index + 1))
-        page.close()
-    pdf.close()
-    b = DocumentBuilder(source_path, "pdf")
-    b.meta["ocr"] = True
-    b.meta["pages"] = len(pages)
-    b.meta["ocr_pages"] = [p.number for p in pages]
-    b.meta["ocr_seconds_per_page"] = round((time.perf_counter() - started) / max(len(pages), 1), 2)
-    if not any(p.pieces for p in pages):
-        b.warnings.append("OCR found no text on any page")
-    emit_pages(b, pages)
-    return b.build(doc_id)

@@ -159,8 +159,20 @@ def _is_cjk(ch: str) -> bool:
     return "\u4e00" <= ch <= "\u9fff"
 
 
+# the region settings sit in the header's file, beside the 发文字号 pattern read below;
+# read by name, so that header (which asks regions for the issuer's place) and regions
+# do not import each other
+GAZETTEER = "header.yaml"
+
+
+@functools.lru_cache(maxsize=1)
+def _doc_number() -> re.Pattern:
+    from ..gazetteer import compile_pattern, load_yaml
+
+    return compile_pattern(GAZETTEER, "doc_number", load_yaml(GAZETTEER)["doc_number"], ("doc_number",))
+
+
 def _region_config() -> dict:
-    from .header import GAZETTEER
     from ..gazetteer import load_yaml
 
     cfg = load_yaml(GAZETTEER).get("region")
@@ -240,9 +252,7 @@ def resolve_region(doc: Document, header: Header) -> Region | None:
     for key in _META_PLACE_KEYS:
         if doc.meta.get(key):
             sources.append((str(doc.meta[key]), w["meta"], True))
-    from .header import rules as header_rules
-
-    for m in header_rules().doc_number.finditer(doc.text):
+    for m in _doc_number().finditer(doc.text):
         prefix = m.group("doc_number").split("〔", 1)[0]
         sources.append((prefix, w["doc_number_prefix"], True))
     sources.append((doc.text, w["body"], False))
