@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 
 from .errors import GazetteerError
-from .gazetteer import check_keys, load_yaml
+from .gazetteer import check_keys, load_yaml, str_list
 
 ROLES = ("seq", "category", "task", "detail", "target", "lead", "support", "leader", "deadline", "note")
 GAZETTEER = "table_roles.yaml"
@@ -34,13 +34,6 @@ class RoleRules:
     header_search_rows: int
 
 
-def _words(data: dict, key: str) -> tuple[str, ...]:
-    value = data.get(key) or []
-    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
-        raise GazetteerError(f"{GAZETTEER}: {key} must be a list of non-empty strings")
-    return tuple(value)
-
-
 @functools.lru_cache(maxsize=1)
 def rules() -> RoleRules:
     data = load_yaml(GAZETTEER)
@@ -54,7 +47,7 @@ def rules() -> RoleRules:
         raise GazetteerError(f"{GAZETTEER}: head_words must be a mapping")
     check_keys(GAZETTEER, head, {"unit_nouns", "lead", "support"})
     return RoleRules(dict(data["exact"]), tuple((c, r) for c, r in data["contains"]),
-                     _words(head, "unit_nouns"), _words(head, "lead"), _words(head, "support"),
+                     *(str_list(GAZETTEER, head, k, required=False) for k in ("unit_nouns", "lead", "support")),
                      int(data.get("header_search_rows", 4)))
 
 

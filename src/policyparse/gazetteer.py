@@ -58,6 +58,21 @@ def check_keys(name: str, data: dict, allowed: set[str], required: set[str] = fr
         raise GazetteerError(f"{name}: missing keys {sorted(missing)}")
 
 
+def alternation(words) -> str:
+    """A regex alternation of literal words, longest first (so 不少于 beats 不)."""
+    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+
+
+def str_list(name: str, data: dict, key: str, required: bool = True) -> tuple[str, ...]:
+    """The list of non-empty strings under ``key`` (an empty one where it may be missing)."""
+    value = data.get(key)
+    if value is None and not required:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise GazetteerError(f"{name}: {key} must be a list of non-empty strings")
+    return tuple(value)
+
+
 def compile_pattern(name: str, rule_id: str, pattern: str, groups: tuple[str, ...] = ()) -> re.Pattern:
     """Compile one rule's regex; every group the code reads must exist in it."""
     try:

@@ -13,7 +13,7 @@ import functools
 import re
 
 from ..errors import GazetteerError
-from ..gazetteer import compile_pattern, load_yaml
+from ..gazetteer import alternation, compile_pattern, load_yaml  # noqa: F401 - alternation is read from here
 from ..numerals import expand_macros
 
 
@@ -21,11 +21,6 @@ def compile_rule(file: str, rule_id: str, pattern: str, groups: tuple[str, ...] 
     if not isinstance(pattern, str):
         raise GazetteerError(f"{file}: rule {rule_id}: pattern must be a string")
     return compile_pattern(file, rule_id, expand_macros(pattern), groups)
-
-
-def alternation(words: list[str]) -> str:
-    """A regex alternation of literal words, longest first (so 不少于 beats 不)."""
-    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
 
 
 @functools.lru_cache(maxsize=None)

@@ -33,7 +33,7 @@ import re
 from dataclasses import dataclass
 
 from ..columns import column_role
-from ..gazetteer import check_keys, compile_pattern, load_yaml
+from ..gazetteer import alternation, check_keys, compile_pattern, load_yaml, str_list
 from ..numbering import CIRCLED, read_num
 from .tables_text import PAGE_NUMBER_LINE, _is_cell, _rows, _table_end, _table_starts
 
@@ -66,17 +66,8 @@ class LayoutRules:
     unit_role_tail: re.Pattern
 
 
-def _alternation(words) -> str:
-    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
-
-
-def _list(data: dict, key: str) -> list[str]:
-    from ..errors import GazetteerError
-
-    value = data.get(key)
-    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
-        raise GazetteerError(f"{GAZETTEER}: {key} must be a list of non-empty strings")
-    return value
+def _list(data: dict, key: str) -> tuple[str, ...]:
+    return str_list(GAZETTEER, data, key)
 
 
 @functools.lru_cache(maxsize=1)
@@ -88,17 +79,17 @@ def rules() -> LayoutRules:
             "unit_role_tail"}
     check_keys(GAZETTEER, data, keys, keys)
     date = r"(?:(?:19|20)\d{2}|[一二][〇○零][〇○零一二三四五六七八九]{2})年[0-9一二三四五六七八九十]{1,3}月(?:[0-9一二三四五六七八九十]{1,3}日)?"
-    orgs = _alternation(_list(data, "org_suffixes"))
+    orgs = alternation(_list(data, "org_suffixes"))
     rx = functools.partial(compile_pattern, GAZETTEER)
     return LayoutRules(
         run_on_min_chars=int(data["run_on_min_chars"]),
         boundary_before=str(data["boundary_before"]),
         heading_max_chars=int(data["heading_max_chars"]),
         heading_punctuation=str(data["heading_punctuation"]),
-        meta_key=rx("meta_keys", rf"(?:{_alternation(_list(data, 'meta_keys'))})\s*[:：]"),
-        title_end=rx("title_genres", rf"的(?:{_alternation(_list(data, 'title_genres'))})(?=[^）)》”\"，。；、])"),
+        meta_key=rx("meta_keys", rf"(?:{alternation(_list(data, 'meta_keys'))})\s*[:：]"),
+        title_end=rx("title_genres", rf"的(?:{alternation(_list(data, 'title_genres'))})(?=[^）)》”\"，。；、])"),
         plan_title=rx("plan_genres",
-                      rf"^[^。，,；;：:！？!?]{{4,60}}?(?:{_alternation(_list(data, 'plan_genres'))})(?=[^）)》”\"，。；;、：:])"),
+                      rf"^[^。，,；;：:！？!?]{{4,60}}?(?:{alternation(_list(data, 'plan_genres'))})(?=[^）)》”\"，。；;、：:])"),
         # an issuer's name glued to its 成文日期: …落实。XX办公室2022年3月15日
         signature=rx("org_suffixes", rf"(?P<org>[\u4e00-\u9fff（）()]{{2,60}}?(?:{orgs}))\s*(?:[（(]代章[）)])?\s*(?P<date>{date})", ("org", "date")),
         own_line_note=rx("own_line_notes", "|".join(f"(?:{p})" for p in _list(data, "own_line_notes"))),

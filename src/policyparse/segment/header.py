@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..errors import GazetteerError
-from ..gazetteer import check_keys, compile_pattern, load_yaml
+from ..gazetteer import alternation, check_keys, compile_pattern, load_yaml, str_list
 from ..model import Document, Header
 
 GAZETTEER = "header.yaml"
@@ -81,15 +81,8 @@ class Rules:
     meta_block_pair: re.Pattern
 
 
-def _alternation(words: list[str]) -> str:
-    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
-
-
 def _str_list(data: dict, key: str) -> tuple[str, ...]:
-    value = data.get(key)
-    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
-        raise GazetteerError(f"{GAZETTEER}: {key} must be a list of non-empty strings")
-    return tuple(value)
+    return str_list(GAZETTEER, data, key)
 
 
 def _int(data: dict, key: str) -> int:
@@ -118,7 +111,7 @@ def rules() -> Rules:
         raise GazetteerError(f"{GAZETTEER}: meta_block must map title/doc_number/issue_date/issuers to key lists")
     block_keys = {f: _str_list(block, f) for f in block}
     all_keys = [k for ks in block_keys.values() for k in ks] + list(_str_list(data, "meta_block_other_keys"))
-    keys_rx = _alternation(all_keys)
+    keys_rx = alternation(all_keys)
     return Rules(
         doc_number=rx("doc_number", ("doc_number",)),
         doc_number_line=rx("doc_number_line", ("doc_number",)),
@@ -129,12 +122,12 @@ def rules() -> Rules:
         # …的通知, …的紧急通知, …的意见（征求意见稿）
         title_end=compile_pattern(
             GAZETTEER, "title_genres",
-            rf"的[\u4e00-\u9fff]{{0,4}}?(?:{_alternation(list(genres))})(?:[（(][^（）()]{{1,12}}[）)])?$"),
+            rf"的[\u4e00-\u9fff]{{0,4}}?(?:{alternation(list(genres))})(?:[（(][^（）()]{{1,12}}[）)])?$"),
         title_start=str(data["title_start"]),
-        plan_end=compile_pattern(GAZETTEER, "plan_genres", rf"(?:{_alternation(list(plans))})$"),
+        plan_end=compile_pattern(GAZETTEER, "plan_genres", rf"(?:{alternation(list(plans))})$"),
         max_title_lines=_int(data, "max_title_lines"),
         max_title_chars=_int(data, "max_title_chars"),
-        issuer_end=compile_pattern(GAZETTEER, "issuer_suffixes", rf"(?:{_alternation(list(suffixes))})$"),
+        issuer_end=compile_pattern(GAZETTEER, "issuer_suffixes", rf"(?:{alternation(list(suffixes))})$"),
         proxy_seal=rx("proxy_seal"),
         issuer_prefixes=_str_list(data, "issuer_prefixes"),
         max_issuer_chars=_int(data, "max_issuer_chars"),
