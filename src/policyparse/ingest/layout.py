@@ -34,7 +34,7 @@ from dataclasses import dataclass
 
 from ..columns import column_role
 from ..gazetteer import alternation, check_keys, compile_pattern, load_yaml, str_list
-from ..numbering import CIRCLED, read_num
+from ..numbering import match_label, read_num
 from .tables_text import PAGE_NUMBER_LINE, _is_cell, _rows, _table_end, _table_starts
 
 GAZETTEER = "layout.yaml"
@@ -228,13 +228,9 @@ def _pipe_table(lines: list[str], i: int):
         # a pipe-less line stays in the table when a pipe line follows closely
         ahead = [k for k in range(j + 1, min(len(lines), j + 1 + PIPE_CONTINUATION_LINES))
                  if _is_pipe_line(lines[k])]
-        if lines[j].strip() and ahead:
-            j += 1
-            continue
-        if not lines[j].strip() and ahead:
-            j += 1
-            continue
-        break
+        if not ahead:
+            break
+        j += 1
     region = lines[i:end]
     tables: list[list] = []
     pending: list[list[str]] = []  # rows before the task header: metadata pairs
@@ -385,7 +381,6 @@ def _cell_table(lines: list[str], i: int):
     roles = header_roles(header)
     if roles is None:
         return None
-    width = len(roles)
     chunks = _cell_chunks(lines, j)
     rows, end = _rows_from_cells(chunks, roles, j)
     if not rows:
@@ -397,12 +392,9 @@ def _rows_from_cells(chunks: list[tuple[str, int]], roles: list[str], start_line
     """Group a stream of cells into rows of the header's width, anchored by the 序号
     sequence where the first column is 序号; section rows between rows are kept."""
     width = len(roles)
-    has_seq = roles[0] == "seq"
-    if not has_seq:
+    if roles[0] != "seq":
         # no 序号 to anchor the rows: the cells up to the body that follows go through
         # the grid assignment, which reads the rows from the cells' roles
-        from ..numbering import match_label
-
         stop = next((k for k, (c, _) in enumerate(chunks)
                      if rules().attachment.match(c) or (match_label(c) and len(c) > SECTION_ROW_MAX_CHARS * 2)),
                     len(chunks))
@@ -420,25 +412,22 @@ def _rows_from_cells(chunks: list[tuple[str, int]], roles: list[str], start_line
         if k >= n:
             break
         cell = chunks[k][0]
-        if has_seq and not _is_seq(cell, expected):
+        if not _is_seq(cell, expected):
             if _is_section_row(cell) and k + 1 < n and _next_filled_is_seq(chunks, k + 1, expected):
                 rows.append([(cell, 1, width)])
                 end = chunks[k][1]
                 k += 1
                 continue
             break
-        if not has_seq and rows and _looks_like_body(cell):
-            break
         row = [c for c, _ in chunks[k:k + width]]
         stop = min(k + width, n)
-        if has_seq:
-            # a row missing trailing cells ends at the next 序号
-            for m in range(k + 1, min(n, k + width)):
-                if (_is_seq(chunks[m][0], (_seq_value(cell, expected) or expected) + 1)
-                        and _cells_after_are_row(chunks, m, width)):
-                    row = [c for c, _ in chunks[k:m]]
-                    stop = m
-                    break
+        # a row missing trailing cells ends at the next 序号 (with a cell after it)
+        for m in range(k + 1, min(n, k + width)):
+            if (_is_seq(chunks[m][0], (_seq_value(cell, expected) or expected) + 1)
+                    and m + 1 < n and chunks[m + 1][0]):
+                row = [c for c, _ in chunks[k:m]]
+                stop = m
+                break
         row += [""] * (width - len(row))
         rows.append(row)
         end = chunks[stop - 1][1]
@@ -451,7 +440,7 @@ def _rows_from_cells(chunks: list[tuple[str, int]], roles: list[str], start_line
                 row[-1] = "\n".join(lines[:cut])
                 end -= len(lines) - cut
                 break
-        expected = (_seq_value(cell, expected) or expected) + 1 if has_seq else expected
+        expected = (_seq_value(cell, expected) or expected) + 1
         k = stop
     return rows, end
 
@@ -459,14 +448,8 @@ def _rows_from_cells(chunks: list[tuple[str, int]], roles: list[str], start_line
 def _opens_body(line: str) -> bool:
     """A line that starts body text again: a numbering label, an attachment mark, or a
     long sentence."""
-    from ..numbering import match_label
-
     s = line.strip()
     return bool(match_label(s)) or bool(rules().attachment.match(s)) or len(s) > SECTION_ROW_MAX_CHARS * 2
-
-
-def _cells_after_are_row(chunks, m: int, width: int) -> bool:
-    return m + 1 < len(chunks) and bool(chunks[m + 1][0])
 
 
 def _next_filled_is_seq(chunks, k: int, expected: int) -> bool:
@@ -506,15 +489,9 @@ def _is_seq(cell: str, expected: int) -> bool:
 
 
 def _is_section_row(cell: str) -> bool:
-    from ..numbering import match_label
-
     s = cell.strip()
     return (len(s) <= SECTION_ROW_MAX_CHARS and "。" not in s and "\n" not in s
             and match_label(s) is not None)
-
-
-def _looks_like_body(cell: str) -> bool:
-    return len(cell) > 200
 
 
 # =========================================================================== one row per line
@@ -671,11 +648,11 @@ def assign_grid(pieces: list[tuple[str, bool]], roles: list[str],
     ``pieces`` are ``(text, opens_line)``: the space-separated pieces of row lines,
     or the lines of a one-cell-per-line table. Each piece is a cell of some column,
     the continuation of the cell before it, or a section row (一、…): a Viterbi pass
-    over column states picks the reading that fits the column roles best. With
+    over column states picks the reading that fits the column roles best
+    (:func:`role_fit`), where a row runs left to right, may skip columns (merged or
+    empty cells) and, in a table with a 序号 column, starts with its number. With
     ``wrapped_cells`` (rows written on lines, cells separated by spaces) a piece that
     opens a line more likely continues the cell above than starts the next column.
-    (:func:`role_fit`), where a row runs left to right, may skip columns (merged or
-    empty cells) and, in a table with a 序号 column, starts with its number.
     O(pieces × columns²).
     """
     k, n = len(roles), len(pieces)
@@ -945,7 +922,7 @@ def _label_number(label: str, style: str) -> int | None:
     if not m:
         return None
     numeral = {"circled": "circled", "cn_dun": "chinese", "cn_paren": "chinese"}.get(style, "arabic")
-    return read_num(m.group() if numeral != "circled" else label[0], numeral) if label else None
+    return read_num(m.group() if numeral != "circled" else label[0], numeral)
 
 
 def _header_cuts(text: str, at_start: bool) -> list[int]:
@@ -1020,9 +997,8 @@ def _inline_tables(line: str):
         if head is None:
             t += 1
             continue
-        width, start = head
-        roles = [column_role(tokens[t + q][2] if q else line[start:tokens[t][1]])
-                 for q in range(width)]
+        roles, start = head
+        width = len(roles)
         rows, stop = _inline_rows(tokens, t + width, roles)
         if rows:
             header = [line[start:tokens[t][1]]] + [tokens[t + q][2] for q in range(1, width)]
@@ -1035,7 +1011,7 @@ def _inline_tables(line: str):
 
 
 def _header_at(tokens, t: int):
-    """``(width, start offset)`` when a header of column names starts at token ``t``.
+    """``(column roles, start offset)`` when a header of column names starts at token ``t``.
     The first name may have the text before it glued on (…清单序号): its shortest
     suffix that names a column is taken."""
     first = tokens[t][2]
@@ -1048,8 +1024,9 @@ def _header_at(tokens, t: int):
     while q < len(tokens) and len(tokens[q][2]) <= 12 and column_role(tokens[q][2]):
         words.append(tokens[q][2])
         q += 1
-    if header_roles(words):
-        return len(words), tokens[t][1] - len(suffix)
+    roles = header_roles(words)
+    if roles:
+        return roles, tokens[t][1] - len(suffix)
     return None
 
 
