@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from ..errors import GazetteerError
 from ..gazetteer import alternation, check_keys, compile_pattern, load_yaml, str_list
 from ..model import Document, Header
+from ..numbering import match_label
 
 GAZETTEER = "header.yaml"
 
@@ -347,6 +348,7 @@ class _State:
     notice_title: bool = False  # the title is a 关于…的通知 line (not a plan's heading)
     signature_date_line: int | None = None
     signature_issuer_lines: list[int] = field(default_factory=list)
+    meta_block: "_MetaBlock | None" = None  # a web page's key-value block, read once
 
 
 def read_header(doc: Document) -> Header:
@@ -479,7 +481,7 @@ def _read_plan_heading(st: _State, zone: list[tuple[int, Line]]) -> None:
     """No 关于…的通知 line: the heading of the plan the copy carries (a web copy of a plan)."""
     r, h = rules(), st.header
     # web metadata lines (• 成文日期：…) stand above a page's heading and do not count
-    meta = _meta_lines(st)
+    meta = _meta_block(st).lines
     zone = [(i, ln) for i, ln in zone if i not in meta and not _is_web_line(ln.text)]
     for n, (i, ln) in enumerate(zone[:12]):
         if (r.doc_number_line.match(ln.text) or _is_mark(ln.text) or _full_date_line(ln.text)
@@ -636,21 +638,18 @@ def _read_recipients(st: _State) -> None:
     _scan_recipients(st, -1, lenient=True)  # a plan's heading below the 主送 of its cover note
 
 
-_NUMBERED = re.compile(r"^(?:[一二三四五六七八九十]{1,3}[、．.]|[（(][一二三四五六七八九十\d]{1,3}[）)]|\d{1,2}[、．.])")
-
-
 def _scan_recipients(st: _State, begin: int, lenient: bool = False) -> bool:
     """The 主送 line among the first lines after ``begin``; ``lenient`` passes over lines
     that are no 主送 (a page's stray first lines) instead of stopping at the first one."""
     r, h = rules(), st.header
-    meta = _meta_lines(st)
+    meta = _meta_block(st).lines
     after = [(i, ln) for i, ln in _body_lines(st) if i > begin and ln.text != h.title
              and i not in meta and not ln.text.startswith("【")][:6]
     for n, (i, ln) in enumerate(after):
         text = ln.text
         if re.match(r"\d", text):
             continue  # 2023-01-05 10:00 区人民政府办公室: a page's dateline
-        if lenient and _NUMBERED.match(text):
+        if lenient and match_label(text):
             return False  # the body has begun: the 主送 stands above it or nowhere
         # a long 主送 list wraps: 「…人民政府，市政府各部门，」 / 「有关单位：」
         k = n
@@ -785,22 +784,36 @@ def _read_public(st: _State) -> None:
         h.spans["public"] = (pos, pos + len(cue))
 
 
-def _meta_lines(st: _State) -> set[int]:
-    """Indexes of the lines of a web page's key-value block: the pairs, and the value
-    standing on the line below a key written alone (• 成文日期：/ 2023-02-22)."""
+@dataclass
+class _MetaBlock:
+    lines: set[int]  # the block's line indexes: its pairs, and values on the line below a key
+    pairs: list[tuple[str, int, int, int]]  # (key, value start, value end, place in the body)
+
+
+def _meta_block(st: _State) -> _MetaBlock:
+    """A web page's key-value block (• 发文机关：XX局  成文日期：/ 2023-03-17), read once per
+    document: a line that opens with a key holds one or several pairs; a key written alone
+    at a line's end takes its value from the line below when that line reads as one."""
+    if st.meta_block is not None:
+        return st.meta_block
     r = rules()
-    out: set[int] = set()
+    block = _MetaBlock(set(), [])
     body = _body_lines(st)[: r.header_zone_lines * 2]
     for n, (i, ln) in enumerate(body):
-        m = r.meta_block_pair.match(ln.text.lstrip("•· "))
-        if not m:
+        if not r.meta_block_pair.match(ln.text.lstrip("•· ")):
             continue
-        out.add(i)
-        if not m.group("value").strip() and n + 1 < len(body):
-            j, nxt = body[n + 1]
-            if not r.meta_block_pair.match(nxt.text.lstrip("•· ")) and _value_like(nxt.text):
-                out.add(j)
-    return out
+        block.lines.add(i)
+        for m in r.meta_block_pair.finditer(ln.text):
+            value, vstart = m.group("value").strip(), ln.start + m.start("value")
+            if not value and m.end() == len(ln.text) and n + 1 < len(body):
+                j, nxt = body[n + 1]
+                if not r.meta_block_pair.match(nxt.text.lstrip("•· ")) and _value_like(nxt.text):
+                    value, vstart = nxt.text, nxt.start
+                    block.lines.add(j)
+            if value:
+                block.pairs.append((m.group("key"), vstart, vstart + len(value), n))
+    st.meta_block = block
+    return block
 
 
 def _value_like(text: str) -> bool:
@@ -818,24 +831,13 @@ def _read_meta_block(st: _State) -> None:
     found: dict[str, tuple[str, int, int]] = {}
     key_field = {k: f for f, ks in r.meta_block.items() for k in ks}
     rank = {k: i for ks in r.meta_block.values() for i, k in enumerate(ks)}
-    zone = _body_lines(st)[: r.header_zone_lines]
-    for n, (_, ln) in enumerate(zone):
-        if not r.meta_block_pair.match(ln.text.lstrip("•· ")):
+    for key, vstart, vend, n in _meta_block(st).pairs:
+        field_name = key_field.get(key)
+        if not field_name or n >= r.header_zone_lines:
             continue
-        for m in r.meta_block_pair.finditer(ln.text):
-            field_name = key_field.get(m.group("key"))
-            if not field_name:
-                continue
-            value, vstart = m.group("value").strip(), ln.start + m.start("value")
-            if not value and m.end() == len(ln.text) and n + 1 < len(zone):
-                nxt = zone[n + 1][1]  # • 成文日期：/ 2023-02-22 — the value on the line below
-                if not r.meta_block_pair.match(nxt.text.lstrip("•· ")) and _value_like(nxt.text):
-                    value, vstart = nxt.text, nxt.start
-            if not value:
-                continue
-            old = found.get(field_name)
-            if old is None or rank[m.group("key")] < rank[old[0]]:
-                found[field_name] = (m.group("key"), vstart, vstart + len(value))
+        old = found.get(field_name)
+        if old is None or rank[key] < rank[old[0]]:
+            found[field_name] = (key, vstart, vend)
     for field_name, (_key, s, e) in found.items():
         value = st.doc.text[s:e]
         if field_name == "title" and not h.title:
