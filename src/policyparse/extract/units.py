@@ -65,6 +65,7 @@ class _Rules:
     inline_joint: re.Pattern
     inline_leader: re.Pattern
     bare_bodies: frozenset[str]
+    leader_not_person: re.Pattern
 
 
 @functools.lru_cache(maxsize=None)
@@ -92,7 +93,8 @@ def rules() -> _Rules:
         compile_rule(FILE, "role_mark_after", d["role_mark"].rstrip("$"), ("mark",)),
         c("inline_joint", ("list", "with")),
         c("inline_leader", ("name",)),
-        frozenset(d["bare_bodies"]))
+        frozenset(d["bare_bodies"]),
+        c("leader_not_person"))
 
 
 def _norm(s: str) -> str:
@@ -397,15 +399,9 @@ def find_unit_notes(text: str, start: int, end: int) -> list[UnitMention]:
                         u.role = "support"
     out += _bare_notes(text, start, end, covered)
     out += _inline_phrases(text, start, end, covered)
-    not_person = _leader_not_person()
-    out = [u for u in out if u.role != "leader" or not not_person.search(u.unit)]
+    out = [u for u in out if u.role != "leader" or not r.leader_not_person.search(u.unit)]
     out.sort(key=lambda u: u.start)
     return out
-
-
-@functools.lru_cache(maxsize=1)
-def _leader_not_person() -> re.Pattern:
-    return compile_rule(FILE, "leader_not_person", pattern_file(FILE)["leader_not_person"])
 
 
 def _bare_notes(text: str, start: int, end: int, covered: list[tuple[int, int]]) -> list[UnitMention]:
