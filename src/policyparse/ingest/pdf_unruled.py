@@ -68,8 +68,12 @@ class UnruledTables:
 
 
 def _table_rules(table) -> list[Rule]:
-    rows = [r for r in table.rows if any(c is not None for c in r.cells)]
-    texts = table.extract()
+    # rows and their texts side by side (extract() gives one list per row of table.rows),
+    # rows without any cell left out of both
+    kept = [(row, cells) for row, cells in zip(table.rows, table.extract())
+            if any(c is not None for c in row.cells)]
+    rows = [row for row, _ in kept]
+    texts = [cells for _, cells in kept]
     # the header: the first row whose non-empty cells all name task-table columns
     header = next((k for k, cells in enumerate(texts[:4])
                    if header_roles([(c or "").strip() for c in cells if (c or "").strip()])), None)
