@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 
 from .errors import GazetteerError
-from .gazetteer import check_keys, load_yaml, str_list
+from .gazetteer import load_yaml, str_list
 
 ROLES = ("seq", "category", "task", "detail", "target", "lead", "support", "leader", "deadline", "note")
 GAZETTEER = "table_roles.yaml"
@@ -37,15 +37,10 @@ class RoleRules:
 @functools.lru_cache(maxsize=1)
 def rules() -> RoleRules:
     data = load_yaml(GAZETTEER)
-    check_keys(GAZETTEER, data, {"exact", "contains", "head_words", "header_search_rows"},
-               {"exact", "contains"})
     for cue, role in list(data["exact"].items()) + [tuple(x) for x in data["contains"]]:
         if role not in ROLES:
             raise GazetteerError(f"{GAZETTEER}: cue {cue!r} has unknown role {role!r} (roles: {ROLES})")
     head = data.get("head_words") or {}
-    if not isinstance(head, dict):
-        raise GazetteerError(f"{GAZETTEER}: head_words must be a mapping")
-    check_keys(GAZETTEER, head, {"unit_nouns", "lead", "support"})
     return RoleRules(dict(data["exact"]), tuple((c, r) for c, r in data["contains"]),
                      *(str_list(GAZETTEER, head, k, required=False) for k in ("unit_nouns", "lead", "support")),
                      int(data.get("header_search_rows", 4)))

@@ -16,6 +16,8 @@ from pathlib import Path
 import yaml
 
 from .errors import GazetteerError
+from .gazetteer_schema import CSV_SCHEMAS, YAML_SCHEMAS
+from .numerals import expand_macros
 
 
 def gazetteer_dir() -> Path:
@@ -27,35 +29,142 @@ def gazetteer_dir() -> Path:
     raise GazetteerError("gazetteers/ folder not found beside the package")
 
 
-@functools.lru_cache(maxsize=None)
-def load_yaml(name: str) -> dict:
-    path = gazetteer_dir() / name
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """A safe loader that refuses a key written twice in one mapping: PyYAML keeps the
+    last silently, so the first definition would be dead without anyone noticing."""
+
+    def construct_mapping(self, node, deep=False):
+        seen: set = set()
+        for key_node, _value in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise GazetteerError(f"duplicate key {key!r} (line {key_node.start_mark.line + 1})")
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+def read_yaml(path: Path, name: str) -> dict:
+    """Read ``path`` and check it against the schema of the gazetteer file ``name``."""
     try:
         with open(path, encoding="utf-8") as fh:
-            data = yaml.safe_load(fh)
+            data = yaml.load(fh, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
     except FileNotFoundError as e:
         raise GazetteerError(f"missing gazetteer file {name}") from e
-    except yaml.YAMLError as e:
+    except GazetteerError as e:
+        raise GazetteerError(f"{name}: {e}") from e
+    except (yaml.YAMLError, UnicodeDecodeError) as e:
         raise GazetteerError(f"{name}: invalid YAML: {e}") from e
     if not isinstance(data, dict):
         raise GazetteerError(f"{name}: top level must be a mapping")
+    if name not in YAML_SCHEMAS:
+        raise GazetteerError(f"{name}: no schema declared in gazetteer_schema.YAML_SCHEMAS")
+    check_data(name, data, YAML_SCHEMAS[name])
     return data
 
 
 @functools.lru_cache(maxsize=None)
+def load_yaml(name: str) -> dict:
+    """The checked content of ``gazetteers/<name>`` (cached per process)."""
+    return read_yaml(gazetteer_dir() / name, name)
+
+
+def read_csv(path: Path, name: str) -> list[dict]:
+    """Rows of a CSV gazetteer (``#`` lines are its source notes), checked against its schema."""
+    if name not in CSV_SCHEMAS:
+        raise GazetteerError(f"{name}: no schema declared in gazetteer_schema.CSV_SCHEMAS")
+    columns = CSV_SCHEMAS[name]
+    try:
+        with open(path, encoding="utf-8", newline="") as fh:
+            reader = csv.DictReader(line for line in fh if not line.startswith("#"))
+            missing = [c for c in columns if c not in (reader.fieldnames or [])]
+            if missing:
+                raise GazetteerError(f"{name}: missing columns {missing}")
+            rows = list(reader)
+    except FileNotFoundError as e:
+        raise GazetteerError(f"missing gazetteer file {name}") from e
+    except UnicodeDecodeError as e:
+        raise GazetteerError(f"{name}: not UTF-8: {e}") from e
+    checks = {c: re.compile(rx) for c, rx in columns.items()}
+    for n, row in enumerate(rows, start=1):
+        for col, rx in checks.items():
+            if not rx.fullmatch(row.get(col) or ""):
+                raise GazetteerError(f"{name}: row {n}: column {col} = {row.get(col)!r} "
+                                     f"does not match {rx.pattern}")
+    return rows
+
+
+@functools.lru_cache(maxsize=None)
 def load_csv(name: str) -> list[dict]:
-    path = gazetteer_dir() / name
-    with open(path, encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(line for line in fh if not line.startswith("#")))
+    return read_csv(gazetteer_dir() / name, name)
 
 
-def check_keys(name: str, data: dict, allowed: set[str], required: set[str] = frozenset()) -> None:
-    unknown = set(data) - allowed
+def check_data(name: str, data: dict, schema: dict, where: str = "") -> None:
+    """Check ``data`` against ``schema`` (see :mod:`policyparse.gazetteer_schema`);
+    the error names the file and the key path."""
+    allowed = {k.rstrip("?") for k in schema}
+    unknown = [k for k in data if k not in allowed]
     if unknown:
-        raise GazetteerError(f"{name}: unknown keys {sorted(unknown)} (allowed: {sorted(allowed)})")
-    missing = set(required) - set(data)
-    if missing:
-        raise GazetteerError(f"{name}: missing keys {sorted(missing)}")
+        raise GazetteerError(f"{name}: unknown key {where}{unknown[0]} (allowed: {sorted(allowed)})")
+    for key, kind in schema.items():
+        optional = key.endswith("?")
+        key = key.rstrip("?")
+        if key not in data:
+            if optional:
+                continue
+            raise GazetteerError(f"{name}: missing key {where}{key}")
+        _check_value(name, f"{where}{key}", data[key], kind)
+
+
+def _check_value(name: str, path: str, value, kind) -> None:
+    def bad(what: str) -> GazetteerError:
+        return GazetteerError(f"{name}: {path} must be {what}")
+
+    if isinstance(kind, dict):
+        if not isinstance(value, dict):
+            raise bad("a mapping")
+        check_data(name, value, kind, f"{path}.")
+    elif isinstance(kind, tuple) and kind[0] == "rules":
+        if not isinstance(value, list) or not all(isinstance(r, dict) for r in value):
+            raise bad("a list of mappings")
+        ids: set = set()
+        for i, rule in enumerate(value):
+            check_data(name, rule, kind[1], f"{path}[{i}].")
+            if rule.get("id") in ids:
+                raise GazetteerError(f"{name}: {path}: duplicate rule id {rule['id']!r}")
+            ids.add(rule.get("id"))
+    elif kind == "int":
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise bad("a whole number >= 0")
+    elif kind in ("str", "str_or_null"):
+        if (value is not None or kind == "str") and (not isinstance(value, str) or not value):
+            raise bad("a non-empty string" + (" or null" if kind == "str_or_null" else ""))
+    elif kind == "regex":
+        if not isinstance(value, str) or not value:
+            raise bad("a non-empty regex string")
+        pattern = expand_macros(value) if name.startswith("patterns/") else value
+        compile_pattern(name, path, pattern)
+    elif kind == "words":
+        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+            raise bad("a list of non-empty strings")
+        dup = next((v for i, v in enumerate(value) if v in value[:i]), None)
+        if dup is not None:
+            raise GazetteerError(f"{name}: {path}: {dup!r} listed twice")
+    elif kind == "pairs":
+        if not isinstance(value, list) or not all(
+                isinstance(p, list) and len(p) == 2 and all(isinstance(x, str) and x for x in p)
+                for p in value):
+            raise bad("a list of [string, string] pairs")
+    elif kind == "str_map":
+        if not isinstance(value, dict) or not all(
+                isinstance(k, str) and k and isinstance(v, str) and v for k, v in value.items()):
+            raise bad("a mapping of non-empty strings to non-empty strings")
+    elif kind == "period_map":
+        if not isinstance(value, dict) or not all(
+                isinstance(v, list) and len(v) == 2 and isinstance(v[0], str)
+                and isinstance(v[1], int) and v[1] > 0 for v in value.values()):
+            raise bad("a mapping of period words to [period, count]")
+    else:  # a schema error is the program's, not the data's
+        raise AssertionError(f"{name}: {path}: unknown schema type {kind!r}")
 
 
 def alternation(words) -> str:

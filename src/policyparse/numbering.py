@@ -32,12 +32,9 @@ class NumberingRules:
 
 @functools.lru_cache(maxsize=1)
 def rules() -> NumberingRules:
-    from .gazetteer import check_keys
-
     data = load_yaml(GAZETTEER)
     styles = []
     for s in data.get("styles") or ():
-        check_keys(GAZETTEER, s, {"id", "pattern", "numeral"}, {"id", "pattern", "numeral"})
         styles.append(NumberingStyle(
             s["id"], compile_pattern(GAZETTEER, s["id"], s["pattern"], ("label", "num")), s["numeral"]))
     return NumberingRules(tuple(styles),

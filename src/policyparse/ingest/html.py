@@ -25,7 +25,7 @@ import lxml.html
 from lxml import etree
 
 from ..errors import CorruptFileError, EmptyFileError
-from ..gazetteer import check_keys, load_yaml
+from ..gazetteer import load_yaml
 from ..model import Document, DocumentBuilder
 from ..normalize import normalize_text
 from .text import decode_text
@@ -70,12 +70,7 @@ def cues() -> Cues:
     global _CUES
     if _CUES is None:
         d = load_yaml("html.yaml")
-        required = {"content_cues", "furniture_cues", "furniture_tags", "meta_title", "meta_pubdate",
-                    "meta_source", "info_labels"}
-        check_keys("html.yaml", d, required | {"meta_site"}, required)
-        labels = d["info_labels"]
-        check_keys("html.yaml: info_labels", labels, {"published_date", "info_source", "other"},
-                   {"published_date", "info_source", "other"})
+        labels = d["info_labels"]  # checked against gazetteer_schema on load
         low = lambda xs: tuple(str(x).lower() for x in xs)  # noqa: E731
         _CUES = Cues(low(d["content_cues"]), low(d["furniture_cues"]),
                      frozenset(low(d["furniture_tags"])), low(d["meta_title"]),

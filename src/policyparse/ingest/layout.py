@@ -33,7 +33,7 @@ import re
 from dataclasses import dataclass
 
 from ..columns import column_role
-from ..gazetteer import alternation, check_keys, compile_pattern, load_yaml, str_list
+from ..gazetteer import alternation, compile_pattern, load_yaml, str_list
 from ..numbering import match_label, read_num
 from .tables_text import PAGE_NUMBER_LINE, _is_cell, _rows, _table_end, _table_starts
 
@@ -73,11 +73,6 @@ def _list(data: dict, key: str) -> tuple[str, ...]:
 @functools.lru_cache(maxsize=1)
 def rules() -> LayoutRules:
     data = load_yaml(GAZETTEER)
-    keys = {"run_on_min_chars", "boundary_before", "heading_max_chars", "heading_punctuation",
-            "meta_keys", "title_genres", "plan_genres", "org_suffixes", "own_line_notes",
-            "unit_suffixes", "unit_collective_starts", "empty_cell_marks", "deadline_cell",
-            "unit_role_tail"}
-    check_keys(GAZETTEER, data, keys, keys)
     date = r"(?:(?:19|20)\d{2}|[一二][〇○零][〇○零一二三四五六七八九]{2})年[0-9一二三四五六七八九十]{1,3}月(?:[0-9一二三四五六七八九十]{1,3}日)?"
     orgs = alternation(_list(data, "org_suffixes"))
     rx = functools.partial(compile_pattern, GAZETTEER)

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 from ..numbering import Label, match_label
 from ..numbering import rules as numbering_rules
-from ..gazetteer import check_keys, compile_pattern, load_yaml
+from ..gazetteer import compile_pattern, load_yaml
 from ..model import Block, Document
 
 @dataclass(frozen=True)
@@ -43,10 +43,6 @@ class OutlineRules:
 def rules() -> OutlineRules:
     name = "outline.yaml"
     data = load_yaml(name)
-    check_keys(name, data, {"styles", "attachment", "attachment_list", "non_task_sections",
-                            "goal_sections", "unnumbered_heading", "unit_heading", "sub_item_styles",
-                            "chinese_ordinal"},
-               {"styles", "attachment"})
     numbering_rules()  # the label styles of this file are checked where they are read
     head = data.get("unnumbered_heading") or {}
     return OutlineRules(

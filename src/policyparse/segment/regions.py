@@ -21,13 +21,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from ..errors import GazetteerError
-from ..gazetteer import check_keys, load_csv
+from ..gazetteer import load_csv
 from ..model import Document, Header, Region
 
 DIVISIONS = "divisions.csv"
-_REGION_KEYS = {"weights", "parent_bonus", "zone_words", "county_suffixes", "city_suffixes",
-                "province_suffixes", "min_short_chars", "short_stoplist", "peoples"}
-_WEIGHT_KEYS = {"issuer", "title", "signature", "doc_number_prefix", "meta", "body"}
 _META_PLACE_KEYS = ("site_name", "SiteName", "info_source", "ContentSource")
 
 
@@ -175,16 +172,7 @@ def _doc_number() -> re.Pattern:
 def _region_config() -> dict:
     from ..gazetteer import load_yaml
 
-    cfg = load_yaml(GAZETTEER).get("region")
-    if not isinstance(cfg, dict):
-        raise GazetteerError(f"{GAZETTEER}: region must be a mapping")
-    check_keys(f"{GAZETTEER}:region", cfg, _REGION_KEYS, _REGION_KEYS)
-    check_keys(f"{GAZETTEER}:region.weights", cfg["weights"], _WEIGHT_KEYS, _WEIGHT_KEYS)
-    for key in ("zone_words", "county_suffixes", "city_suffixes", "province_suffixes", "short_stoplist",
-                "peoples"):
-        if not isinstance(cfg[key], list) or not all(isinstance(x, str) and x for x in cfg[key]):
-            raise GazetteerError(f"{GAZETTEER}: region.{key} must be a list of strings")
-    return cfg
+    return load_yaml(GAZETTEER)["region"]  # checked against gazetteer_schema on load
 
 
 def load_divisions() -> list[Division]:

@@ -1,0 +1,126 @@
+"""The declared schema of every file under ``gazetteers/``.
+
+One entry per file: its keys, each with a type. A key ending in ``?`` may be
+left out; every other key must be there, and a key the schema does not name is
+an error (a misspelt key would otherwise be silently ignored and its default
+used). :func:`policyparse.gazetteer.check_data` applies a schema; the loaders of
+the stages then read the checked data.
+
+Types (the value each one accepts):
+
+``int``       a whole number ≥ 0
+``str``       a non-empty string read literally (a set of characters, a separator)
+``str_or_null`` a non-empty string, or null where the rule sets no value
+``regex``     a string that compiles as a Python regex; in ``patterns/*.yaml`` after
+              the numeral macros ``{NUM}``, ``{MD}`` … of :mod:`policyparse.numerals`
+``words``     a list of non-empty strings, no duplicates
+``pairs``     a list of two-string lists (``[open, close]``, ``[cue, role]``)
+``str_map``   a mapping of non-empty strings to non-empty strings
+``period_map`` a mapping of period words to ``[period, count]`` (``周: [week, 1]``)
+``rules``     a list of mappings checked against ``rule_schema``; their ``id`` values unique
+a mapping     a nested schema
+"""
+from __future__ import annotations
+
+TYPES = ("int", "str", "str_or_null", "regex", "words", "pairs", "str_map", "period_map")
+
+_OUTLINE_STYLE = {"id": "str", "pattern": "regex", "numeral": "str"}
+_DEADLINE_RULE = {"id": "str", "pattern": "regex", "kind?": "str"}
+_QUALITATIVE_RULE = {"id": "str", "pattern": "regex", "comparator": "str_or_null"}
+
+YAML_SCHEMAS: dict[str, dict] = {
+    "header.yaml": {
+        "doc_number": "regex", "doc_number_line": "regex", "date_arabic": "regex",
+        "date_chinese": "regex", "date_iso": "regex", "year_in_title": "regex", "mark_line": "regex",
+        "title_genres": "words", "title_start": "regex", "plan_genres": "words",
+        "max_title_lines": "int", "max_title_chars": "int", "issuer_suffixes": "words",
+        "proxy_seal": "regex", "issuer_prefixes": "words", "max_issuer_chars": "int",
+        "recipient_line": "regex", "list_separators": "regex", "enum_separator": "str",
+        "unit_scope_chars": "str", "min_full_unit_chars": "int", "not_recipient_starts": "words",
+        "attachment_list": "regex", "attachment_item": "regex", "attachment_marker": "regex",
+        "attachment_marker_titled": "regex", "attachment_trailer": "regex", "cc_line": "regex",
+        "print_line": "regex", "public_true": "words", "public_false": "words",
+        "web_published": "regex", "web_source": "regex", "meta_title_keys": "words",
+        "meta_source_keys": "words", "meta_published_keys": "words", "header_zone_lines": "int",
+        "signature_zone_lines": "int",
+        "region": {
+            "weights": {"issuer": "int", "title": "int", "signature": "int",
+                        "doc_number_prefix": "int", "meta": "int", "body": "int"},
+            "parent_bonus": "int", "zone_words": "words", "county_suffixes": "words",
+            "city_suffixes": "words", "province_suffixes": "words", "min_short_chars": "int",
+            "peoples": "words", "short_stoplist": "words",
+        },
+        "meta_block": {"title": "words", "doc_number": "words", "issue_date": "words",
+                       "issuers": "words"},
+        "meta_block_other_keys": "words",
+    },
+    "html.yaml": {
+        "content_cues": "words", "furniture_cues": "words", "furniture_tags": "words",
+        "meta_title": "words", "meta_pubdate": "words", "meta_source": "words",
+        "meta_site?": "words",
+        "info_labels": {"published_date": "words", "info_source": "words", "other?": "words"},
+    },
+    "layout.yaml": {
+        "run_on_min_chars": "int", "boundary_before": "str", "heading_max_chars": "int",
+        "heading_punctuation": "str", "meta_keys": "words", "title_genres": "words",
+        "plan_genres": "words", "org_suffixes": "words", "own_line_notes": "words",
+        "unit_suffixes": "words", "unit_collective_starts": "words", "empty_cell_marks": "words",
+        "deadline_cell": "regex", "unit_role_tail": "regex",
+    },
+    "outline.yaml": {
+        "styles": ("rules", _OUTLINE_STYLE), "chinese_ordinal": "regex", "attachment": "regex",
+        "attachment_list": "regex", "non_task_sections": "words", "goal_sections": "words",
+        "unnumbered_heading?": {"max_chars?": "int", "end_punctuation?": "str", "bad_start?": "str"},
+        "sub_item_styles?": "words", "unit_heading?": "regex",
+    },
+    "table_roles.yaml": {
+        "exact": "str_map", "contains": "pairs", "header_search_rows?": "int",
+        "head_words?": {"unit_nouns": "words", "lead": "words", "support": "words"},
+    },
+    "units.yaml": {"prefixes": "words", "aliases": "str_map", "whole?": "str_map"},
+    "patterns/deadline.yaml": {
+        "dates": ("rules", _DEADLINE_RULE), "suffix_in_raw": "regex", "suffix_done": "regex",
+        "cue_after": "regex", "cue_before": "regex", "reject_after": "regex",
+        "reject_before": "regex", "citation_brackets": "pairs", "citation_paren_marks": "regex",
+        "paren_pairs": "pairs", "ongoing": "regex", "ongoing_joiner": "regex",
+        "external": "regex", "external_body": "regex",
+    },
+    "patterns/frequency.yaml": {
+        "periods": "period_map", "every": "regex", "by_period": "regex", "per_shape": "regex",
+        "one_per": "regex", "count": "regex", "at_least": "words", "at_most": "words",
+        "at_least_after": "regex", "clause_end": "regex", "shorthand": "regex",
+        "shorthand_actor_max": "int", "shorthand_actor_stop": "regex",
+        "shorthand_bare_after": "regex", "shorthand_actor_reject": "words",
+        "rate_quantity": "regex",
+    },
+    "patterns/target.yaml": {
+        "percent": "regex", "count_verbs": "words", "count_gap_max": "int",
+        "count_gap_max_at_clause_end": "int", "count": "regex", "cn_count_verbs": "words",
+        "after_ge": "regex", "after_le": "regex", "after_eq": "regex", "before_ge": "regex",
+        "before_le": "regex", "reject_unit_after": "regex", "reject_idiom": "regex",
+        "per_period": "regex", "per_period_units": "words", "reject_before": "regex",
+        "reject_fact": "regex", "reject_condition": "regex", "clause_end": "regex",
+        "label_head": "regex", "empty_metric": "regex", "metric_strip_head": "regex",
+        "metric_strip_tail": "regex", "qualitative": ("rules", _QUALITATIVE_RULE),
+        "harm_object": "regex",
+    },
+    "patterns/unit_cue.yaml": {
+        "labels": {"lead": "words", "support": "words"}, "leader_labels": "words",
+        "leader_not_person": "regex", "other_label": "regex", "demoted_when_lead_named": "words",
+        "lead_label_marks": "words", "openers": "words", "closers": "words",
+        "lead_tail": "regex", "support_tail": "regex", "role_mark": "regex",
+        "support_marks": "words", "joint": "regex", "lead_head": "regex", "separators": "regex",
+        "conjunctions": "regex", "etc_collective": "regex", "unit_suffix": "regex",
+        "unit_prefix": "regex", "atomic": "words", "empty_cell": "regex", "inline_lead": "regex",
+        "inline_support": "regex", "bare_note_cue": "regex", "bare_note_max": "int",
+        "inline_by": "regex", "inline_joint": "regex", "inline_leader": "regex",
+        "bare_bodies": "words",
+    },
+}
+
+# CSV files: the columns every row must fill, and a regex each named column's value matches
+CSV_SCHEMAS: dict[str, dict[str, str]] = {
+    "divisions.csv": {"code6": r"\d{6}", "province": r".+", "city": r".*", "county": r".*",
+                      "level": r"province|city|county"},
+    "t2s_chars.csv": {"traditional": r".", "simplified": r"."},
+}
