@@ -20,7 +20,7 @@ from typing import Iterator
 
 from .normalize import normalize_text
 
-SCHEMA_VERSION = "1.1"  # 1.1: documents.structure
+SCHEMA_VERSION = "1.2"  # 1.1: documents.structure; 1.2: rule on tasks, task_units, deadlines, frequencies, targets
 
 
 # --------------------------------------------------------------------------- layout
@@ -134,6 +134,7 @@ class UnitMention:
     start: int
     end: int
     canonical: str | None = None
+    rule: str = ""  # the id of the rule that found it (see the `rule` columns)
 
 
 @dataclass(slots=True)
@@ -144,6 +145,7 @@ class Deadline:
     start: int
     end: int
     window_start: dt.date | None = None
+    rule: str = ""
 
 
 @dataclass(slots=True)
@@ -154,6 +156,7 @@ class Frequency:
     comparator: str  # ">=" | "=" | "<="
     start: int
     end: int
+    rule: str = ""
 
     @property
     def per_year(self) -> float:
@@ -173,6 +176,7 @@ class Target:
     comparator: str | None  # >= <= = zero decrease within_quota None
     start: int
     end: int
+    rule: str = ""
 
 
 @dataclass
@@ -190,6 +194,8 @@ class Task:
     deadlines: list[Deadline] = field(default_factory=list)
     frequencies: list[Frequency] = field(default_factory=list)
     targets: list[Target] = field(default_factory=list)
+    # which reader found it: outline_leaf, outline_item_with_sub_items, table, flattened_table
+    rule: str = ""
 
 
 # --------------------------------------------------------------------------- document

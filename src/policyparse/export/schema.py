@@ -73,6 +73,7 @@ TASKS = pa.schema([
     ("char_start", I64),
     ("char_end", I64),
     ("page", I32),
+    ("rule", STR),  # the id of the rule (or reader) that produced the row
 ])
 
 TASK_UNITS = pa.schema([
@@ -83,6 +84,7 @@ TASK_UNITS = pa.schema([
     ("unit_canonical", STR),
     ("char_start", I64),
     ("char_end", I64),
+    ("rule", STR),  # the id of the rule (or reader) that produced the row
 ])
 
 DEADLINES = pa.schema([
@@ -94,6 +96,7 @@ DEADLINES = pa.schema([
     ("start", DATE),
     ("char_start", I64),
     ("char_end", I64),
+    ("rule", STR),  # the id of the rule (or reader) that produced the row
 ])
 
 FREQUENCIES = pa.schema([
@@ -106,6 +109,7 @@ FREQUENCIES = pa.schema([
     ("per_year", F64),
     ("char_start", I64),
     ("char_end", I64),
+    ("rule", STR),  # the id of the rule (or reader) that produced the row
 ])
 
 TARGETS = pa.schema([
@@ -118,6 +122,7 @@ TARGETS = pa.schema([
     ("comparator", STR),
     ("char_start", I64),
     ("char_end", I64),
+    ("rule", STR),  # the id of the rule (or reader) that produced the row
 ])
 
 # One row per input file that produced no document.

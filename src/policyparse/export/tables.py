@@ -78,6 +78,7 @@ def tasks_rows(doc: Document) -> list[dict]:
         "char_start": t.start,
         "char_end": t.end,
         "page": _page(doc, t),
+        "rule": t.rule or None,
     } for i, t in enumerate(doc.tasks)]
 
 
@@ -90,6 +91,7 @@ def task_units_rows(doc: Document) -> list[dict]:
         "unit_canonical": u.canonical,
         "char_start": u.start,
         "char_end": u.end,
+        "rule": u.rule or None,
     } for i, t in enumerate(doc.tasks) for u in t.units]
 
 
@@ -103,6 +105,7 @@ def deadlines_rows(doc: Document) -> list[dict]:
         "start": d.window_start,
         "char_start": d.start,
         "char_end": d.end,
+        "rule": d.rule or None,
     } for i, t in enumerate(doc.tasks) for d in t.deadlines]
 
 
@@ -117,6 +120,7 @@ def frequencies_rows(doc: Document) -> list[dict]:
         "per_year": f.per_year,
         "char_start": f.start,
         "char_end": f.end,
+        "rule": f.rule or None,
     } for i, t in enumerate(doc.tasks) for f in t.frequencies]
 
 
@@ -131,6 +135,7 @@ def _target_row(doc: Document, tid: str | None, g) -> dict:
         "comparator": g.comparator,
         "char_start": g.start,
         "char_end": g.end,
+        "rule": g.rule or None,
     }
 
 

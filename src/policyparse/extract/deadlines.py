@@ -175,21 +175,21 @@ def find_deadlines(text: str, start: int, end: int, plan_year: int | None, *,
         if g.get("quarter") and date and raw_end == e and not text[s:e].endswith(("末", "底")):
             # 第三季度集中开展… names the quarter as a period (a window), 一季度末前 its end
             kind, wstart = "window", date.replace(month=date.month - 2, day=1)
-        out.append(Deadline(text[s:raw_end], kind, date, s, raw_end, wstart))
+        out.append(Deadline(text[s:raw_end], kind, date, s, raw_end, wstart,
+                            rule=f"{'column.' if column else ''}{rule_id}"))
         taken.append((s, raw_end))
-    extra = [r.external] if column else [r.external_body]
-    kinds = ["external"]
+    extra = [(r.external, "external", "column.external")] if column else [
+        (r.external_body, "external", "external_body")]
     if column:
-        extra.append(r.ongoing)
-        kinds.append("ongoing")
-    for rx, kind in zip(extra, kinds):
+        extra.append((r.ongoing, "ongoing", "column.ongoing"))
+    for rx, kind, rule_id in extra:
         for m in rx.finditer(text, start, end):
             s, e = m.span()
             if any(s < te and ts < e for ts, te in taken):
                 continue
             if kind == "ongoing" and s > start and text[s - 1] in "每按":
                 continue
-            out.append(Deadline(text[s:e], kind, None, s, e))
+            out.append(Deadline(text[s:e], kind, None, s, e, rule=rule_id))
             taken.append((s, e))
     out.sort(key=lambda d: d.start)
     return out

@@ -84,34 +84,34 @@ def find_frequencies(text: str, start: int, end: int) -> list[Frequency]:
     out: list[Frequency] = []
     taken: list[tuple[int, int]] = []
 
-    def add(s: int, e: int, period_word: str, count: int, comparator: str) -> None:
+    def add(s: int, e: int, period_word: str, count: int, comparator: str, rule: str) -> None:
         if any(s < te and ts < e for ts, te in taken):
             return
         period, mult = r.periods[period_word]
-        out.append(Frequency(text[s:e], period, count * mult, comparator, s, e))
+        out.append(Frequency(text[s:e], period, count * mult, comparator, s, e, rule=rule))
         taken.append((s, e))
 
-    for rx in (r.every, r.by_period):
+    for rule_id, rx in (("every", r.every), ("by_period", r.by_period)):
         for m in rx.finditer(text, start, end):
             s = m.start()
             days = _DAYS_LISTED.match(text, m.end(), end) if m.group("period") in ("月", "周", "星期") else None
             if days:
                 # 每月13日、28日报送 / 每周一、三、五: as many times as days are listed
                 n = len(re.findall(r"\d{1,2}[日号]|[一二三四五六日天]", days.group()))
-                add(s, _clause_end(text, days.end(), end), m.group("period"), n, "=")
+                add(s, _clause_end(text, days.end(), end), m.group("period"), n, "=", f"{rule_id}.days_listed")
                 continue
             e = _clause_end(text, m.end(), end)
             clause = text[m.end():e]
             if r.rate_quantity.search(clause) and not r.count.search(clause):
                 continue  # 每天…不少于2小时: a quantity per period, a target
             count, comparator = _count_and_comparator(clause)
-            add(s, e, m.group("period"), count, comparator)
+            add(s, e, m.group("period"), count, comparator, rule_id)
     for m in r.per_shape.finditer(text, start, end):
         n = parse_int(m.group("count"))
         if n:
-            add(m.start(), m.end(), m.group("period"), n, "=")
+            add(m.start(), m.end(), m.group("period"), n, "=", "per_shape")
     for m in r.one_per.finditer(text, start, end):
-        add(m.start(), m.end(), m.group("period"), 1, "=")
+        add(m.start(), m.end(), m.group("period"), 1, "=", "one_per")
     out += _shorthand(text, start, end, taken)
     out.sort(key=lambda f: f.start)
     return out
@@ -146,5 +146,5 @@ def _shorthand(text: str, start: int, end: int, taken: list[tuple[int, int]]) ->
         if not near or any(s < te and ts < e for ts, te in taken):
             continue
         period, mult = r.periods[p]
-        out.append(Frequency(text[s:e], period, mult, "=", s, e))
+        out.append(Frequency(text[s:e], period, mult, "=", s, e, rule="shorthand"))
     return out

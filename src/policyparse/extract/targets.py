@@ -157,7 +157,7 @@ def find_targets(text: str, start: int, end: int, *, goals: bool = False) -> lis
         while raw_start < s and text[raw_start] in "、和及 ":
             raw_start += 1
         metric = _metric(text, raw_start, s) or (out[-1].metric if out and out[-1].end > lo else None)
-        out.append(Target(text[raw_start:raw_end], metric, value, "%", cmp, raw_start, raw_end))
+        out.append(Target(text[raw_start:raw_end], metric, value, "%", cmp, raw_start, raw_end, rule="percent"))
         last_in_clause[lo] = raw_end
     # counts
     prev_count_end = -1
@@ -217,7 +217,10 @@ def find_targets(text: str, start: int, end: int, *, goals: bool = False) -> lis
         if r.empty_metric.match(metric):
             metric = text[(verb_m.end() if verb_m else vs):vs].strip()
         metric = metric or None
-        out.append(Target(text[raw_start:obj_end], metric, value, unit, cmp, raw_start, obj_end))
+        how = ("summed" if summed else "verb") if verb_m is not None else (
+            "continued" if continued else "object_first")
+        out.append(Target(text[raw_start:obj_end], metric, value, unit, cmp, raw_start, obj_end,
+                          rule=f"count.{how}"))
         prev_count_end = obj_end
     if goals:
         out += _qualitative(text, start, end, out)
@@ -244,7 +247,7 @@ def find_cell_targets(text: str, start: int, end: int) -> list[Target]:
         cmp = ">="
     elif re.search(r"[≤<]|不超过|不高于", before):
         cmp = "<="
-    return [Target(text[s:raw_end], None, value, m.group("unit"), cmp, s, raw_end)]
+    return [Target(text[s:raw_end], None, value, m.group("unit"), cmp, s, raw_end, rule="column.quantity")]
 
 
 def _qualitative(text: str, start: int, end: int, numeric: list[Target]) -> list[Target]:
@@ -279,6 +282,6 @@ def _qualitative(text: str, start: int, end: int, numeric: list[Target]) -> list
                     continue
                 metric = clause[m.end():] or clause[:m.start()]
             metric = _metric(metric, 0, len(metric)) if metric else None
-            out.append(Target(clause, metric, None, None, cmp, lo, hi))
+            out.append(Target(clause, metric, None, None, cmp, lo, hi, rule=f"qualitative.{rule_id}"))
             break
     return out

@@ -30,13 +30,7 @@ NO_TASK_WARNING = "W301 plan-like document, no task found"
 
 def task_structure(doc: Document, tasks: list[Task]) -> str:
     """Which readers found the tasks: outline, table, flattened_table (joined by +), or none."""
-    kinds: set[str] = set()
-    for t in tasks:
-        if t.source == "body":
-            kinds.add("outline")
-            continue
-        block = next((b for b in doc.tables() if b.start <= t.start < b.end), None)
-        kinds.add("flattened_table" if block is not None and block.style.get("flattened") else "table")
+    kinds = {"outline" if t.source == "body" else t.rule for t in tasks}
     return "+".join(k for k in ("outline", "table", "flattened_table") if k in kinds) or "none"
 
 
@@ -113,14 +107,15 @@ def body_tasks(doc: Document, outline: Outline, plan_year: int | None) -> list[t
             head = item_heading_text(doc, anc)
             section_parts.append(head)
             hs = anc.text_start
-            deadlines += find_deadlines(text, hs, anc.head_end, plan_year)
+            deadlines += [_from_heading(d) for d in find_deadlines(text, hs, anc.head_end, plan_year)]
             m = unit_heading.match(head)
             if m and not units:
                 us = text.find(m.group("unit"), hs)
-                units.append(UnitMention("lead", m.group("unit"), us, us + len(m.group("unit"))))
+                units.append(UnitMention("lead", m.group("unit"), us, us + len(m.group("unit")),
+                                         rule="unit_heading"))
             # 一、杨松县长牵头重点工作: the leader a heading names leads the items under it
             if not any(u.role == "leader" for u in units):
-                units += [u for u in find_unit_notes(text, hs, anc.head_end) if u.role == "leader"]
+                units += [_from_heading(u) for u in find_unit_notes(text, hs, anc.head_end) if u.role == "leader"]
         deadlines += find_deadlines(text, item.start, end, plan_year)
         path = ([item.attachment] if item.attachment else []) + [
             a.label.path_label if a.label else item_heading_text(doc, a)
@@ -128,10 +123,17 @@ def body_tasks(doc: Document, outline: Outline, plan_year: int | None) -> list[t
         out.append((item, Task(
             path=path, section=" / ".join(p for p in section_parts if p),
             title=short_title(doc, item), source="body", start=item.start, end=end,
+            rule="outline_leaf" if item.is_leaf else "outline_item_with_sub_items",
             page=doc.page_at(item.start), units=units, deadlines=deadlines,
             frequencies=find_frequencies(text, item.start, end),
             targets=find_targets(text, item.text_start, end))))  # the label (2.) is no part of 2.50个
     return out
+
+
+def _from_heading(record):
+    """A record read in a heading above the task: its rule id says so."""
+    record.rule = f"heading.{record.rule}"
+    return record
 
 
 def goal_targets(doc: Document, outline: Outline) -> list[Target]:
@@ -173,8 +175,11 @@ def table_tasks(doc: Document, outline: Outline, plan_year: int | None) -> list[
         if cmap is None:
             continue
         carried, carried_cols = cmap, table.n_cols
+        reader = "flattened_table" if doc.blocks[block_index].style.get("flattened") else "table"
         for n, row in enumerate(task_rows(doc, table, cmap), start=1):
-            out.append(_table_task(doc, row, n, attachment, attachment_title, plan_year))
+            task = _table_task(doc, row, n, attachment, attachment_title, plan_year)
+            task.rule = reader
+            out.append(task)
     return out
 
 

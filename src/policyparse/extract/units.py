@@ -359,7 +359,14 @@ def split_unit_list(text: str, start: int, end: int, role: str) -> list[UnitMent
     r = rules()
     if r.empty_cell.match(text[start:end]):
         return []
-    return _parse_list(text, start, end, role)
+    return _tagged(_parse_list(text, start, end, role), "column")
+
+
+def _tagged(mentions: list[UnitMention], rule: str) -> list[UnitMention]:
+    """The mentions with ``rule`` as the id of the rule that found them."""
+    for u in mentions:
+        u.rule = u.rule or rule
+    return mentions
 
 
 # ----------------------------------------------------------------------------- notes
@@ -377,14 +384,14 @@ def find_unit_notes(text: str, start: int, end: int) -> list[UnitMention]:
         if close == -1:
             close = _loose_note_end(text, m.end(), end)
         body_end = close if close != -1 else _line_end(text, m.end(), end)
-        out += _note(text, m.end("open"), body_end, m.group("label"))
+        out += _tagged(_note(text, m.end("open"), body_end, m.group("label")), "note")
         covered.append((m.start(), body_end + 1))
     line_notes: list[tuple[str, list[UnitMention]]] = []
     for m in r.line_note.finditer(text, start, end):
         if any(cs <= m.start("label") < ce for cs, ce in covered):
             continue
         body_end = _line_end(text, m.end(), end)
-        found = _note(text, m.start("label"), body_end, m.group("label"))
+        found = _tagged(_note(text, m.start("label"), body_end, m.group("label")), "line_note")
         line_notes.append((m.group("label"), found))
         out += found
         covered.append((m.start("label"), body_end))
@@ -396,8 +403,8 @@ def find_unit_notes(text: str, start: int, end: int) -> list[UnitMention]:
             if label in r.demoted:
                 for u in found:
                     if u.role == "lead":
-                        u.role = "support"
-    out += _bare_notes(text, start, end, covered)
+                        u.role, u.rule = "support", "line_note.demoted"
+    out += _tagged(_bare_notes(text, start, end, covered), "bare_note")
     out += _inline_phrases(text, start, end, covered)
     out = [u for u in out if u.role != "leader" or not r.leader_not_person.search(u.unit)]
     out.sort(key=lambda u: u.start)
@@ -476,14 +483,14 @@ def _inline_phrases(text: str, start: int, end: int,
             leads = leads[1:]  # the lazy match starts at the clause: drop words before the units
         sups = _items(text, *m.span("with"))
         if _all_units(text, leads) and _all_units(text, sups):
-            out += [UnitMention("lead", text[a:b], a, b) for a, b in leads]
-            out += [UnitMention("support", text[a:b], a, b) for a, b in sups]
+            out += [UnitMention("lead", text[a:b], a, b, rule="inline_joint") for a, b in leads]
+            out += [UnitMention("support", text[a:b], a, b, rule="inline_joint") for a, b in sups]
             seen.append((ls, m.end()))
     for m in r.inline_leader.finditer(text, start, end):
         if not any(cs <= m.start("name") < ce for cs, ce in seen):
-            out.append(UnitMention("leader", m.group("name"), m.start("name"), m.end("name")))
+            out.append(UnitMention("leader", m.group("name"), m.start("name"), m.end("name"), rule="inline_leader"))
             seen.append(m.span())
-    for rx in (r.inline_by, r.inline_lead):
+    for rule_id, rx in (("inline_by", r.inline_by), ("inline_lead", r.inline_lead)):
         for m in rx.finditer(text, start, end):
             ls, le = m.span("list")
             if any(cs <= ls < ce for cs, ce in seen):
@@ -494,14 +501,14 @@ def _inline_phrases(text: str, start: int, end: int,
                 items = items[1:]
             if not _all_units(text, items):
                 continue
-            out += [UnitMention("lead", text[a:b], a, b) for a, b in items]
+            out += [UnitMention("lead", text[a:b], a, b, rule=rule_id) for a, b in items]
             seen.append((ls, m.end()))
             sm = r.inline_support.match(text[m.end():end])
             if sm:
                 ss, se = m.end() + sm.start("list"), m.end() + sm.end("list")
                 sup = _items(text, ss, se)
                 if _all_units(text, sup):
-                    out += [UnitMention("support", text[a:b], a, b) for a, b in sup]
+                    out += [UnitMention("support", text[a:b], a, b, rule="inline_support") for a, b in sup]
                     seen.append((ss, se))
     return out
 
@@ -558,7 +565,7 @@ def expand_shared_suffix(mentions: list[UnitMention], known_units: Iterable[str]
             if pos is not None:
                 s, e = pos
         out.append(UnitMention(m.role, text[s:e] if text is not None and _norm(text[s:e]) == full else full,
-                               s, e, m.canonical))
+                               s, e, m.canonical, rule=f"{m.rule}.shared_suffix"))
     return out
 
 
@@ -589,7 +596,7 @@ def split_known_concatenation(mention: UnitMention, known_units: Iterable[str]) 
         a = index[pos]
         b = index[pos + len(p) - 1] + 1
         out.append(UnitMention(mention.role, mention.unit[a:b], mention.start + a, mention.start + b,
-                               mention.canonical))
+                               mention.canonical, rule=f"{mention.rule}.known_split"))
         pos += len(p)
     return out
 
