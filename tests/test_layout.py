@@ -266,3 +266,60 @@ def test_a_hostile_row_of_thousands_of_pieces_is_grouped_not_weighed_one_by_one(
     cells = fit_cells(row, ["seq", "task", "lead", "deadline"])
     assert len(cells) == 4 and cells[0] == "1"
     assert sum(len(c.split()) for c in cells) == len(row) > MAX_FIT_PIECES
+
+
+# --- shapes met in the fourth blind set (g): fixtures written for the tests
+
+
+def test_table_written_record_by_record_as_name_value_lines():
+    text = ("欢迎访问本站\n"
+            "具体措施: | 提高困难群体救助保障标准10%。 |\n"
+            "责任单位: | 市民政局、市财政局 |\n"
+            "具体措施: | 建设残疾人综合服务平台。 |\n"
+            "责任单位: | 市残联 |\n"
+            "其后是正文。\n")
+    rows = tables(text)[0]
+    assert rows[0] == ["具体措施", "责任单位"]
+    assert rows[1] == ["提高困难群体救助保障标准10%。", "市民政局、市财政局"]
+    assert rows[2] == ["建设残疾人综合服务平台。", "市残联"]
+    assert "其后是正文。" in paragraphs(text)
+
+
+def test_metadata_pairs_are_no_record_table():
+    text = "索引号: 001\n发文机关: 某县政府\n成文日期: 2024-01-01\n索引号: 002\n发文机关: 某区政府\n"
+    assert tables(text) == []
+
+
+def test_cells_separated_by_lines_of_one_pipe():
+    cells = ["序号", "重点工作任务", "责任单位", "（一）某市长牵头重点工作",
+             "1", "加快建设科创走廊。", "市科技局", "2", "推进人才综合体建设。", "市人力社保局"]
+    rows = tables("\n|\n".join(cells) + "\n|\n")[0]
+    assert rows[0] == ["序号", "重点工作任务", "责任单位"]
+    assert rows[1] == [("（一）某市长牵头重点工作", 1, 3)]
+    assert rows[2] == ["1", "加快建设科创走廊。", "市科技局"]
+    assert rows[3] == ["2", "推进人才综合体建设。", "市人力社保局"]
+
+
+def test_task_column_named_by_its_subject_and_cells_whose_lines_are_split_by_blanks():
+    cells = ["序号", "民生实事", "责任单位", "完成时限",
+             "1", "启动湿地公园建设。", "县水务局", "县住建局", "12月底前",
+             "2", "开工建设县老年养护楼。", "县民政局", "5月底前动工", "开工建设老年大学。", "12月底前",
+             "3", "迁建县政务服务中心。", "县政务服务中心", "12月底前"]
+    rows = tables("\n\n".join(cells) + "\n")[0]
+    assert header_roles(rows[0]) == ["seq", "task", "lead", "deadline"]
+    assert rows[1] == ["1", "启动湿地公园建设。", "县水务局\n县住建局", "12月底前"]
+    assert rows[2][0] == "2" and rows[2][2] == "县民政局"  # one 序号, one row: both sentences in it
+    assert "开工建设老年大学。" in "".join(rows[2]) and "5月底前动工" in "".join(rows[2])
+    assert rows[3][1] == "迁建县政务服务中心。" and rows[3][2] == "县政务服务中心"  # a sentence is no unit
+    doc = parse_bytes(("\n\n".join(cells) + "\n").encode(), "x.txt")
+    assert len(doc.tasks) == 3 and [len(t.deadlines) for t in doc.tasks] == [1, 2, 1]
+
+
+def test_header_glued_after_a_title_in_a_run_on_line():
+    line = ("某市人民政府办公厅关于印发工作任务清单的通知各区县人民政府：现将清单印发给你们，请认真贯彻执行。"
+            "某市人民政府办公厅   2025年5月12日   某市2025年度工作任务清单   序号   2025年度工作任务   责任单位   "
+            "一、优化提升专项行动   1   加快建设数字应用，强化服务企业支撑。   市市场监管局   "
+            "2   深化注册资本登记制度改革，维护市场交易安全。   市市场监管局")
+    found = tables(line)
+    assert found and found[0][0] == ["序号", "2025年度工作任务", "责任单位"]
+    assert [r[0] for r in found[0][1:] if not isinstance(r[0], tuple)] == ["1", "2"]

@@ -71,3 +71,22 @@ def column_role(header_text: str) -> str | None:
         if any(m in t for m in r.lead_modifiers):
             return "lead"
     return None
+
+
+# an office names the task column by its subject (民生实事, 重点项目): a short name
+SUBJECT_COLUMN_MAX_CHARS = 8
+
+
+def subject_task_column(texts: list[str], roles: list[str | None]) -> int | None:
+    """The column that holds the tasks although its name is no column word: the one
+    named column the vocabulary does not know, in a header that names unit or time
+    columns but no task column (序号 | 民生实事 | 责任单位 | 完成时限)."""
+    if {"task", "detail"} & set(roles) or not {"lead", "support", "deadline"} & set(roles):
+        return None
+    unknown = [c for c, (t, r) in enumerate(zip(texts, roles)) if r is None and squash(t)]
+    if len(unknown) != 1:
+        return None
+    name = squash(texts[unknown[0]])
+    if len(name) > SUBJECT_COLUMN_MAX_CHARS or not re.fullmatch(r"[\u4e00-\u9fff]+", name):
+        return None
+    return unknown[0]

@@ -32,7 +32,7 @@ import functools
 import re
 from dataclasses import dataclass
 
-from ..columns import column_role
+from ..columns import SUBJECT_COLUMN_MAX_CHARS, column_role, subject_task_column
 from ..gazetteer import alternation, compile_pattern, load_yaml, str_list
 from ..numbering import match_label, read_num
 from .tables_text import PAGE_NUMBER_LINE, _is_cell, _rows, _table_end, _table_starts
@@ -43,6 +43,10 @@ MIN_HEADER_CELLS = 3
 SECTION_ROW_MAX_CHARS = 60
 # lines searched after a pipe-less line for the pipe table to go on
 PIPE_CONTINUATION_LINES = 3
+# what a full stop at its end costs a piece read as a unit list
+SENTENCE_END_IN_UNIT_CELL = 2.0
+# a row of a one-cell-per-line table spans at most this many header widths of cells
+ROW_MAX_CHUNKS = 4
 
 
 @dataclass(frozen=True)
@@ -105,14 +109,16 @@ def rules() -> LayoutRules:
 def recover_blocks(text: str) -> list[tuple[str, object]]:
     """``("paragraph", str)`` and ``("table", rows)`` in reading order (rows as
     :meth:`DocumentBuilder.add_table` takes them)."""
-    lines = text.split("\n")
+    # a converter that writes each cell on its own line separates the cells by a line
+    # holding one pipe: the blank line of a one-cell-per-line table
+    lines = ["" if ln.strip() == "|" else ln for ln in text.split("\n")]
     out: list[tuple[str, object]] = []
     i, n = 0, len(lines)
     # a document that is one line is run-on however short it is
     one_line = sum(1 for ln in lines if ln.strip()) == 1
     while i < n:
-        found = (_tab_table(lines, i) or _pipe_table(lines, i) or _cell_table(lines, i)
-                 or _line_table(lines, i) or _space_table(lines, i))
+        found = (_tab_table(lines, i) or _record_table(lines, i) or _pipe_table(lines, i)
+                 or _cell_table(lines, i) or _line_table(lines, i) or _space_table(lines, i))
         if found:
             end, tables = found
             # a detector gives tables, and the lines around them it kept as paragraphs
@@ -143,6 +149,9 @@ def header_roles(cells: list[str]) -> list[str] | None:
         return None
     if any(r is None and (not c.strip() or len(c) > 24) for c, r in zip(cells, roles)):
         return None
+    subject = subject_task_column(cells, roles)
+    if subject is not None:
+        roles[subject] = "task"
     if not {"task", "detail"} & set(roles) or len(set(roles) - {"note", None}) < 2:
         return None
     return [r or "unknown" for r in roles]
@@ -332,6 +341,50 @@ def _with_section_rows(rows: list[list[str]], width: int) -> list[list]:
 # =========================================================================== one cell per line
 
 
+# a field of a record written as a line: 具体措施： | 根据省统一部署… |
+_RECORD_FIELD = re.compile(r"^\s*\|?\s*(?P<key>[\u4e00-\u9fff（）()]{2,12})\s*[:：]\s*\|?\s*(?P<value>.*?)\s*\|?\s*$")
+# a table written as records repeats its fields at least this often
+MIN_RECORDS = 2
+
+
+def _record_table(lines: list[str], i: int):
+    """A table written record by record, one ``column name: value`` line per cell, the
+    same names repeating for every row (web pages that show each row as a card).
+    The names must name columns, one of them the task, another its units or time."""
+    def field(j: int):
+        m = _RECORD_FIELD.match(lines[j])
+        return m if m and column_role(m.group("key")) is not None else None
+
+    first = field(i)
+    if first is None:
+        return None
+    records: list[dict[str, str]] = []
+    keys: list[str] = []
+    j, end = i, i
+    while j < len(lines):
+        if not lines[j].strip():
+            j += 1
+            continue
+        m = field(j)
+        if m is None:
+            break
+        key = m.group("key")
+        if key == first.group("key") or not records:
+            records.append({})
+        elif key in records[-1]:
+            break  # a name twice in one record: no longer this table
+        if key not in keys:
+            keys.append(key)
+        records[-1][key] = m.group("value")
+        j += 1
+        end = j
+    roles = [column_role(k) for k in keys]
+    if (len(records) < MIN_RECORDS or len(keys) < 2 or not {"task", "detail"} & set(roles)
+            or not {"lead", "support", "leader", "deadline"} & set(roles)):
+        return None
+    return end, [[keys] + [[rec.get(k, "") for k in keys] for rec in records]]
+
+
 def _cell_chunks(lines: list[str], i: int) -> list[tuple[str, int]]:
     """Cells of a one-cell-per-line region from line ``i``: runs of non-blank lines
     separated by single blank lines; every further pair of blank lines is an empty
@@ -367,7 +420,8 @@ def _cell_table(lines: list[str], i: int):
         if not s:
             j += 1
             continue
-        if column_role(s) is None or _is_cell(lines[j]):
+        if _is_cell(lines[j]) or _is_section_row(s) or (column_role(s) is None and not (
+                header and _coined_column_name(s) and _next_line_names_column(lines, j + 1))):
             break
         if header and lines[j - 1].strip():
             return None  # cells on consecutive lines: a one-cell-per-line table (_line_table)
@@ -381,6 +435,17 @@ def _cell_table(lines: list[str], i: int):
     if not rows:
         return None
     return end, [[header] + rows]
+
+
+def _coined_column_name(s: str) -> bool:
+    """A short name without sentence marks or digits: an office's own column name."""
+    return len(s) <= SUBJECT_COLUMN_MAX_CHARS and re.fullmatch(r"[\u4e00-\u9fff]+", s) is not None
+
+
+def _next_line_names_column(lines: list[str], j: int) -> bool:
+    while j < len(lines) and not lines[j].strip():
+        j += 1
+    return j < len(lines) and column_role(lines[j].strip()) is not None
 
 
 def _rows_from_cells(chunks: list[tuple[str, int]], roles: list[str], start_line: int):
@@ -416,11 +481,17 @@ def _rows_from_cells(chunks: list[tuple[str, int]], roles: list[str], start_line
             break
         row = [c for c, _ in chunks[k:k + width]]
         stop = min(k + width, n)
-        # a row missing trailing cells ends at the next 序号 (with a cell after it)
-        for m in range(k + 1, min(n, k + width)):
+        # a row ends at the next 序号 (with a cell after it): before the header's width
+        # when it lost trailing cells, after it when a cell's lines are split by blank
+        # lines too (县水务局 / 县住建局 in one 责任单位 cell)
+        for m in range(k + 1, min(n, k + ROW_MAX_CHUNKS * width)):
+            if m >= k + width and _is_section_row(chunks[m][0]):
+                break  # a section row (二、…) between this row and the next closes it
             if (_is_seq(chunks[m][0], (_seq_value(cell, expected) or expected) + 1)
                     and m + 1 < n and chunks[m + 1][0]):
                 row = [c for c, _ in chunks[k:m]]
+                if len(row) > width:
+                    row = _one_row(assign_grid([(c, True) for c in row if c], roles), roles)
                 stop = m
                 break
         row += [""] * (width - len(row))
@@ -438,6 +509,21 @@ def _rows_from_cells(chunks: list[tuple[str, int]], roles: list[str], start_line
         expected = (_seq_value(cell, expected) or expected) + 1
         k = stop
     return rows, end
+
+
+def _one_row(rows: list[list], roles: list[str]) -> list[str]:
+    """The rows the grid assignment read between two 序号 as one row: the 序号 anchors
+    rows, so a second task sentence or a second time in it belongs to the same row."""
+    width = len(roles)
+    cells = [""] * width
+    main = roles.index("task") if "task" in roles else width - 1
+    for r in rows:
+        texts = r if not isinstance(r[0], tuple) else [
+            r[0][0] if c == main else "" for c in range(width)]
+        for c, t in enumerate(texts[:width]):
+            if t:
+                cells[c] = f"{cells[c]}\n{t}" if cells[c] else t
+    return cells
 
 
 def _opens_body(line: str) -> bool:
@@ -743,7 +829,8 @@ def role_fit(role: str, text: str) -> float:
     if role == "seq":
         return 4.0 if re.fullmatch(r"\d{1,3}[、.．]?", s) else -20.0
     if role in ("lead", "support"):
-        return _unit_list_fit(s)
+        # a sentence's full stop: unit cells seldom end with one, task cells do
+        return _unit_list_fit(s) - (SENTENCE_END_IN_UNIT_CELL if s.endswith("。") else 0.0)
     if role == "leader":
         if _unit_list_fit(s) > 2.0:
             return -3.0  # 文化股 is a unit, not a person
@@ -1001,7 +1088,7 @@ def _inline_tables(line: str):
             found.append((start, end, [header] + rows))
             t = stop
         else:
-            t += width
+            t += 1  # a title before the header (…任务清单 序号 …) may read as its first name
     return found
 
 

@@ -15,7 +15,7 @@ import functools
 import re
 from dataclasses import dataclass, field
 
-from ..columns import column_role, rules
+from ..columns import column_role, rules, subject_task_column
 from ..columns import squash as _squash
 from ..model import Cell, Document, Table
 
@@ -51,6 +51,9 @@ def find_header(doc: Document, table: Table) -> ColumnMap | None:
             role = column_role(text)
             if role:
                 roles[c] = role
+        subject = subject_task_column(texts, [roles.get(c) for c in range(len(texts))])
+        if subject is not None:
+            roles[subject] = "task"
         cmap = ColumnMap(r, _resolve_duplicates(roles, texts), tuple(texts))
         if cmap.is_task_table:
             return cmap
