@@ -109,7 +109,7 @@ def body_tasks(doc: Document, outline: Outline, plan_year: int | None) -> list[t
             hs = anc.text_start
             deadlines += [_from_heading(d) for d in find_deadlines(text, hs, anc.head_end, plan_year)]
             m = unit_heading.match(head)
-            if m and not units:
+            if m and not any(u.role == "lead" for u in units):
                 us = text.find(m.group("unit"), hs)
                 units.append(UnitMention("lead", m.group("unit"), us, us + len(m.group("unit")),
                                          rule="unit_heading"))

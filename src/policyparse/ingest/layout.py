@@ -43,6 +43,8 @@ MIN_HEADER_CELLS = 3
 SECTION_ROW_MAX_CHARS = 60
 # lines searched after a pipe-less line for the pipe table to go on
 PIPE_CONTINUATION_LINES = 3
+# the lines of site furniture (breadcrumb, page title) a run-on notice's 版头 may follow
+SITE_PREAMBLE_MAX_CHARS = 120
 # what a full stop at its end costs a piece read as a unit list
 SENTENCE_END_IN_UNIT_CELL = 2.0
 # a row of a one-cell-per-line table spans at most this many header widths of cells
@@ -129,7 +131,10 @@ def recover_blocks(text: str) -> list[tuple[str, object]]:
         if line.count("|") == 1 and (line.endswith("|") or line.startswith("|")):
             line = line.strip("|").strip()  # a table's title row, left with its one pipe
         if line and not PAGE_NUMBER_LINE.match(line):
-            out.extend(split_run_on(line, at_start=not out, one_line=one_line))
+            # the 版头 may follow a site's breadcrumb or a page title: still the start
+            at_start = sum(len(p) if k == "paragraph" else SITE_PREAMBLE_MAX_CHARS + 1
+                           for k, p in out) <= SITE_PREAMBLE_MAX_CHARS
+            out.extend(split_run_on(line, at_start=at_start, one_line=one_line))
         i += 1
     return out
 

@@ -125,7 +125,8 @@ def rules() -> Rules:
         enum_separator=str(data["enum_separator"]),
         unit_scope_chars=str(data["unit_scope_chars"]),
         min_full_unit_chars=_int(data, "min_full_unit_chars"),
-        not_recipient_starts=_str_list(data, "not_recipient_starts"),
+        # a web page's metadata key (点击数：, 发表时间：) opens no 主送 line either
+        not_recipient_starts=tuple(dict.fromkeys(_str_list(data, "not_recipient_starts") + tuple(all_keys))),
         attachment_list=rx("attachment_list", ("rest",)),
         attachment_item=rx("attachment_item", ("num", "title")),
         attachment_marker=rx("attachment_marker", ("num",)),
@@ -307,7 +308,8 @@ def split_units(text: str) -> list[str]:
     """Split a 主送/抄送 list: on ，,；; always; on 、 only between full unit names.
 
     「各部、办、中心」 stays one collective entry: 办 and 中心 are bare kinds of unit
-    that borrow the scope (各) of the first piece.
+    that borrow the scope (各) of the first piece; so does 「各市、县人民政府」, whose
+    first piece is a bare scope (各市) borrowing the kind of unit of the last.
     """
     r = rules()
     out: list[str] = []
@@ -316,8 +318,9 @@ def split_units(text: str) -> list[str]:
         if not chunk:
             continue
         pieces = [p.strip() for p in chunk.split(r.enum_separator)]
-        if len(pieces) > 1 and all(p and (len(p) >= r.min_full_unit_chars or p[0] in r.unit_scope_chars)
-                                   for p in pieces[1:]):
+        bare_scope = any(p and all(ch in r.unit_scope_chars for ch in p) for p in pieces[:-1])
+        if len(pieces) > 1 and not bare_scope and all(
+                p and (len(p) >= r.min_full_unit_chars or p[0] in r.unit_scope_chars) for p in pieces[1:]):
             out.extend(p for p in pieces if p)
         else:
             out.append(chunk)
