@@ -130,3 +130,17 @@ def test_ocr_dropped_character_of_a_county_is_restored_only_where_unique():
     assert repair_dropped_place("长沙市雨花区教育局") == "长沙市雨花区教育局"  # whole: untouched
     # 北 is what is left of both 渝北 and 北碚: no guess
     assert repair_dropped_place("重庆市北区商务委员会") == "重庆市北区商务委员会"
+
+
+def test_two_character_county_that_names_an_authority():
+    assert _resolve(["沁县人民政府办公室"]).code == "140430"
+    assert _resolve(["蠡县教育局"]).code == "130635"
+    # 提高县级…: 高县 inside a word is no place
+    assert [m.name for m in place_index().scan("进一步提高县级统筹能力", True)] == []
+
+
+def test_a_page_without_issuer_that_names_one_city_is_that_city():
+    body = ["欢迎访问临沂市政府网站!", "具体措施：提高救助保障标准10%。", "责任单位：市民政局、市财政局"]
+    assert _resolve([], body=body).code == "371300"
+    # two cities named and no issuer: no answer rather than a guess
+    assert _resolve([], body=body + ["参照济南市做法。"]) is None

@@ -130,13 +130,18 @@ class PlaceIndex:
             divs = self.short[name] if is_short else tuple(self.full[name])
             out.append(Mention(name, divs, is_short, i, i + len(name)))
             i += len(name)
-        return self._drop_generic(out)
+        return self._drop_generic(out, text)
 
-    def _drop_generic(self, mentions: list[Mention]) -> list[Mention]:
-        """A two-character county name (城区, 郊区, 矿区) is a place only right after its city."""
+    def _drop_generic(self, mentions: list[Mention], text: str) -> list[Mention]:
+        """A two-character county name is a place only right after its city (城区, 郊区,
+        矿区 are words too; 提高县级 holds 高县), or where it opens a name of an authority
+        (沁县人民政府办公室, 蠡县教育局) at the start of a name."""
         kept = []
         for k, m in enumerate(mentions):
-            if len(m.name) <= 2 and not m.short and all(d.level == "county" for d in m.divisions):
+            authority = (m.name.endswith("县") and (m.start == 0 or not _is_cjk(text[m.start - 1]))
+                         and _AUTHORITY_AFTER.match(text, m.end) is not None)
+            if len(m.name) <= 2 and not m.short and not authority and all(
+                    d.level == "county" for d in m.divisions):
                 prev = mentions[k - 1] if k else None
                 if not (prev and prev.end == m.start
                         and any(d.level == "city" and any(c.city == d.city for c in m.divisions)
@@ -150,6 +155,10 @@ class PlaceIndex:
             if text.startswith(name):
                 return True
         return False
+
+
+# what follows a place that names an authority: 人民政府, 县委, 教育局 …
+_AUTHORITY_AFTER = re.compile(r"人民政府|政府|人大|政协|[党纪]?[委]|[\u4e00-\u9fff]{0,8}?(?:局|办公室|办)")
 
 
 def _is_cjk(ch: str) -> bool:
@@ -311,6 +320,16 @@ def resolve_region(doc: Document, header: Header) -> Region | None:
     if len(provinces) == 1:
         p = next(iter(provinces))
         return idx.provinces[p].region() if p in idx.provinces else None
+    # 4. no issuer named any place (a page excerpt without signature): the one city the
+    #    document names, or the one province
+    if not issuer_mentions:
+        named_cities = [pc for pc in named if pc[1] is not None and pc in idx.cities]
+        if len(named_cities) == 1:
+            return idx.cities[named_cities[0]].region()
+        named_provinces = {p for p, _ in named}
+        if not named_cities and len(named_provinces) == 1:
+            p = next(iter(named_provinces))
+            return idx.provinces[p].region() if p in idx.provinces else None
     return None
 
 
