@@ -94,3 +94,15 @@ def test_a_routine_recurs_on_each_day_it_lists():
     for text, period, count in (("每月13日、28日定期报送进展情况", "month", 2), ("每周一、三、五开展巡查", "week", 3),
                                 ("每月10日前报送", "month", 1)):
         assert [(f.period, f.count) for f in find_frequencies(text, 0, len(text))] == [(period, count)], text
+
+
+def test_items_issued_each_period_count_as_times():
+    text = "专栏每月至少更新2条信息，每季度出版1期简报。"
+    got = [(f.period, f.count, f.comparator) for f in find_frequencies(text, 0, len(text))]
+    assert got == [("month", 2, ">="), ("quarter", 1, "=")]
+
+
+def test_shorthand_with_du_in_a_series():
+    text = "实行“月度盘点+季度研判”动态监管。年度考核按规定执行。"
+    got = [(f.period, f.count) for f in find_frequencies(text, 0, len(text))]
+    assert got == [("month", 1), ("quarter", 1)]  # 年度考核 alone, no period series: none

@@ -194,6 +194,11 @@ def _table_task(doc: Document, row: TaskRow, n: int, attachment: str | None,
     for role in ("lead", "support", "leader"):
         for c in row.cells.get(role, []):
             units += split_unit_list(text, c.start, c.end, role)
+    if row.section_cell is not None and not any(u.role == "leader" for u in units):
+        # （一）刘忻市长牵头重点工作: the leader a section row names leads its rows, as a
+        # heading does in the outline
+        s = row.section_cell
+        units += [_from_heading(u) for u in find_unit_notes(text, s.start, s.end) if u.role == "leader"]
     deadlines: list[Deadline] = []
     frequencies: list[Frequency] = []
     targets: list[Target] = []

@@ -90,12 +90,14 @@ class TaskRow:
     section: str | None = None  # the spanning section row above it
     start: int = 0
     end: int = 0
+    section_cell: Cell | None = None  # where that section row stands
 
 
 def task_rows(doc: Document, table: Table, cmap: ColumnMap) -> list[TaskRow]:
     grid = table.grid()
     out: list[TaskRow] = []
     section: str | None = None
+    section_cell: Cell | None = None
     first = (cmap.header_row + 1) if cmap.header_row is not None else 0
     for r in range(first, table.n_rows):
         row = grid[r]
@@ -107,6 +109,7 @@ def task_rows(doc: Document, table: Table, cmap: ColumnMap) -> list[TaskRow]:
             continue
         if len(distinct) == 1 and table.n_cols > 1:
             section = doc.text[distinct[0].start:distinct[0].end].strip()  # a spanning section row
+            section_cell = distinct[0]
             continue
         cells: dict[str, list[Cell]] = {}
         seen: set[int] = set()
@@ -127,7 +130,7 @@ def task_rows(doc: Document, table: Table, cmap: ColumnMap) -> list[TaskRow]:
             continue
         start = min(c.start for c in distinct)
         end = max(c.end for c in distinct)
-        out.append(TaskRow([r], cells, seq_text or None, section, start, end))
+        out.append(TaskRow([r], cells, seq_text or None, section, start, end, section_cell))
     return out
 
 
