@@ -78,3 +78,17 @@ def test_an_item_whose_text_opens_with_a_number_continues_the_count():
     # without an open 1. list, 2.5 stays a number
     solo = parse_bytes("一、目标\n增长2.5%以上。\n".encode("utf-8"), "s.txt")
     assert all(t.path[-1] != "2" for t in solo.tasks)
+
+
+def test_an_excerpt_that_opens_low_on_the_ladder_climbs_back_up():
+    # a page excerpt that opens at item 123. and goes on with （七）: （七） ranks above 1.
+    # on the GB/T 9704 ladder, so it closes 124. instead of nesting under it
+    doc, o = outline_of("123.完善公共文体服务圈。推进书房建设。\n124.持续开展文化惠民活动。形成品牌。\n"
+                        "（七）增进民生福祉\n125.加强就业兜底帮扶。统筹就业工作。")
+    assert paths(doc, o) == [("123",), ("124",), ("（七）",), ("（七）", "125")]
+
+
+def test_a_document_that_nests_the_ladder_its_own_way_keeps_it():
+    # 1. above （一） throughout: the document's own order wins over the ladder
+    doc, o = outline_of("1.重点任务\n（一）开展排查。落实整改。\n（二）严格执法。依法处罚。\n2.保障措施\n（一）加强领导。压实责任。")
+    assert ("2", "（一）") in paths(doc, o)

@@ -265,7 +265,23 @@ def _place(stack: list[OutlineItem], label: Label, child_styles: dict) -> Outlin
         # the count continues in another style: （三） after （2） is a sibling
         stack.pop()
         return stack[-1] if stack else None
+    rank = _ladder_rank(label.style)
+    if (top is not None and rank is not None and label.num > 1
+            and child_styles.get(_style_of(top)) != label.style
+            and all(_ladder_rank(_style_of(it)) is not None and _ladder_rank(_style_of(it)) > rank
+                    for it in stack)):
+        # every open item ranks below the label on the GB/T 9704 ladder (一、→（一）→1.→（1）)
+        # and the label is not a first one (a （一） may open a level under 1.): an excerpt
+        # that opens at 123. and goes on with （七） climbs back up, it does not nest
+        stack.clear()
+        return None
     return top
+
+
+def _ladder_rank(style: str | None) -> int | None:
+    """The place of a label style on the ladder of outline.yaml (0 the top), or None."""
+    ids = [s.id for s in numbering_rules().styles]
+    return ids.index(style) if style in ids else None
 
 
 def carries_action(doc: Document, item: OutlineItem) -> bool:
