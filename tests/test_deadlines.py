@@ -111,3 +111,12 @@ def test_a_window_standing_alone_in_brackets_is_a_time_frame():
 def test_a_quarter_named_as_a_period_is_a_window_its_end_a_date():
     assert run("第三季度集中开展农村饮水安全排查") == [("第三季度", "window", dt.date(2024, 9, 30))]
     assert run("一季度末前完成问题整改", column=True) == [("一季度末前", "by_date", dt.date(2024, 3, 31))]
+
+
+def test_without_a_plan_year_a_date_takes_the_year_the_task_last_named():
+    text = "2022年汛前完成水毁工程修复。17项工程2月底前要完成初设审批，上半年要全面开工。"
+    got = [(d.raw, d.date) for d in find_deadlines(text, 0, len(text), None)]
+    assert ("2月底前", dt.date(2022, 2, 28)) in got
+    # with a plan year, the plan year decides
+    got = [d.date for d in find_deadlines("2月底前完成审批。", 0, 9, 2024)]
+    assert got == [dt.date(2024, 2, 29)]

@@ -202,3 +202,24 @@ def test_a_bare_scope_before_a_comma_of_enumeration_stays_with_its_name():
     text = "责任单位：各区、县人民政府，市直有关部门"
     units = [u.unit for u in find_unit_notes(text, 0, len(text))]
     assert units == ["各区、县人民政府", "市直有关部门"]
+
+
+def test_a_bare_scope_is_completed_by_the_next_name():
+    assert cell("省发改委、相关市、县政府") == [("lead", "省发改委"), ("lead", "相关市、县政府")]
+
+
+def test_a_collective_glued_to_a_unit_is_split_but_a_units_own_parts_are_not():
+    assert cell("县教体局各相关乡镇政府") == [("lead", "县教体局"), ("lead", "各相关乡镇政府")]
+    assert cell("区政府各部门") == [("lead", "区政府各部门")]
+    assert cell("省农业厅等省直有关部门") == [("lead", "省农业厅"), ("lead", "省直有关部门")]
+
+
+def test_first_listed_unit_leads_where_the_document_says_so():
+    from policyparse.pipeline import parse_bytes
+
+    text = ("一、重点任务\n1.推进简政放权。（省发展改革委、省编办、省林业厅等负责，列第一位的为牵头部门，下同）\n"
+            "2.鼓励企业并购。（人民银行长春中心支行、省财政厅负责）\n")
+    doc = parse_bytes(text.encode(), "x.txt")
+    roles = [[(u.role, u.unit) for u in t.units] for t in doc.tasks]
+    assert roles == [[("lead", "省发展改革委"), ("support", "省编办"), ("support", "省林业厅")],
+                     [("lead", "人民银行长春中心支行"), ("support", "省财政厅")]]

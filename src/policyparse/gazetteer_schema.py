@@ -114,7 +114,7 @@ YAML_SCHEMAS: dict[str, dict] = {
         "unit_prefix": "regex", "atomic": "words", "empty_cell": "regex", "inline_lead": "regex",
         "inline_support": "regex", "bare_note_cue": "regex", "bare_note_max": "int",
         "inline_by": "regex", "inline_joint": "regex", "inline_leader": "regex",
-        "bare_bodies": "words",
+        "bare_bodies": "words", "first_listed_leads": "regex",
     },
 }
 

@@ -55,6 +55,15 @@ def rules() -> _Rules:
                   c("citation_paren_marks"), ongoing, c("external"), c("external_body"))
 
 
+_EXPLICIT_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年(?!代)")
+
+
+def _year_before(text: str, start: int, pos: int) -> int | None:
+    """The last year written in ``text[start:pos]`` (2022年), or None."""
+    years = _EXPLICIT_YEAR.findall(text, start, pos)
+    return int(years[-1]) if years else None
+
+
 def _last_day(year: int, month: int) -> int:
     return calendar.monthrange(year, month)[1]
 
@@ -168,7 +177,9 @@ def find_deadlines(text: str, start: int, end: int, plan_year: int | None, *,
                 cue = True  # 6月份清零: 月份 names a time limit on its own
             if not cue:
                 continue
-        resolved = _resolve(m, plan_year)
+        # without a plan year, a date without a year is in the year the task last named
+        # (2022年汛前完成…，2月底前完成初设审批)
+        resolved = _resolve(m, plan_year if plan_year is not None else _year_before(text, start, s))
         if resolved is None:
             continue
         date, wstart = resolved

@@ -18,6 +18,7 @@ from ..segment.tables import ColumnMap, TaskRow, find_header, task_rows
 from .deadlines import find_deadlines
 from .frequencies import find_frequencies
 from .targets import find_cell_targets, find_targets
+from .units import rules as unit_rules
 from .units import (canonical_unit, expand_shared_suffix, find_unit_notes,
                     split_known_concatenation, split_unit_list)
 
@@ -224,9 +225,24 @@ def _table_task(doc: Document, row: TaskRow, n: int, attachment: str | None,
 # ----------------------------------------------------------------------------- units
 
 
+def _first_listed_leads(doc: Document, tasks: list[Task]) -> None:
+    """（省发展改革委、省编办…等负责，列第一位的为牵头部门，下同）: where the document
+    declares that the first unit of a note leads, the others of each later note support."""
+    m = unit_rules().first_listed_leads.search(doc.text)
+    if m is None:
+        return
+    for t in tasks:
+        if t.end <= m.start() or t.source != "body":
+            continue
+        noted = [u for u in t.units if u.role == "lead" and u.rule in ("note", "bare_note", "line_note")]
+        for u in sorted(noted, key=lambda u: u.start)[1:]:
+            u.role, u.rule = "support", f"{u.rule}.first_listed_leads"
+
+
 def _settle_units(doc: Document, tasks: list[Task]) -> None:
     """Expand shared-suffix lists and split run-together lists against the unit
     names the document itself writes in full, then fill canonical names."""
+    _first_listed_leads(doc, tasks)
     known = {u.unit for t in tasks for u in t.units}
     for t in tasks:
         units: list[UnitMention] = []

@@ -66,6 +66,7 @@ class _Rules:
     inline_leader: re.Pattern
     bare_bodies: frozenset[str]
     leader_not_person: re.Pattern
+    first_listed_leads: re.Pattern  # 列第一位的为牵头部门: the first of each note leads
 
 
 @functools.lru_cache(maxsize=None)
@@ -77,24 +78,32 @@ def rules() -> _Rules:
     opens = "".join(re.escape(o) for o in d["openers"])
     c = lambda key, groups=(): compile_rule(FILE, key, d[key], groups)  # noqa: E731
     return _Rules(
-        label_role, frozenset(d["demoted_when_lead_named"]), tuple(d["lead_label_marks"]),
-        compile_rule(FILE, "note_start", f"(?P<open>[{opens}])\\s*(?P<label>{labels})\\s*[:：]", ("open", "label")),
-        compile_rule(FILE, "line_note", f"(?:^|(?<=[\\n。；;]))[ \\t\\u3000]*(?P<label>{labels})\\s*[:：]", ("label",)),
-        compile_rule(FILE, "label_in_segment", f"^\\s*(?P<label>{labels})\\s*[:：]", ("label",)),
-        compile_rule(FILE, "label_anywhere", f"(?P<label>{labels})\\s*[:：]", ("label",)),
-        dict(zip(d["openers"], d["closers"])),
-        c("lead_tail"), c("support_tail"), c("joint"), c("lead_head"), c("separators"),
-        c("conjunctions"), c("etc_collective"), c("unit_suffix"), c("unit_prefix"),
-        compile_rule(FILE, "atomic", alternation(d["atomic"])), c("empty_cell"),
-        c("inline_lead", ("list",)), c("inline_support", ("list",)), c("inline_by", ("list",)),
-        frozenset(d["leader_labels"]), c("other_label"), c("bare_note_cue"), int(d["bare_note_max"]),
-        compile_rule(FILE, "openers", f"[{opens}]"), c("role_mark", ("mark",)),
-        frozenset(d["support_marks"]),
-        compile_rule(FILE, "role_mark_after", d["role_mark"].rstrip("$"), ("mark",)),
-        c("inline_joint", ("list", "with")),
-        c("inline_leader", ("name",)),
-        frozenset(d["bare_bodies"]),
-        c("leader_not_person"))
+        label_role=label_role,
+        demoted=frozenset(d["demoted_when_lead_named"]),
+        lead_marks=tuple(d["lead_label_marks"]),
+        note_start=compile_rule(FILE, "note_start", f"(?P<open>[{opens}])\\s*(?P<label>{labels})\\s*[:：]",
+                                ("open", "label")),
+        line_note=compile_rule(FILE, "line_note", f"(?:^|(?<=[\\n。；;]))[ \\t\\u3000]*(?P<label>{labels})\\s*[:：]",
+                               ("label",)),
+        label_in_segment=compile_rule(FILE, "label_in_segment", f"^\\s*(?P<label>{labels})\\s*[:：]", ("label",)),
+        label_anywhere=compile_rule(FILE, "label_anywhere", f"(?P<label>{labels})\\s*[:：]", ("label",)),
+        pairs=dict(zip(d["openers"], d["closers"])),
+        lead_tail=c("lead_tail"), support_tail=c("support_tail"), joint=c("joint"), lead_head=c("lead_head"),
+        separators=c("separators"), conjunctions=c("conjunctions"), etc_collective=c("etc_collective"),
+        unit_suffix=c("unit_suffix"), unit_prefix=c("unit_prefix"),
+        atomic=compile_rule(FILE, "atomic", alternation(d["atomic"])), empty_cell=c("empty_cell"),
+        inline_lead=c("inline_lead", ("list",)), inline_support=c("inline_support", ("list",)),
+        inline_by=c("inline_by", ("list",)),
+        leader_labels=frozenset(d["leader_labels"]), other_label=c("other_label"),
+        bare_note_cue=c("bare_note_cue"), bare_note_max=int(d["bare_note_max"]),
+        opener_rx=compile_rule(FILE, "openers", f"[{opens}]"), role_mark=c("role_mark", ("mark",)),
+        support_marks=frozenset(d["support_marks"]),
+        role_mark_after=compile_rule(FILE, "role_mark_after", d["role_mark"].rstrip("$"), ("mark",)),
+        inline_joint=c("inline_joint", ("list", "with")),
+        inline_leader=c("inline_leader", ("name",)),
+        bare_bodies=frozenset(d["bare_bodies"]),
+        leader_not_person=c("leader_not_person"),
+        first_listed_leads=c("first_listed_leads"))
 
 
 def _norm(s: str) -> str:
@@ -218,7 +227,12 @@ def _items(text: str, s: int, e: int) -> list[tuple[int, int]]:
     return out
 
 
-_BARE_SCOPE = re.compile(r"各[区县市乡镇州旗盟]")
+# a scope that names no body (各区、县人民政府; 相关市、县政府): completed by the next name
+_BARE_SCOPE = re.compile(r"(?:各|相关|有关)[区县市乡镇州旗盟]")
+# a collective glued to the unit before it (县教体局各相关乡镇政府), unless it is that
+# unit's own parts (区政府各部门, 市委有关部门)
+_GLUED_COLLECTIVE = re.compile(r"各|有关|相关")
+_OWN_PARTS = re.compile(r"(?:各|有关|相关)+(?:直属|下属|所属|成员|职能)?(?:部门|单位|科室|处室|股室|机构|部门和单位|单位和部门)")
 
 
 def _split_items(text: str, s: int, e: int) -> list[tuple[int, int]]:
@@ -241,8 +255,21 @@ def _split_items(text: str, s: int, e: int) -> list[tuple[int, int]]:
             qs, qe = _trim(text, qs, qe)
             if qe <= qs:
                 continue
-            out += _split_conjunctions(text, qs, qe)
+            for cs, ce in _split_conjunctions(text, qs, qe):
+                out += _split_glued_collective(text, cs, ce)
     return out
+
+
+def _split_glued_collective(text: str, s: int, e: int) -> list[tuple[int, int]]:
+    """A unit and a collective written without a separator (县教体局各相关乡镇政府):
+    split where a whole unit name ends and 各 / 有关 / 相关 opens another."""
+    r = rules()
+    for m in _GLUED_COLLECTIVE.finditer(text, s + 2, e - 2):
+        left, right = text[s:m.start()], text[m.start():e]
+        if (r.unit_suffix.search(_norm(left)) and is_unit_like(left) and is_unit_like(right)
+                and not _OWN_PARTS.fullmatch(_norm(right))):
+            return [(s, m.start()), (m.start(), e)]
+    return [(s, e)]
 
 
 def _split_conjunctions(text: str, s: int, e: int) -> list[tuple[int, int]]:
@@ -422,10 +449,17 @@ def _bare_notes(text: str, start: int, end: int, covered: list[tuple[int, int]])
         close = _closer_of(text, m.start(), min(end, m.start() + r.bare_note_max))
         if close == -1:
             continue
-        body = text[m.end():close].strip()
+        # …等负责，列第一位的为牵头部门，下同: the declaration of order names no unit
+        declared = r.first_listed_leads.search(text, m.end(), close)
+        names_end = close
+        if declared:
+            names_end = declared.start()
+            while names_end > m.end() and text[names_end - 1] in "，,；; ":
+                names_end -= 1
+        body = text[m.end():names_end].strip()
         if not body or not r.bare_note_cue.search(body):
             continue
-        found = _parse_list(text, m.end(), close, "lead")
+        found = _parse_list(text, m.end(), names_end, "lead")
         # every name ends like a unit, or most do and the last does (相关市、县政府负责)
         if found and (all(is_unit_like(u.unit) for u in found) or (
                 is_unit_like(found[-1].unit) and 2 * sum(is_unit_like(u.unit) for u in found) > len(found))):
