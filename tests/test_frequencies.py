@@ -106,3 +106,9 @@ def test_shorthand_with_du_in_a_series():
     text = "实行“月度盘点+季度研判”动态监管。年度考核按规定执行。"
     got = [(f.period, f.count) for f in find_frequencies(text, 0, len(text))]
     assert got == [("month", 1), ("quarter", 1)]  # 年度考核 alone, no period series: none
+
+
+def test_a_quantity_per_period_is_a_target_not_a_frequency():
+    for text in ("每年力争完成旅游项目投资30亿元以上。", "每季度完成发明专利30件。", "每月不少于2条"):
+        got = find_frequencies(text, 0, len(text))
+        assert (got == []) == (not text.startswith("每月")), text

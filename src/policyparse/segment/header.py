@@ -304,6 +304,17 @@ def _split_glued(name: str, r: Rules) -> list[str]:
     return [name]
 
 
+def _join_bare_scopes(pieces: list[str], r: Rules) -> list[str]:
+    """A bare scope (各乡 in 各乡、镇（场）人民政府) joined to the name that completes it."""
+    out: list[str] = []
+    for p in pieces:
+        if out and out[-1] and all(ch in r.unit_scope_chars for ch in out[-1].split(r.enum_separator)[-1]):
+            out[-1] = f"{out[-1]}{r.enum_separator}{p}"
+        else:
+            out.append(p)
+    return out
+
+
 def split_units(text: str) -> list[str]:
     """Split a 主送/抄送 list: on ，,；; always; on 、 only between full unit names.
 
@@ -317,9 +328,8 @@ def split_units(text: str) -> list[str]:
         chunk = chunk.strip().strip("。.、 ")
         if not chunk:
             continue
-        pieces = [p.strip() for p in chunk.split(r.enum_separator)]
-        bare_scope = any(p and all(ch in r.unit_scope_chars for ch in p) for p in pieces[:-1])
-        if len(pieces) > 1 and not bare_scope and all(
+        pieces = _join_bare_scopes([p.strip() for p in chunk.split(r.enum_separator)], r)
+        if len(pieces) > 1 and all(
                 p and (len(p) >= r.min_full_unit_chars or p[0] in r.unit_scope_chars) for p in pieces[1:]):
             out.extend(p for p in pieces if p)
         else:
@@ -649,7 +659,7 @@ def _scan_recipients(st: _State, begin: int, lenient: bool = False) -> bool:
             text += after[k][1].text
         if _is_mark(text) or r.doc_number_line.match(text) or _full_date_line(text) or _is_web_line(text):
             continue
-        if text.startswith(r.not_recipient_starts):
+        if text.lstrip("•·●▪-* \u3000").startswith(r.not_recipient_starts):
             if lenient:
                 continue
             return False
