@@ -109,7 +109,8 @@ def _doc(*paragraphs, meta: dict | None = None, styles: dict | None = None) -> D
     b = DocumentBuilder("synthetic.txt", "txt")
     for i, p in enumerate(paragraphs):
         b.add_paragraph(p, style=(styles or {}).get(i))
-    b.meta.update(meta or {})
+    for key, value in (meta or {}).items():
+        setattr(b.meta, key, value)
     return b.build("synthetic")
 
 
@@ -211,7 +212,7 @@ def test_rural_revitalisation_web_page_with_information_source_only():
 
 def test_web_meta_from_reader_is_used_when_the_text_has_no_info_line():
     doc = _doc("2023年全县应急管理工作要点", "一、总体要求",
-               meta={"info_source": "石柱土家族自治县应急管理局", "published_date": "2023-05-06 10:00"})
+               meta={"info_source": "石柱土家族自治县应急管理局", "published_date": dt.date(2023, 5, 6)})
     h = read_header(doc)
     assert h.issuers == ["石柱土家族自治县应急管理局"]
     assert h.published_date == dt.date(2023, 5, 6)

@@ -29,7 +29,7 @@ def converted(path: Path):
 def test_corpus_doc_recovers_seed_text(path):
     doc = converted(path)
     assert doc.source_format == "doc"  # converted through DOCX, reported as what it was
-    assert doc.meta["converted_by"] == "libreoffice"
+    assert doc.meta.converted_by == "libreoffice"
     seed = (SEEDS / f"{path.stem}.txt").read_text(encoding="utf-8")
     assert recovery(seed, doc.text) >= 0.99
 

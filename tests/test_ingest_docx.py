@@ -90,7 +90,7 @@ def test_corpus_task_table_with_merged_section_rows():
 
 def test_corpus_docx_pages_from_explicit_breaks():
     doc = read_file(CORPUS / "docx" / "001_2bc76009f1065234.docx")
-    assert doc.meta["page_source"] == "explicit_breaks"
+    assert doc.meta.page_source == "explicit_breaks"
     assert len(doc.pages) >= 2
     # blocks are in order and carry their page
     assert [b.page for b in doc.blocks] == sorted(b.page for b in doc.blocks)

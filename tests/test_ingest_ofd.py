@@ -92,7 +92,7 @@ def test_ofd_is_detected_and_read_in_reading_order():
         "一、压实责任。", "某某区应急管理局", "2023年3月1日"]
     assert [p.number for p in doc.pages] == [1, 2]
     assert [b.page for b in doc.blocks] == [1, 1, 1, 1, 1, 1, 2, 2]
-    assert doc.meta["ofd_info"]["title"] == "测试通知"
+    assert doc.meta.extra["ofd_info"]["title"] == "测试通知"
 
 
 def test_ofd_style_hints():

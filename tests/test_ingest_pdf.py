@@ -36,7 +36,7 @@ def test_text_recovery_per_file(path, docs):
     doc = docs[path.stem]
     seed = (SEEDS / f"{path.stem}.txt").read_text(encoding="utf-8")
     assert recovery(seed, doc.text) >= 0.99
-    assert doc.meta["ocr"] is False
+    assert doc.meta.ocr is False
     assert doc.source_format == "pdf"
 
 

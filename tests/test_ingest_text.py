@@ -27,7 +27,7 @@ def lines(doc) -> list[str]:
 def test_utf8_without_and_with_bom():
     plain = read_bytes(SIMPLIFIED.encode("utf-8"), "a.txt")
     bom = read_bytes(b"\xef\xbb\xbf" + SIMPLIFIED.encode("utf-8"), "b.txt")
-    assert plain.meta["encoding"] == "utf-8" and bom.meta["encoding"] == "utf-8-sig"
+    assert plain.meta.encoding == "utf-8" and bom.meta.encoding == "utf-8-sig"
     assert plain.text == bom.text
     assert lines(plain)[0] == "关于印发2023年安全生产工作要点的通知"
     assert "\ufeff" not in bom.text
@@ -36,7 +36,7 @@ def test_utf8_without_and_with_bom():
 def test_gb18030_with_characters_beyond_gbk():
     text = SIMPLIFIED + "编号·—€𠀀\n"  # 𠀀 (U+20000) needs GB18030's four-byte form
     doc = read_bytes(text.encode("gb18030"), "c.txt")
-    assert doc.meta["encoding"] == "gb18030"
+    assert doc.meta.encoding == "gb18030"
     assert lines(doc)[-1] == "编号·—€𠀀"
 
 
@@ -44,7 +44,7 @@ def test_big5_is_not_mistaken_for_gb18030():
     # Big5 bytes decode as GB18030 without error, into mojibake
     assert TRADITIONAL.encode("big5").decode("gb18030") != TRADITIONAL
     doc = read_bytes(TRADITIONAL.encode("big5"), "d.txt")
-    assert doc.meta["encoding"] == "big5"
+    assert doc.meta.encoding == "big5"
     assert lines(doc)[0] == "關於印發安全生產工作要點的通知"
 
 
@@ -64,7 +64,7 @@ def test_corpus_gbk_text_equals_seed(path):
     """The gbk renderings are the seed in GB18030 with CRLF: the same document."""
     doc = read_file(path)
     seed = read_file(SEEDS / path.name)
-    assert doc.meta["encoding"] == "gb18030"
+    assert doc.meta.encoding == "gb18030"
     assert doc.text == seed.text and "\r" not in doc.text
     # in-order recovery of the seed's characters (only page-number lines are dropped)
     assert recovery((SEEDS / path.name).read_text(encoding="utf-8"), doc.text) >= 0.99

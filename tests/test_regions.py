@@ -10,7 +10,8 @@ def _resolve(issuers, title=None, body=(), meta=None):
     b = DocumentBuilder("x.txt", "txt")
     for p in ([title] if title else []) + list(body):
         b.add_paragraph(p)
-    b.meta.update(meta or {})
+    for key, value in (meta or {}).items():
+        setattr(b.meta, key, value)
     doc = b.build("x")
     return resolve_region(doc, Header(title=title, issuers=list(issuers)))
 

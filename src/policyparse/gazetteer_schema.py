@@ -30,8 +30,7 @@ _QUALITATIVE_RULE = {"id": "str", "pattern": "regex", "comparator": "str_or_null
 
 YAML_SCHEMAS: dict[str, dict] = {
     "header.yaml": {
-        "doc_number": "regex", "doc_number_line": "regex", "date_arabic": "regex",
-        "date_chinese": "regex", "date_iso": "regex", "year_in_title": "regex", "mark_line": "regex",
+        "year_in_title": "regex",
         "title_genres": "words", "title_start": "regex", "plan_genres": "words",
         "max_title_lines": "int", "max_title_chars": "int", "issuer_suffixes": "words",
         "proxy_seal": "regex", "issuer_prefixes": "words", "max_issuer_chars": "int",
@@ -40,19 +39,22 @@ YAML_SCHEMAS: dict[str, dict] = {
         "attachment_list": "regex", "attachment_item": "regex", "attachment_marker": "regex",
         "attachment_marker_titled": "regex", "attachment_trailer": "regex", "cc_line": "regex",
         "print_line": "regex", "public_true": "words", "public_false": "words",
-        "web_published": "regex", "web_source": "regex", "meta_title_keys": "words",
-        "meta_source_keys": "words", "meta_published_keys": "words", "header_zone_lines": "int",
+        "web_published": "regex", "web_source": "regex", "header_zone_lines": "int",
         "signature_zone_lines": "int",
-        "region": {
-            "weights": {"issuer": "int", "title": "int", "signature": "int",
-                        "doc_number_prefix": "int", "meta": "int", "body": "int"},
-            "parent_bonus": "int", "zone_words": "words", "county_suffixes": "words",
-            "city_suffixes": "words", "province_suffixes": "words", "min_short_chars": "int",
-            "peoples": "words", "short_stoplist": "words",
-        },
         "meta_block": {"title": "words", "doc_number": "words", "issue_date": "words",
                        "issuers": "words"},
         "meta_block_other_keys": "words",
+    },
+    "regions.yaml": {
+        "weights": {"issuer": "int", "title": "int", "signature": "int",
+                    "doc_number_prefix": "int", "meta": "int", "body": "int"},
+        "parent_bonus": "int", "zone_words": "words", "county_suffixes": "words",
+        "city_suffixes": "words", "province_suffixes": "words", "min_short_chars": "int",
+        "peoples": "words", "short_stoplist": "words",
+    },
+    "official.yaml": {
+        "doc_number": "regex", "doc_number_line": "regex", "date_arabic": "regex",
+        "date_chinese": "regex", "date_iso": "regex", "mark_line": "regex",
     },
     "html.yaml": {
         "content_cues": "words", "furniture_cues": "words", "furniture_tags": "words",

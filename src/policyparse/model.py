@@ -87,6 +87,32 @@ class Block:
     label: str | None = None
 
 
+# --------------------------------------------------------------------------- source
+
+
+@dataclass
+class SourceMeta:
+    """What a reader learns about the source beyond its text, as named fields: the
+    stages after ingest read these, never string keys. ``extra`` keeps what only one
+    format has (DOCX core properties, OFD DocInfo, a web page's info table), for
+    ``policyparse inspect``; no stage reads it."""
+
+    encoding: str | None = None  # the text's charset (text and web pages)
+    page_count: int | None = None  # pages the source declares (PDF, OFD)
+    page_source: str | None = None  # DOCX: pages from rendered breaks or explicit breaks
+    ocr: bool = False  # some text came from OCR
+    ocr_pages: list[int] = field(default_factory=list)
+    ocr_seconds_per_page: float | None = None
+    read_seconds: float | None = None
+    converted_by: str | None = None  # .doc/.wps: the converter (libreoffice)
+    published_date: dt.date | None = None  # a web page's 发布日期
+    info_source: str | None = None  # a web page's 信息来源 / 来源
+    site_name: str | None = None  # the publishing site (HTML <meta> SiteName)
+    page_title: str | None = None  # a web page's own title
+    traditional: bool = False  # served in traditional characters, read through a shadow
+    extra: dict = field(default_factory=dict)
+
+
 # --------------------------------------------------------------------------- header
 
 
@@ -210,7 +236,7 @@ class Document:
     pages: list[Page] = field(default_factory=list)
     blocks: list[Block] = field(default_factory=list)
     header: Header = field(default_factory=Header)
-    meta: dict = field(default_factory=dict)
+    meta: SourceMeta = field(default_factory=SourceMeta)
     warnings: list[str] = field(default_factory=list)
     tasks: list[Task] = field(default_factory=list)
     targets: list[Target] = field(default_factory=list)  # document-level goals
@@ -254,7 +280,7 @@ class DocumentBuilder:
         self.blocks: list[Block] = []
         self.pages: list[Page] = []
         self._page: int | None = None
-        self.meta: dict = {}
+        self.meta = SourceMeta()
         self.warnings: list[str] = []
 
     # -- text plumbing

@@ -28,7 +28,7 @@ def process(doc: Document) -> Document:
     original = doc.text if is_traditional(doc.text, shadow) else None
     if original is not None:
         doc.text = shadow
-        doc.meta["traditional"] = True
+        doc.meta.traditional = True
     try:
         _segment_and_extract(doc)
     finally:

@@ -28,7 +28,7 @@ def _page(doc: Document, task: Task) -> int | None:
 def documents_rows(doc: Document, pipeline_version: str = "") -> list[dict]:
     h = doc.header
     region = h.region
-    page_count = len(doc.pages) or doc.meta.get("page_count")
+    page_count = len(doc.pages) or doc.meta.page_count
     return [{
         "doc_id": doc.doc_id,
         "source_path": doc.source_path,

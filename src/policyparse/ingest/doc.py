@@ -127,5 +127,5 @@ def read_doc(data: bytes, source_path: str, *, doc_id: str, ocr: bool = True) ->
         suffix = ".doc"
     docx = convert_to_docx(data, suffix, source_path=source_path)
     doc = read_docx(docx, source_path, doc_id=doc_id, ocr=ocr, source_format="doc")
-    doc.meta["converted_by"] = "libreoffice"
+    doc.meta.converted_by = "libreoffice"
     return doc

@@ -18,7 +18,7 @@ What the reader keeps and why:
 - tables with merged cells (``gridSpan`` → colspan, ``vMerge`` → rowspan); a table
   split in two with its header row repeated is joined back into one;
 - pages from Word's rendered page breaks where the file has them, else from
-  explicit page and section breaks (``meta["page_source"]`` says which).
+  explicit page and section breaks (``meta.page_source`` says which).
 """
 from __future__ import annotations
 
@@ -751,7 +751,7 @@ def read_docx(data: bytes, source_path: str, *, doc_id: str, ocr: bool = True,
     b = DocumentBuilder(source_path, source_format)
     core = _core_properties(parts)
     if core:
-        b.meta["core_properties"] = core
+        b.meta.extra["core_properties"] = core
 
     # Collect the body first: whether the file has rendered page breaks decides
     # which breaks count as pages.
@@ -773,7 +773,7 @@ def read_docx(data: bytes, source_path: str, *, doc_id: str, ocr: bool = True,
         # an imported HTML/RTF/DOCX chunk lives in its own part; Word merges it on open
         b.warnings.append("the DOCX embeds altChunk parts (imported content) that were not read")
     use_rendered = reader.rendered_breaks
-    b.meta["page_source"] = "rendered" if use_rendered else "explicit_breaks"
+    b.meta.page_source = "rendered" if use_rendered else "explicit_breaks"
 
     page = 1
     b.start_page(page)

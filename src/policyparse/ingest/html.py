@@ -26,7 +26,8 @@ from lxml import etree
 
 from ..errors import CorruptFileError, EmptyFileError
 from ..gazetteer import load_yaml
-from ..model import Document, DocumentBuilder
+from ..model import Document, DocumentBuilder, SourceMeta
+from ..official import parse_date as official_date
 from ..normalize import normalize_text
 from .text import decode_text
 
@@ -234,17 +235,12 @@ def _meta(root) -> dict[str, str]:
     return out
 
 
-_DATE = re.compile(r"((?:19|20)\d{2})\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})")
 
 
 def parse_date(s: str) -> str | None:
-    m = _DATE.search(s or "")
-    if not m:
-        return None
-    try:
-        return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3))).isoformat()
-    except ValueError:
-        return None
+    """The first date in ``s`` as an ISO string (one parser for the project: official.py)."""
+    d = official_date(s or "")
+    return d.isoformat() if d else None
 
 
 def info_bar_fields(text: str) -> dict[str, str]:
@@ -266,6 +262,14 @@ def info_bar_fields(text: str) -> dict[str, str]:
                     out[key] = value
                     break
     return out
+
+
+def _fill_web_meta(meta: SourceMeta, fields: dict[str, str]) -> None:
+    """The 发布日期 / 信息来源 an info bar or table gave, where none is known yet."""
+    if fields.get("published_date") and meta.published_date is None:
+        meta.published_date = dt.date.fromisoformat(fields["published_date"])
+    if fields.get("info_source") and meta.info_source is None:
+        meta.info_source = fields["info_source"]
 
 
 def info_table_fields(rows: list[list[tuple[str, int, int]]]) -> dict[str, str] | None:
@@ -513,10 +517,8 @@ class _Emitter:
         if fields is not None:
             # a site's metadata table (索引号/发布机构/成文日期/发布日期 …): page
             # furniture whose values belong in the metadata, not the notice text
-            self.b.meta.setdefault("info_table", fields)
-            found = info_bar_fields("  ".join(f"{k}：{v}" for k, v in fields.items()))
-            for key, value in found.items():
-                self.b.meta.setdefault(key, value)
+            self.b.meta.extra.setdefault("info_table", fields)
+            _fill_web_meta(self.b.meta, info_bar_fields("  ".join(f"{k}：{v}" for k, v in fields.items())))
             return
         if out:
             self.b.add_table(out)
@@ -602,7 +604,7 @@ def read_html(data: bytes, source_path: str, *, doc_id: str, ocr: bool = True) -
         raise CorruptFileError(f"cannot parse the HTML page: {e}", path=source_path or None) from e
 
     b = DocumentBuilder(source_path, "html")
-    b.meta["encoding"] = encoding
+    b.meta.encoding = encoding
     meta = _meta(root)
     c = cues()
     title, heading = page_title(root, meta)
@@ -620,13 +622,13 @@ def read_html(data: bytes, source_path: str, *, doc_id: str, ocr: bool = True) -
         if meta.get(name):
             fields.setdefault("info_source", meta[name])
             break
-    b.meta.update(fields)
+    _fill_web_meta(b.meta, fields)
     for name in c.meta_site:
         if meta.get(name):
-            b.meta["site_name"] = meta[name]
+            b.meta.site_name = meta[name]
             break
     if title:
-        b.meta["page_title"] = normalize_text(title).strip()
+        b.meta.page_title = normalize_text(title).strip()
 
     # furniture goes before the search, so a long footer or a sidebar of plain
     # text cannot outweigh a short notice
@@ -659,7 +661,7 @@ class _BlockRecorder:
     """Stands in for the DocumentBuilder while the article is walked, so that the
     page title can be placed among its blocks before anything is written."""
 
-    def __init__(self, meta: dict):
+    def __init__(self, meta: SourceMeta):
         self.meta = meta  # metadata goes straight through
         self.calls: list[tuple[str, tuple, dict]] = []
 
@@ -707,10 +709,9 @@ class _BlockRecorder:
 
     def leading_version_head(self) -> int:
         """How many of the first paragraphs are 版头 lines (mark, 发文字号)."""
-        from ..gazetteer import load_yaml
+        from ..official import patterns
 
-        cues = load_yaml("header.yaml")
-        marks = [re.compile(cues["mark_line"]), re.compile(cues["doc_number_line"])]
+        marks = [patterns().mark_line, patterns().doc_number_line]
         n = 0
         for method, args, _kw in self.calls[:3]:
             text = normalize_text(str(args[0])).strip() if method == "add_paragraph" and args else ""

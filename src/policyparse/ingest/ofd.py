@@ -305,7 +305,7 @@ def read_ofd(data: bytes, source_path: str, *, doc_id: str, ocr: bool = True) ->
         for key, name in (("title", "Title"), ("author", "Author"), ("created", "CreationDate")):
             el = _find(info, name)
             if el is not None and (el.text or "").strip():
-                b.meta.setdefault("ofd_info", {})[key] = el.text.strip()
+                b.meta.extra.setdefault("ofd_info", {})[key] = el.text.strip()
     doc_path = _resolve("", root_el.text)
     doc_dir = posixpath.dirname(doc_path)
     document = pkg.xml(doc_path)

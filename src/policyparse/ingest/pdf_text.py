@@ -197,16 +197,16 @@ def read_pdf(data: bytes, source_path: str, *, doc_id: str, ocr: bool = True) ->
             raise NoTextError("the PDF has no text layer (a scan?) and OCR is off")
         raise NoTextError("the PDF holds no text" + (" (OCR found none either)" if ocr_pages else ""))
     b = DocumentBuilder(source_path, "pdf")
-    b.meta["pages"] = len(pages)
-    b.meta["ocr"] = bool(ocr_pages)
+    b.meta.page_count = len(pages)
+    b.meta.ocr = bool(ocr_pages)
     if ocr_pages:
-        b.meta["ocr_pages"] = ocr_pages
-        b.meta["ocr_seconds_per_page"] = round(ocr_seconds / len(ocr_pages), 2)
+        b.meta.ocr_pages = list(ocr_pages)
+        b.meta.ocr_seconds_per_page = round(ocr_seconds / len(ocr_pages), 2)
     skipped = [n for n in image_only if n not in ocr_pages]
     if skipped:
         b.warnings.append(f"pages {skipped} are images without a text layer; OCR is off, their text is missing")
     emit_pages(b, pages)
-    b.meta["read_seconds"] = round(time.perf_counter() - started, 3)
+    b.meta.read_seconds = round(time.perf_counter() - started, 3)
     return b.build(doc_id)
 
 

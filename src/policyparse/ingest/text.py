@@ -68,7 +68,7 @@ def _in_gb2312(ch: str) -> bool:
 def read_text(data: bytes, source_path: str, *, doc_id: str, ocr: bool = True) -> Document:
     text, encoding = decode_text(data)
     b = DocumentBuilder(source_path, "txt")
-    b.meta["encoding"] = encoding
+    b.meta.encoding = encoding
     for kind, payload in recover_blocks(text.replace("\r\n", "\n").replace("\r", "\n")):
         if kind == "table":
             # a table rebuilt from text (tabs, pipes, one cell per line, spaced rows)

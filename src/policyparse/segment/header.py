@@ -17,12 +17,12 @@ from dataclasses import dataclass, field
 
 from ..errors import GazetteerError
 from ..gazetteer import alternation, compile_pattern, load_yaml, str_list
+from .. import official
 from ..model import Document, Header
 from ..numbering import match_label
 
 GAZETTEER = "header.yaml"
 
-_DATE_GROUPS = ("year", "month", "day")
 # sentence punctuation: a line holding one is prose, not a name or a title
 _PROSE = re.compile(r"[。；;！!？?]")
 _NAME_FORBIDDEN = re.compile(r"[。，,；;：:！!？?《》“”\"\d]")
@@ -62,9 +62,6 @@ class Rules:
     public_false: tuple[str, ...]
     web_published: re.Pattern
     web_source: re.Pattern
-    meta_title_keys: tuple[str, ...]
-    meta_source_keys: tuple[str, ...]
-    meta_published_keys: tuple[str, ...]
     header_zone_lines: int
     signature_zone_lines: int
     meta_block: dict[str, tuple[str, ...]]
@@ -102,12 +99,12 @@ def rules() -> Rules:
     all_keys = [k for ks in block_keys.values() for k in ks] + list(_str_list(data, "meta_block_other_keys"))
     keys_rx = alternation(all_keys)
     return Rules(
-        doc_number=rx("doc_number", ("doc_number",)),
-        doc_number_line=rx("doc_number_line", ("doc_number",)),
-        dates=(rx("date_arabic", _DATE_GROUPS), rx("date_chinese", _DATE_GROUPS)),
-        date_iso=rx("date_iso", _DATE_GROUPS),
+        doc_number=official.patterns().doc_number,
+        doc_number_line=official.patterns().doc_number_line,
+        dates=official.patterns().dates,
+        date_iso=official.patterns().date_iso,
         year_in_title=rx("year_in_title", ("year",)),
-        mark_line=rx("mark_line", ("issuers",)),
+        mark_line=official.patterns().mark_line,
         # …的通知, …的紧急通知, …的意见（征求意见稿）
         title_end=compile_pattern(
             GAZETTEER, "title_genres",
@@ -138,9 +135,6 @@ def rules() -> Rules:
         public_false=_str_list(data, "public_false"),
         web_published=rx("web_published", ("date",)),
         web_source=rx("web_source", ("source",)),
-        meta_title_keys=_str_list(data, "meta_title_keys"),
-        meta_source_keys=_str_list(data, "meta_source_keys"),
-        meta_published_keys=_str_list(data, "meta_published_keys"),
         header_zone_lines=_int(data, "header_zone_lines"),
         signature_zone_lines=_int(data, "signature_zone_lines"),
         meta_block=block_keys,
@@ -195,48 +189,10 @@ def document_lines(doc: Document) -> list[Line]:
 
 # --------------------------------------------------------------------------- dates
 
-_CN_DIGITS = {"〇": 0, "○": 0, "零": 0, "O": 0, "Ｏ": 0, "一": 1, "二": 2, "三": 3, "四": 4,
-              "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-
-
-def _cn_number(s: str) -> int:
-    """一 … 三十一 (the 十-based numerals of a month or day)."""
-    if "十" in s:
-        tens, _, units = s.partition("十")
-        return (_CN_DIGITS[tens] if tens else 1) * 10 + (_CN_DIGITS[units] if units else 0)
-    return _CN_DIGITS[s]
-
-
-def _date_from_match(m: re.Match) -> dt.date | None:
-    y, mo, d = m.group("year"), m.group("month"), m.group("day")
-    try:
-        if y.isdigit():
-            return dt.date(int(y), int(mo), int(d))
-        year = int("".join(str(_CN_DIGITS[c]) for c in y))
-        return dt.date(year, _cn_number(mo), _cn_number(d))
-    except (KeyError, ValueError):
-        return None
-
-
-def parse_date(text: str) -> dt.date | None:
-    """The first full date (Arabic, Chinese numerals or ISO-like) in ``text``."""
-    r = rules()
-    for rx in (*r.dates, r.date_iso):
-        for m in rx.finditer(text):
-            d = _date_from_match(m)
-            if d:
-                return d
-    return None
-
-
-def _full_date_line(text: str) -> dt.date | None:
-    """The date when the whole line is one 成文日期-style date, else None."""
-    compact = re.sub(r"\s+", "", text)
-    for rx in rules().dates:
-        m = rx.fullmatch(compact)
-        if m:
-            return _date_from_match(m)
-    return None
+# one home for dates (official.py); the header reads them through these names
+parse_date = official.parse_date
+_full_date_line = official.full_date_line
+_date_from_match = official.date_from_match
 
 
 def _trailing_date(text: str) -> tuple[str, dt.date] | None:
@@ -374,22 +330,11 @@ def _body_lines(st: _State) -> list[tuple[int, Line]]:
     return [(i, ln) for i, ln in enumerate(st.lines) if not ln.in_table]
 
 
-def _meta(doc: Document, keys: tuple[str, ...]) -> str | None:
-    for k in keys:
-        v = doc.meta.get(k)
-        if v:
-            return str(v).strip()
-    return None
-
-
 def _read_web_meta(st: _State) -> None:
     r, h, doc = rules(), st.header, st.doc
-    published = _meta(doc, r.meta_published_keys)
-    if published:
-        h.published_date = parse_date(published) if not isinstance(published, dt.date) else published
-    source = _meta(doc, r.meta_source_keys)
-    if source:
-        h.info_source = source
+    h.published_date = doc.meta.published_date
+    if doc.meta.info_source:
+        h.info_source = doc.meta.info_source.strip()
     zone = _body_lines(st)[: r.header_zone_lines]
     for _, ln in zone:
         if h.published_date is None:
@@ -500,9 +445,8 @@ def _read_plan_heading(st: _State, zone: list[tuple[int, Line]]) -> None:
             h.spans["title"] = (lines[0].start, lines[-1].end)
             st.title_range = (zone[n][0], zone[last][0])
             return
-    meta_title = _meta(st.doc, r.meta_title_keys)
-    if meta_title:
-        h.title = meta_title
+    if st.doc.meta.page_title:
+        h.title = st.doc.meta.page_title.strip()
 
 
 # -- 发文字号
@@ -872,7 +816,7 @@ def _read_region(st: _State) -> None:
     from .regions import repair_dropped_place, resolve_region
 
     h = st.header
-    if st.doc.meta.get("ocr"):
+    if st.doc.meta.ocr:
         # OCR drops rare characters of place names (重庆陵 for 重庆涪陵): restore them in the
         # issuer and the title where the gazetteer allows exactly one reading
         for i, name in enumerate(h.issuers):

@@ -25,7 +25,6 @@ from ..gazetteer import load_csv
 from ..model import Document, Header, Region
 
 DIVISIONS = "divisions.csv"
-_META_PLACE_KEYS = ("site_name", "SiteName", "info_source", "ContentSource")
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,20 +167,19 @@ def _is_cjk(ch: str) -> bool:
 # the region settings sit in the header's file, beside the 发文字号 pattern read below;
 # read by name, so that header (which asks regions for the issuer's place) and regions
 # do not import each other
-GAZETTEER = "header.yaml"
+GAZETTEER = "regions.yaml"
 
 
-@functools.lru_cache(maxsize=1)
 def _doc_number() -> re.Pattern:
-    from ..gazetteer import compile_pattern, load_yaml
+    from ..official import patterns
 
-    return compile_pattern(GAZETTEER, "doc_number", load_yaml(GAZETTEER)["doc_number"], ("doc_number",))
+    return patterns().doc_number
 
 
 def _region_config() -> dict:
     from ..gazetteer import load_yaml
 
-    return load_yaml(GAZETTEER)["region"]  # checked against gazetteer_schema on load
+    return load_yaml(GAZETTEER)  # checked against gazetteer_schema on load
 
 
 def load_divisions() -> list[Division]:
@@ -246,9 +244,9 @@ def resolve_region(doc: Document, header: Header) -> Region | None:
     sources: list[tuple[str, float, bool]] = [(issuer_text, w["issuer"], True)]
     if header.title:
         sources.append((header.title, w["title"], True))
-    for key in _META_PLACE_KEYS:
-        if doc.meta.get(key):
-            sources.append((str(doc.meta[key]), w["meta"], True))
+    for value in (doc.meta.site_name, doc.meta.info_source):
+        if value:
+            sources.append((value, w["meta"], True))
     for m in _doc_number().finditer(doc.text):
         prefix = m.group("doc_number").split("〔", 1)[0]
         sources.append((prefix, w["doc_number_prefix"], True))
