@@ -145,6 +145,64 @@ def pdf_ratio(repeats: int, tmp: Path) -> dict:
             "pipeline_rounds": ours, "pdfplumber_rounds": theirs}
 
 
+# --------------------------------------------------------------------------- docx ratio
+
+
+def docx_ratio(repeats: int, tmp: Path) -> dict:
+    """The DOCX reader against python-docx, the design card's library: the whole pipeline
+    (read with lxml, segment, extract, write Parquet) against a bare python-docx dump of
+    the paragraphs and the tables' cells (``pip install -e .[bench]``)."""
+    import docx  # python-docx
+
+    from policyparse.batch import run_batch, warm_worker
+
+    folder = CORPUS / "renderings" / "docx"
+    files = sorted(folder.glob("*.docx"))
+    warm_worker(ocr=False)
+
+    def pipeline(i: int) -> float:
+        out = tmp / f"docx-out-{i}"
+        t0 = time.perf_counter()
+        s = run_batch([folder], out, workers=1, ocr=False, quiet=True)
+        dt = time.perf_counter() - t0
+        assert s.documents == len(files) and s.failures == 0, s.describe()
+        shutil.rmtree(out)
+        return dt
+
+    def python_docx(i: int) -> float:
+        dump = tmp / f"python-docx-{i}"
+        dump.mkdir()
+        t0 = time.perf_counter()
+        for p in files:
+            d = docx.Document(str(p))
+            parts = [para.text for para in d.paragraphs]
+            parts += [cell.text for table in d.tables for row in table.rows for cell in row.cells]
+            (dump / f"{p.stem}.txt").write_text("\n".join(parts), encoding="utf-8")
+        dt = time.perf_counter() - t0
+        shutil.rmtree(dump)
+        return dt
+
+    from policyparse.ingest import read_bytes
+
+    blobs = [(str(p), p.read_bytes()) for p in files]
+
+    def reader(i: int) -> float:
+        t0 = time.perf_counter()
+        for name, data in blobs:
+            read_bytes(data, name, ocr=False)
+        return time.perf_counter() - t0
+
+    pipeline(-1), python_docx(-1), reader(-1)
+    ours, theirs, read = [], [], []
+    for i in range(repeats):
+        ours.append(pipeline(i))
+        theirs.append(python_docx(i))
+        read.append(reader(i))
+    o, t, r = statistics.median(ours), statistics.median(theirs), statistics.median(read)
+    return {"files": len(files), "pipeline_s": o, "python_docx_s": t, "ratio": t / o,
+            "reader_s": r, "reader_ratio": t / r}
+
+
 # --------------------------------------------------------------------------- main
 
 
@@ -156,6 +214,8 @@ def main(argv=None) -> int:
     ap.add_argument("--with-scan", action="store_true", help="include scanned PDFs (OCR: slow)")
     ap.add_argument("--with-doc", action="store_true", help="include .doc files (LibreOffice: slow)")
     ap.add_argument("--skip-pdf-ratio", action="store_true")
+    ap.add_argument("--docx-ratio", action="store_true",
+                    help="also time the DOCX reader against python-docx (needs the bench extra)")
     ap.add_argument("--skip-batch", action="store_true")
     ap.add_argument("--json", help="also write the figures here")
     ap.add_argument("--_child", action="store_true", help=argparse.SUPPRESS)
@@ -176,6 +236,13 @@ def main(argv=None) -> int:
             print(f"PDF ratio: pipeline {r['pipeline_s']:.2f} s vs pdfplumber extract_text "
                   f"{r['pdfplumber_s']:.2f} s on {r['files']} PDFs (median of {args.repeats}): "
                   f"ratio {r['ratio']:.2f}", flush=True)
+        if args.docx_ratio:
+            r = docx_ratio(args.repeats, tmp)
+            report["docx_ratio"] = r
+            print(f"DOCX ratio: pipeline {r['pipeline_s']:.2f} s vs python-docx text dump "
+                  f"{r['python_docx_s']:.2f} s on {r['files']} DOCX (median of {args.repeats}): "
+                  f"ratio {r['ratio']:.2f}; the DOCX reader alone {r['reader_s']:.3f} s: "
+                  f"ratio {r['reader_ratio']:.2f}", flush=True)
         if not args.skip_batch:
             corpus = tmp / "corpus"
             n = make_corpus(corpus, args.docs, args.with_doc, args.with_scan)

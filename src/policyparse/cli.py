@@ -1,4 +1,4 @@
-"""The ``policyparse`` command line: run, inspect, evaluate, query."""
+"""The ``policyparse`` command line: run, inspect, evaluate, query, spacy."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -39,12 +39,19 @@ def run(inputs: List[Path] = typer.Argument(..., help="files or folders of notic
 
 
 @app.command()
-def inspect(file: Path = typer.Argument(..., exists=True, dir_okay=False),
+def inspect(file: Optional[Path] = typer.Argument(None, exists=True, dir_okay=False),
             tasks: bool = typer.Option(False, "--tasks", help="print every task with its fields"),
+            components: bool = typer.Option(False, "--components",
+                                            help="list the pipeline's steps and the layers they read and write"),
             ocr: bool = typer.Option(True, "--ocr/--no-ocr")):
     """Show a file's header fields and block outline (and tasks with --tasks)."""
-    from .inspect import inspect_file
+    from .inspect import inspect_components, inspect_file
 
+    if components:
+        raise typer.Exit(inspect_components())
+    if file is None:
+        typer.echo("policyparse inspect: give a FILE, or --components", err=True)
+        raise typer.Exit(2)
     raise typer.Exit(inspect_file(file, show_tasks=tasks, ocr=ocr))
 
 
@@ -66,6 +73,21 @@ def query(out: Path = typer.Argument(..., help="an output folder of `policyparse
     from .export.query import run_query
 
     raise typer.Exit(run_query(out, sql))
+
+
+@app.command()
+def spacy(out: Path = typer.Argument(..., help="an output folder of `policyparse run`"),
+          dest: Path = typer.Argument(..., help="the .spacy file to write (a spaCy DocBin)")):
+    """Write OUT's documents as spaCy Docs with a span group per record kind (a DocBin)."""
+    from .errors import ExportError
+    from .export.spacy_docs import write_docbin
+
+    try:
+        n = write_docbin(out, dest)
+    except ExportError as e:
+        typer.echo(f"policyparse spacy: {e}", err=True)
+        raise typer.Exit(2)
+    typer.echo(f"{n} document(s) written to {dest}")
 
 
 if __name__ == "__main__":  # pragma: no cover

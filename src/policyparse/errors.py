@@ -76,6 +76,12 @@ class ExtractError(PolicyParseError):
     code, stage = "E300", "extract"
 
 
+class ComponentError(PolicyParseError):
+    """A pipeline that cannot be built: an unknown step, a missing layer, a bad pipeline.yaml."""
+
+    code, stage = "E302", "extract"
+
+
 class GazetteerError(PolicyParseError):
     """Data under gazetteers/ that does not follow its schema."""
 

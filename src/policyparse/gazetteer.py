@@ -16,7 +16,7 @@ from pathlib import Path
 import yaml
 
 from .errors import GazetteerError
-from .gazetteer_schema import CSV_SCHEMAS, YAML_SCHEMAS
+from .gazetteer_schema import CSV_SCHEMAS, schema_for
 from .numerals import expand_macros
 
 
@@ -56,9 +56,10 @@ def read_yaml(path: Path, name: str) -> dict:
         raise GazetteerError(f"{name}: invalid YAML: {e}") from e
     if not isinstance(data, dict):
         raise GazetteerError(f"{name}: top level must be a mapping")
-    if name not in YAML_SCHEMAS:
-        raise GazetteerError(f"{name}: no schema declared in gazetteer_schema.YAML_SCHEMAS")
-    check_data(name, data, YAML_SCHEMAS[name])
+    schema = schema_for(name)
+    if schema is None:
+        raise GazetteerError(f"{name}: no schema declared in gazetteer_schema")
+    check_data(name, data, schema)
     return data
 
 
@@ -158,6 +159,13 @@ def _check_value(name: str, path: str, value, kind) -> None:
         if not isinstance(value, dict) or not all(
                 isinstance(k, str) and k and isinstance(v, str) and v for k, v in value.items()):
             raise bad("a mapping of non-empty strings to non-empty strings")
+    elif kind == "words_map":
+        if not isinstance(value, dict) or not value:
+            raise bad("a mapping of names to word lists")
+        for key, words in value.items():
+            if not isinstance(key, str) or not key or not words:
+                raise bad("a mapping of names to non-empty word lists")
+            _check_value(name, f"{path}.{key}", words, "words")
     elif kind == "period_map":
         if not isinstance(value, dict) or not all(
                 isinstance(v, list) and len(v) == 2 and isinstance(v[0], str)

@@ -16,13 +16,14 @@ Types (the value each one accepts):
 ``words``     a list of non-empty strings, no duplicates
 ``pairs``     a list of two-string lists (``[open, close]``, ``[cue, role]``)
 ``str_map``   a mapping of non-empty strings to non-empty strings
+``words_map`` a mapping of names to ``words`` lists (a taxonomy: 消防 → [消防, 火灾, …])
 ``period_map`` a mapping of period words to ``[period, count]`` (``周: [week, 1]``)
 ``rules``     a list of mappings checked against ``rule_schema``; their ``id`` values unique
 a mapping     a nested schema
 """
 from __future__ import annotations
 
-TYPES = ("int", "str", "str_or_null", "regex", "words", "pairs", "str_map", "period_map")
+TYPES = ("int", "str", "str_or_null", "regex", "words", "pairs", "str_map", "words_map", "period_map")
 
 _OUTLINE_STYLE = {"id": "str", "pattern": "regex", "numeral": "str"}
 _DEADLINE_RULE = {"id": "str", "pattern": "regex", "kind?": "str"}
@@ -119,6 +120,20 @@ YAML_SCHEMAS: dict[str, dict] = {
         "bare_bodies": "words", "first_listed_leads": "regex",
     },
 }
+
+# every file of a folder that holds one kind of file: a topic taxonomy per sector
+FOLDER_SCHEMAS: dict[str, dict] = {
+    "topics/": {"sector": "str", "work_types": "words_map", "hazards": "words_map"},
+}
+
+
+def schema_for(name: str) -> dict | None:
+    """The schema of the gazetteer file ``name`` (``topics/health.yaml`` …), or None."""
+    if name in YAML_SCHEMAS:
+        return YAML_SCHEMAS[name]
+    return next((s for folder, s in FOLDER_SCHEMAS.items()
+                 if name.startswith(folder) and name.endswith(".yaml")), None)
+
 
 # CSV files: the columns every row must fill, and a regex each named column's value matches
 CSV_SCHEMAS: dict[str, dict[str, str]] = {

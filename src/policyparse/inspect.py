@@ -19,6 +19,20 @@ HEADER_FIELDS = ("title", "doc_number", "issuers", "issue_date", "plan_year", "r
                  "info_source")
 
 
+def inspect_components(console: Console | None = None) -> int:
+    """The steps of the pipeline in their order (pipeline.yaml), with their layers."""
+    from .components import INGEST_LAYERS
+    from .pipeline import components
+
+    console = console or Console(highlight=False, soft_wrap=True)
+    table = RichTable("#", "step", "stage", "requires", "assigns", "what it does", title="pipeline.yaml")
+    table.add_row("0", "ingest", "ingest", "bytes", ", ".join(INGEST_LAYERS), "every format into one Document")
+    for n, step in enumerate(components(), start=1):
+        table.add_row(str(n), step.name, step.stage, ", ".join(step.requires), ", ".join(step.assigns), step.summary)
+    console.print(table)
+    return 0
+
+
 def inspect_file(path: Path, *, show_tasks: bool = False, ocr: bool = True,
                  console: Console | None = None) -> int:
     console = console or Console(highlight=False, soft_wrap=True)

@@ -20,7 +20,8 @@ from typing import Iterator
 
 from .normalize import normalize_text
 
-SCHEMA_VERSION = "1.2"  # 1.1: documents.structure; 1.2: rule on tasks, task_units, deadlines, frequencies, targets
+SCHEMA_VERSION = "1.3"  # 1.1: documents.structure; 1.2: rule on tasks, task_units, deadlines, frequencies,
+# targets; 1.3: tasks.topics, tasks.hazards
 
 
 # --------------------------------------------------------------------------- layout
@@ -222,6 +223,8 @@ class Task:
     targets: list[Target] = field(default_factory=list)
     # which reader found it: outline_leaf, outline_item_with_sub_items, table, flattened_table
     rule: str = ""
+    topics: list[str] = field(default_factory=list)  # work types (gazetteers/topics/)
+    hazards: list[str] = field(default_factory=list)  # hazard or subject domains
 
 
 # --------------------------------------------------------------------------- document
@@ -242,6 +245,8 @@ class Document:
     targets: list[Target] = field(default_factory=list)  # document-level goals
     # which readers found the tasks: "outline", "table", "flattened_table" joined by "+", or "none"
     structure: str = "none"
+    # the numbering outline (segment.outline.Outline), a layer between the steps; not exported
+    outline: object | None = None
 
     def span_text(self, start: int, end: int) -> str:
         return self.text[start:end]

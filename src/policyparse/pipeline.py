@@ -3,17 +3,25 @@
 ``parse_file`` is what a batch worker calls for each file; it either returns a
 finished :class:`~policyparse.model.Document` or raises a coded
 :class:`~policyparse.errors.PolicyParseError` naming the stage that failed.
-Stages are imported here and nowhere else, so the order can be read in one place.
+The steps after ingest are components (:mod:`policyparse.components`) whose order
+is read here, from ``pipeline.yaml``, and nowhere else.
 """
 from __future__ import annotations
 
+import functools
+import importlib
 from pathlib import Path
 
-from .errors import ExtractError, PolicyParseError, SegmentError
+import yaml
+
+from .components import Component, check_order, registered
+from .errors import ComponentError, ExtractError, PolicyParseError, SegmentError
 from .ingest import read_bytes
 from .model import Document
 
 PIPELINE_VERSION = "0.1.0"
+# the order of the steps (policyparse/pipeline.yaml, shipped inside the package)
+CONFIG = str(Path(__file__).resolve().parent / "pipeline.yaml")
 
 
 def process(doc: Document) -> Document:
@@ -39,26 +47,43 @@ def process(doc: Document) -> Document:
 
 
 def _segment_and_extract(doc: Document) -> None:
-    from .extract.tasks import NO_TASK_WARNING, extract_tasks, plan_like_without_tasks, task_structure
-    from .segment.header import read_header
+    for step in components():
+        try:
+            step(doc)
+        except PolicyParseError:
+            raise
+        except Exception as e:  # noqa: BLE001 - turned into a coded error with its stage
+            error = SegmentError if step.stage == "segment" else ExtractError
+            raise error(f"{step.name}: {type(e).__name__}: {e}", path=doc.source_path) from e
 
+
+@functools.lru_cache(maxsize=None)
+def components(config: str = CONFIG) -> tuple[Component, ...]:
+    """The steps ``pipeline.yaml`` names, in its order, checked: every module imports,
+    every name is registered there, every layer a step requires is there before it."""
+    path = Path(config)
     try:
-        doc.header = read_header(doc)
-    except PolicyParseError:
-        raise
-    except Exception as e:  # noqa: BLE001 - turned into a coded error with its stage
-        raise SegmentError(f"header: {type(e).__name__}: {e}", path=doc.source_path) from e
-    try:
-        doc.tasks, doc.targets = extract_tasks(doc)
-        doc.structure = task_structure(doc, doc.tasks)
-        if plan_like_without_tasks(doc):
-            # a silent zero would hide a layout the readers did not recover
-            doc.warnings.append(f"{NO_TASK_WARNING}: numbering labels or unit and time cues are "
-                                "present but neither the outline nor a table gave a task")
-    except PolicyParseError:
-        raise
-    except Exception as e:  # noqa: BLE001
-        raise ExtractError(f"tasks: {type(e).__name__}: {e}", path=doc.source_path) from e
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as e:
+        raise ComponentError(f"{path.name}: cannot read: {e}") from e
+    if not isinstance(data, dict) or set(data) != {"components"} or not isinstance(data["components"], list):
+        raise ComponentError(f"{path.name}: must hold one key, components: a list of steps")
+    steps: list[Component] = []
+    for n, entry in enumerate(data["components"]):
+        if not isinstance(entry, dict) or set(entry) != {"name", "module"}:
+            raise ComponentError(f"{path.name}: step {n + 1} must be {{name: …, module: …}}, got {entry!r}")
+        try:
+            importlib.import_module(entry["module"])
+        except ImportError as e:
+            raise ComponentError(f"{path.name}: step {entry['name']!r}: cannot import {entry['module']}: {e}") from e
+        step = registered(entry["name"])
+        if step is None or step.func.__module__ != entry["module"]:
+            raise ComponentError(f"{path.name}: no component {entry['name']!r} in {entry['module']}")
+        if step in steps:
+            raise ComponentError(f"{path.name}: step {step.name!r} listed twice")
+        steps.append(step)
+    check_order(steps)
+    return tuple(steps)
 
 
 def _restore_originals(doc: Document, shadow: str, original: str) -> None:

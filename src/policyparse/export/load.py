@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pandas as pd
 import pyarrow.dataset as ds
 
 from ..errors import ExportError
@@ -24,7 +25,7 @@ DEFAULT_TABLES = tuple(t for t in ALL_TABLES if t != "texts")
 class Tables:
     """The DataFrames of one run, by table name (``tables.tasks``, ``tables["tasks"]``)."""
 
-    frames: dict = field(default_factory=dict)
+    frames: dict[str, pd.DataFrame] = field(default_factory=dict)
     manifest: dict = field(default_factory=dict)
 
     def __getitem__(self, name: str):

@@ -74,6 +74,8 @@ TASKS = pa.schema([
     ("char_end", I64),
     ("page", I32),
     ("rule", STR),  # the id of the rule (or reader) that produced the row
+    ("topics", STRS),  # work types, gazetteers/topics/
+    ("hazards", STRS),  # hazard or subject domains
 ])
 
 TASK_UNITS = pa.schema([

@@ -79,6 +79,8 @@ def tasks_rows(doc: Document) -> list[dict]:
         "char_end": t.end,
         "page": _page(doc, t),
         "rule": t.rule or None,
+        "topics": list(t.topics),
+        "hazards": list(t.hazards),
     } for i, t in enumerate(doc.tasks)]
 
 

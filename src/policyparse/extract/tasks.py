@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import re
 
+from ..components import component
 from ..model import Deadline, Document, Frequency, Target, Task, UnitMention
-from ..segment.outline import (Outline, OutlineItem, build_outline, carries_action,
+from ..segment.outline import (Outline, OutlineItem, carries_action,
                                item_heading_text, only_sub_items_below, rules as outline_rules,
                                section_kind, short_title, subtree_end)
 from ..segment.tables import ColumnMap, TaskRow, find_header, task_rows
@@ -40,22 +41,45 @@ def plan_like_without_tasks(doc: Document) -> bool:
     return not doc.tasks and len(_PLAN_CUES.findall(doc.text)) >= 2
 
 
-def extract_tasks(doc: Document) -> tuple[list[Task], list[Target]]:
-    """All tasks of the document and its document-level targets (goals sections)."""
-    # every span the header reader took (title, 主送, 附件说明, signature, dates …) is
-    # header matter: its paragraphs neither open nor continue an item
-    outline = build_outline(doc, list(doc.header.spans.values()))
-    plan_year = doc.header.plan_year
-    table = table_tasks(doc, outline, plan_year)
+@component("table_tasks", stage="extract", requires=("blocks", "outline", "header"), assigns=("tasks",))
+def table_tasks_step(doc: Document) -> None:
+    """One task per row of every task table (columns by meaning), with the fields of its cells."""
+    doc.tasks = table_tasks(doc, doc.outline, doc.header.plan_year)
+
+
+@component("body_tasks", stage="extract", requires=("text", "outline", "header", "tasks"), assigns=("tasks",))
+def body_tasks_step(doc: Document) -> None:
+    """One task per outline item that assigns work, with its units, deadlines, frequencies, targets."""
+    outline = doc.outline
+    table = doc.tasks
     # an item that introduces a task table (四、任务分工 … 下表) is its heading, not a task
     introduces = {id(enclosing) for block_index, _a, _t, enclosing in outline.tables
                   if enclosing is not None and any(
                       doc.blocks[block_index].start <= t.start < doc.blocks[block_index].end for t in table)}
-    body = [t for item, t in body_tasks(doc, outline, plan_year) if id(item) not in introduces]
-    tasks = body + table
-    tasks.sort(key=lambda t: t.start)
-    _settle_units(doc, tasks)
-    return tasks, goal_targets(doc, outline)
+    body = [t for item, t in body_tasks(doc, outline, doc.header.plan_year) if id(item) not in introduces]
+    doc.tasks = sorted(body + table, key=lambda t: t.start)
+
+
+@component("settle_units", stage="extract", requires=("text", "tasks"), assigns=("tasks.units",))
+def settle_units_step(doc: Document) -> None:
+    """Units settled across the document: 列第一位的为牵头 orders, shared suffixes, canonical names."""
+    _settle_units(doc, doc.tasks)
+
+
+@component("goal_targets", stage="extract", requires=("text", "outline"), assigns=("targets",))
+def goal_targets_step(doc: Document) -> None:
+    """Document-level targets: the goals of 工作目标-like sections outside the tasks."""
+    doc.targets = goal_targets(doc, doc.outline)
+
+
+@component("structure", stage="extract", requires=("text", "tasks"), assigns=("structure", "warnings"))
+def structure_step(doc: Document) -> None:
+    """Which readers found the tasks; a plan-like document without any task gets W301."""
+    doc.structure = task_structure(doc, doc.tasks)
+    if plan_like_without_tasks(doc):
+        # a silent zero would hide a layout the readers did not recover
+        doc.warnings.append(f"{NO_TASK_WARNING}: numbering labels or unit and time cues are "
+                            "present but neither the outline nor a table gave a task")
 
 
 # ----------------------------------------------------------------------------- body

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from ..errors import GazetteerError
 from ..gazetteer import alternation, compile_pattern, load_yaml, str_list
 from .. import official
+from ..components import component
 from ..model import Document, Header
 from ..numbering import match_label
 
@@ -827,3 +828,9 @@ def _read_region(st: _State) -> None:
                     h.title = h.title.replace(name, fixed)
                 st.doc.warnings.append(f"OCR place name repaired: {name} → {fixed}")
     h.region = resolve_region(st.doc, h)
+
+
+@component("header", stage="segment", requires=("text", "blocks", "meta"), assigns=("header",))
+def header_step(doc: Document) -> None:
+    """The official header (GB/T 9704): title, 发文字号, issuers, dates, 主送, 附件 …, and the region."""
+    doc.header = read_header(doc)

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 
 from ..numbering import Label, match_label
 from ..numbering import rules as numbering_rules
+from ..components import component
 from ..gazetteer import compile_pattern, load_yaml
 from ..model import Block, Document
 
@@ -337,3 +338,11 @@ def section_kind(title: str) -> str:
     if any(t.startswith(k) for k in r.non_task_sections):
         return "non_task"
     return "work"
+
+
+@component("outline", stage="segment", requires=("text", "blocks", "header"), assigns=("outline",))
+def outline_step(doc: Document) -> None:
+    """The numbering outline (一、→（一）→1.→（1）→①), attachments, and where task tables stand."""
+    # every span the header reader took (title, 主送, 附件说明, signature, dates …) is
+    # header matter: its paragraphs neither open nor continue an item
+    doc.outline = build_outline(doc, list(doc.header.spans.values()))

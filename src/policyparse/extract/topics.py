@@ -1,0 +1,97 @@
+"""Topics of a task: the kind of work (责任落实, 隐患排查治理 …) and the hazard or subject
+domain (危险化学品, 消防 …) it concerns, from the taxonomies under ``gazetteers/topics/``.
+
+A keyword counts only as a whole word of the task's text. The text is cut by jieba
+whose user dictionary holds every keyword and every unit name of ``units.yaml``, so
+a word is read whole (消防安全, 消防救援大队) and 消防 inside another word does not
+count; the spans of the task's units are blanked first, so a unit's name
+(区消防救援大队牵头) says nothing about the work.
+"""
+from __future__ import annotations
+
+import functools
+import logging
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..components import component
+from ..gazetteer import gazetteer_dir, load_yaml
+from ..model import Document
+
+FOLDER = "topics"
+# keywords are dictionary words of their own, above jieba's own words that contain them
+KEYWORD_FREQ = 200_000
+
+
+@dataclass(frozen=True)
+class Taxonomy:
+    sector: str
+    work_types: tuple[tuple[str, frozenset[str]], ...]  # (topic, keywords) in file order
+    hazards: tuple[tuple[str, frozenset[str]], ...]
+
+
+@functools.lru_cache(maxsize=1)
+def taxonomies() -> tuple[Taxonomy, ...]:
+    """Every sector file of gazetteers/topics/, in name order."""
+    out = []
+    for path in sorted((gazetteer_dir() / FOLDER).glob("*.yaml")):
+        data = load_yaml(f"{FOLDER}/{path.name}")
+        out.append(Taxonomy(
+            data["sector"],
+            tuple((k, frozenset(v)) for k, v in data["work_types"].items()),
+            tuple((k, frozenset(v)) for k, v in data["hazards"].items())))
+    return tuple(out)
+
+
+def _cache_dir() -> str:
+    """Where jieba keeps its prefix-dictionary cache: the user's cache, else the temp folder."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    path = Path(base) / "policyparse" / "jieba"
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        return str(path)
+    except OSError:
+        return tempfile.gettempdir()
+
+
+@functools.lru_cache(maxsize=1)
+def tokenizer():
+    """A jieba tokenizer with the keywords and the unit lexicon in its dictionary (no download:
+    jieba's dictionary ships in its wheel)."""
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    tok = jieba.Tokenizer()
+    tok.tmp_dir = _cache_dir()
+    tok.initialize()
+    units = load_yaml("units.yaml")
+    for name in [*units["aliases"], *units["aliases"].values(), *(units.get("whole") or {})]:
+        tok.add_word(name, freq=KEYWORD_FREQ)
+    for tax in taxonomies():
+        for _topic, words in (*tax.work_types, *tax.hazards):
+            for w in words:
+                tok.add_word(w, freq=KEYWORD_FREQ)
+    return tok
+
+
+def topics_of(text: str) -> tuple[list[str], list[str]]:
+    """``(work types, hazards)`` whose keywords stand in ``text`` as whole words."""
+    words = set(tokenizer().lcut(text))
+    work, hazards = [], []
+    for tax in taxonomies():
+        work += [t for t, kws in tax.work_types if kws & words and t not in work]
+        hazards += [t for t, kws in tax.hazards if kws & words and t not in hazards]
+    return work, hazards
+
+
+@component("topics", stage="extract", requires=("text", "tasks"), assigns=("tasks.topics", "tasks.hazards"))
+def topics_step(doc: Document) -> None:
+    """Each task's work types and hazard domains (gazetteers/topics/), matched on jieba words."""
+    for t in doc.tasks:
+        chars = list(doc.text[t.start:t.end])
+        for u in t.units:  # a unit's name says nothing about the work
+            for i in range(max(u.start, t.start), min(u.end, t.end)):
+                chars[i - t.start] = " "
+        t.topics, t.hazards = topics_of("".join(chars))
