@@ -106,22 +106,28 @@ def make_corpus(dest: Path, n_docs: int, with_doc: bool, with_scan: bool) -> int
 # --------------------------------------------------------------------------- pdf ratio
 
 
+def _pipeline_round(folder: Path, n_files: int, out: Path) -> float:
+    """Seconds for one whole run (read, segment, extract, write Parquet) over ``folder``."""
+    from policyparse.batch import run_batch
+
+    t0 = time.perf_counter()
+    s = run_batch([folder], out, workers=1, ocr=False, quiet=True)
+    dt = time.perf_counter() - t0
+    assert s.documents == n_files and s.failures == 0, s.describe()
+    shutil.rmtree(out)
+    return dt
+
+
 def pdf_ratio(repeats: int, tmp: Path) -> dict:
     import pdfplumber
 
-    from policyparse.batch import run_batch, warm_worker
+    from policyparse.batch import warm_worker
 
     pdfs = sorted((CORPUS / "renderings" / "pdf").glob("*.pdf"))
     warm_worker(ocr=False)
 
     def pipeline(i: int) -> float:
-        out = tmp / f"pdf-out-{i}"
-        t0 = time.perf_counter()
-        s = run_batch([CORPUS / "renderings" / "pdf"], out, workers=1, ocr=False, quiet=True)
-        dt = time.perf_counter() - t0
-        assert s.documents == len(pdfs) and s.failures == 0, s.describe()
-        shutil.rmtree(out)
-        return dt
+        return _pipeline_round(CORPUS / "renderings" / "pdf", len(pdfs), tmp / f"pdf-out-{i}")
 
     def plumber(i: int) -> float:
         dump = tmp / f"plumber-{i}"
@@ -154,20 +160,14 @@ def docx_ratio(repeats: int, tmp: Path) -> dict:
     the paragraphs and the tables' cells (``pip install -e .[bench]``)."""
     import docx  # python-docx
 
-    from policyparse.batch import run_batch, warm_worker
+    from policyparse.batch import warm_worker
 
     folder = CORPUS / "renderings" / "docx"
     files = sorted(folder.glob("*.docx"))
     warm_worker(ocr=False)
 
     def pipeline(i: int) -> float:
-        out = tmp / f"docx-out-{i}"
-        t0 = time.perf_counter()
-        s = run_batch([folder], out, workers=1, ocr=False, quiet=True)
-        dt = time.perf_counter() - t0
-        assert s.documents == len(files) and s.failures == 0, s.describe()
-        shutil.rmtree(out)
-        return dt
+        return _pipeline_round(folder, len(files), tmp / f"docx-out-{i}")
 
     def python_docx(i: int) -> float:
         dump = tmp / f"python-docx-{i}"

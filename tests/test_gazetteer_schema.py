@@ -107,16 +107,6 @@ BROKEN_YAML = {
 }
 
 
-@pytest.mark.parametrize("kind", sorted(BROKEN_YAML))
-def test_broken_yaml_is_refused_naming_file_and_key(tmp_path, kind):
-    name, edit, message = BROKEN_YAML[kind]
-    path, name = _broken(tmp_path, name, edit)
-    with pytest.raises(GazetteerError) as err:
-        read_yaml(path, name)
-    assert name in str(err.value)
-    assert message in str(err.value)
-
-
 def test_yaml_without_a_schema_is_refused(tmp_path):
     path = tmp_path / "new.yaml"
     path.write_text("a: 1\n", encoding="utf-8")
@@ -132,10 +122,14 @@ BROKEN_CSV = {
 }
 
 
-@pytest.mark.parametrize("kind", sorted(BROKEN_CSV))
-def test_broken_csv_is_refused_naming_file_and_column(tmp_path, kind):
-    name, edit, message = BROKEN_CSV[kind]
+BROKEN = {**{f"yaml: {k}": (read_yaml, *v) for k, v in BROKEN_YAML.items()},
+          **{f"csv: {k}": (read_csv, *v) for k, v in BROKEN_CSV.items()}}
+
+
+@pytest.mark.parametrize("kind", sorted(BROKEN))
+def test_a_broken_file_is_refused_naming_file_and_key(tmp_path, kind):
+    reader, name, edit, message = BROKEN[kind]
     path, name = _broken(tmp_path, name, edit)
     with pytest.raises(GazetteerError) as err:
-        read_csv(path, name)
+        reader(path, name)
     assert name in str(err.value) and message in str(err.value)

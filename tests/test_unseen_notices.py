@@ -92,11 +92,11 @@ def report_e(tmp_path_factory):
 
 
 def test_held_out_notices_are_read(report_e):
-    """Floors under what the pipeline reaches on set E after its fixes (0.78 overall)."""
+    """Floors under what the pipeline reaches on set E after its fixes (0.854 overall)."""
     assert report_e.gold_without_output == []
     t = report_e.total
     assert t.task.f1 >= 0.93, t.task
-    assert t.overall >= 0.74, t.components
+    assert t.overall >= 0.80, t.components
     assert report_e.grounding.coverage == 1.0 and report_e.grounding.share_exact == 1.0
 
 
@@ -127,39 +127,27 @@ def test_other_notices_in_lost_layouts(report_layouts, layout):
     assert g.overall >= 0.95, (layout, g.components)
 
 
-@pytest.fixture(scope="module")
-def report_f(tmp_path_factory):
-    return score(NOTICES_F, NOTICES_F, tmp_path_factory)
-
-
-def test_second_held_out_set_is_read(report_f):
-    """Floors under what the pipeline reaches on set F after its fixes (0.798 overall,
-    task F1 0.94): every notice gives tasks."""
-    assert report_f.gold_without_output == []
-    t = report_f.total
-    assert t.task.f1 >= 0.90, t.task
-    assert t.overall >= 0.75, t.components
-    assert all(p.figures.task.pred > 0 for p in report_f.pairs), "a notice without any task"
-
-
 # Set G: 14 real notices of 11 provinces collected after every fix on D, E and F
 # (notices_g/SOURCES.md). First run before any fix on them: 0.767 overall, task F1 0.776,
 # two notices without a task (records written as name: value lines; cells split by lines of
 # one pipe, a task column named by its subject).
 NOTICES_G = Path(__file__).resolve().parent / "data" / "notices_g"
+# held-out set → floors under what the pipeline reaches on it after its fixes
+# (F: 0.829 overall, task F1 0.94; G: 0.951 overall, task F1 0.94)
+HELD_OUT_FLOORS = {"F": (NOTICES_F, {"task": 0.90, "overall": 0.78}),
+                   "G": (NOTICES_G, {"task": 0.92, "overall": 0.93, "frequency": 0.9, "lead": 0.9})}
 
 
-@pytest.fixture(scope="module")
-def report_g(tmp_path_factory):
-    return score(NOTICES_G, NOTICES_G, tmp_path_factory)
-
-
-def test_third_held_out_set_is_read(report_g):
-    """Floors under what the pipeline reaches on set G after its fixes (0.951 overall,
-    task F1 0.94): every notice gives tasks."""
-    assert report_g.gold_without_output == []
-    t = report_g.total
-    assert t.task.f1 >= 0.92, t.task
-    assert t.frequency.f1 >= 0.9 and t.lead.f1 >= 0.9, t.components
-    assert t.overall >= 0.93, t.components
-    assert all(p.figures.task.pred > 0 for p in report_g.pairs), "a notice without any task"
+@pytest.mark.parametrize("name", sorted(HELD_OUT_FLOORS))
+def test_held_out_sets_are_read(name, tmp_path_factory):
+    """Every notice of a held-out set is scored and gives tasks; the scores stay above their floors."""
+    folder, floors = HELD_OUT_FLOORS[name]
+    report = score(folder, folder, tmp_path_factory)
+    assert report.gold_without_output == []
+    t = report.total
+    assert t.task.f1 >= floors["task"], t.task
+    assert t.overall >= floors["overall"], t.components
+    for component in ("frequency", "lead"):
+        if component in floors:
+            assert getattr(t, component).f1 >= floors[component], t.components
+    assert all(p.figures.task.pred > 0 for p in report.pairs), "a notice without any task"
