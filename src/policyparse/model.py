@@ -245,8 +245,10 @@ class Document:
     targets: list[Target] = field(default_factory=list)  # document-level goals
     # which readers found the tasks: "outline", "table", "flattened_table" joined by "+", or "none"
     structure: str = "none"
-    # the numbering outline (segment.outline.Outline), a layer between the steps; not exported
+    # layers between the steps, not exported: the numbering outline (segment.outline.Outline)
+    # and the task tables with their column roles (segment.tables.TaskTable)
     outline: object | None = None
+    task_tables: list = field(default_factory=list)
 
     def span_text(self, start: int, end: int) -> str:
         return self.text[start:end]

@@ -15,7 +15,7 @@ from ..model import Deadline, Document, Frequency, Target, Task, UnitMention
 from ..segment.outline import (Outline, OutlineItem, carries_action,
                                item_heading_text, only_sub_items_below, rules as outline_rules,
                                section_kind, short_title, subtree_end)
-from ..segment.tables import ColumnMap, TaskRow, find_header, task_rows
+from ..segment.tables import TaskRow, TaskTable
 from .deadlines import find_deadlines
 from .frequencies import find_frequencies
 from .targets import find_cell_targets, find_targets
@@ -41,10 +41,10 @@ def plan_like_without_tasks(doc: Document) -> bool:
     return not doc.tasks and len(_PLAN_CUES.findall(doc.text)) >= 2
 
 
-@component("table_tasks", stage="extract", requires=("blocks", "outline", "header"), assigns=("tasks",))
+@component("table_tasks", stage="extract", requires=("text", "task_tables", "header"), assigns=("tasks",))
 def table_tasks_step(doc: Document) -> None:
-    """One task per row of every task table (columns by meaning), with the fields of its cells."""
-    doc.tasks = table_tasks(doc, doc.outline, doc.header.plan_year)
+    """One task per row of every task table, with the units, times and targets of its cells."""
+    doc.tasks = table_tasks(doc, doc.task_tables, doc.header.plan_year)
 
 
 @component("body_tasks", stage="extract", requires=("text", "outline", "header", "tasks"), assigns=("tasks",))
@@ -186,23 +186,12 @@ def goal_targets(doc: Document, outline: Outline) -> list[Target]:
 # ----------------------------------------------------------------------------- tables
 
 
-def table_tasks(doc: Document, outline: Outline, plan_year: int | None) -> list[Task]:
+def table_tasks(doc: Document, tables: list[TaskTable], plan_year: int | None) -> list[Task]:
     out: list[Task] = []
-    carried: ColumnMap | None = None
-    carried_cols = 0
-    for block_index, attachment, attachment_title, _enclosing in outline.tables:
-        table = doc.blocks[block_index].table
-        if table is None:
-            continue
-        cmap = find_header(doc, table)
-        if cmap is None and carried is not None and table.n_cols == carried_cols:
-            cmap = ColumnMap(None, carried.roles, carried.header_texts)  # continues the table above
-        if cmap is None:
-            continue
-        carried, carried_cols = cmap, table.n_cols
-        reader = "flattened_table" if doc.blocks[block_index].style.get("flattened") else "table"
-        for n, row in enumerate(task_rows(doc, table, cmap), start=1):
-            task = _table_task(doc, row, n, attachment, attachment_title, plan_year)
+    for tt in tables:
+        reader = "flattened_table" if doc.blocks[tt.block_index].style.get("flattened") else "table"
+        for n, row in enumerate(tt.rows, start=1):
+            task = _table_task(doc, row, n, tt.attachment, tt.attachment_title, plan_year)
             task.rule = reader
             out.append(task)
     return out

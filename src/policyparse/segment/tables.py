@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..columns import column_role, rules, subject_task_column
+from ..components import component
 from ..columns import squash as _squash
 from ..model import Cell, Document, Table
 
@@ -154,3 +155,41 @@ def _is_repeated_header(row: list[Cell | None], doc: Document, cmap: ColumnMap) 
         seen.add(id(cell))
         texts.append(_squash(doc.text[cell.start:cell.end]))
     return tuple(texts) == cmap.header_texts
+
+
+@dataclass
+class TaskTable:
+    """A task table of the document: where it stands, its columns' roles and its task rows."""
+
+    block_index: int
+    attachment: str | None  # 附件2 …, None in the body
+    attachment_title: str | None
+    columns: ColumnMap
+    rows: list[TaskRow]
+
+
+def find_task_tables(doc: Document, tables: list[tuple]) -> list[TaskTable]:
+    """The task tables among ``tables`` (the outline's ``(block index, attachment,
+    attachment title, enclosing item)``); a table without a header of its own that has
+    the width of the one above continues it, with its column roles."""
+    out: list[TaskTable] = []
+    carried: ColumnMap | None = None
+    carried_cols = 0
+    for block_index, attachment, attachment_title, _enclosing in tables:
+        table = doc.blocks[block_index].table
+        if table is None:
+            continue
+        cmap = find_header(doc, table)
+        if cmap is None and carried is not None and table.n_cols == carried_cols:
+            cmap = ColumnMap(None, carried.roles, carried.header_texts)  # continues the table above
+        if cmap is None:
+            continue
+        carried, carried_cols = cmap, table.n_cols
+        out.append(TaskTable(block_index, attachment, attachment_title, cmap, task_rows(doc, table, cmap)))
+    return out
+
+
+@component("task_tables", stage="segment", requires=("blocks", "outline"), assigns=("task_tables",))
+def task_tables_step(doc: Document) -> None:
+    """Task tables: the header row, each column's role by its meaning, and the task rows."""
+    doc.task_tables = find_task_tables(doc, doc.outline.tables)
