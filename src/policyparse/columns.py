@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from .errors import GazetteerError
 from .gazetteer import load_yaml, str_list
+from .hanzi import to_simplified
 
 ROLES = ("seq", "category", "task", "detail", "target", "lead", "support", "leader", "deadline", "note")
 GAZETTEER = "table_roles.yaml"
@@ -51,9 +52,10 @@ def squash(s: str) -> str:
 
 
 def column_role(header_text: str) -> str | None:
-    """The role of one header cell ("牵头\\n单位" → lead, "主办部门" → lead), or None."""
+    """The role of one header cell ("牵头\\n单位" → lead, "主办部门" → lead), or None.
+    A header in traditional characters (責任單位) is read through its simplified form."""
     r = rules()
-    t = squash(header_text)
+    t = squash(to_simplified(header_text))
     if not t or len(t) > MAX_HEADER_CHARS or _SENTENCE_MARKS.search(t):
         return None
     if t in r.exact:

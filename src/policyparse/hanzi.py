@@ -10,6 +10,7 @@ The table is OpenCC's (gazetteers/t2s_chars.csv, source recorded there).
 from __future__ import annotations
 
 import functools
+import re
 
 from .gazetteer import load_csv
 
@@ -40,4 +41,14 @@ def restore(value: str | None, shadow: str, original: str, near: int | None = No
     if not value:
         return value
     pos = near if near is not None and shadow.startswith(value, near) else shadow.find(value)
-    return original[pos:pos + len(value)] if pos >= 0 else value
+    if pos >= 0:
+        return original[pos:pos + len(value)]
+    if any(ch.isspace() for ch in value):
+        return value
+    # a value joined from several lines (a title over two lines): its characters in order,
+    # white space between them in the text
+    m = re.compile(r"\s*".join(map(re.escape, value))).search(shadow, near or 0) or \
+        re.compile(r"\s*".join(map(re.escape, value))).search(shadow)
+    if m is None:
+        return value
+    return "".join(original[i] for i in range(m.start(), m.end()) if not shadow[i].isspace())

@@ -55,6 +55,7 @@ def rules() -> _Rules:
                   c("citation_paren_marks"), ongoing, c("external"), c("external_body"))
 
 
+_BARE_YEAR_CELL = re.compile(r"\s*(?P<raw>(?P<year>(?:19|20)\d{2})\s*(?:年度?)?)\s*")
 _EXPLICIT_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年(?!代)")
 
 
@@ -74,6 +75,11 @@ def _resolve(m: re.Match, plan_year: int | None) -> tuple[dt.date | None, dt.dat
     year = parse_int(g["year"]) if g.get("year") else plan_year
     if year is not None and not 1900 <= year <= 2100:
         return None
+    if g.get("y1"):  # a window of whole years: 2016—2018年
+        y1 = parse_int(g["y1"])
+        if year is None or y1 is None or not 1900 <= y1 <= year:
+            return None
+        return dt.date(year, 12, 31), dt.date(y1, 1, 1)
     if g.get("m1"):  # window
         m1 = parse_int(g["m1"])
         last = parse_int(g.get("m4") or g["m2"])
@@ -189,6 +195,15 @@ def find_deadlines(text: str, start: int, end: int, plan_year: int | None, *,
         out.append(Deadline(text[s:raw_end], kind, date, s, raw_end, wstart,
                             rule=f"{'column.' if column else ''}{rule_id}"))
         taken.append((s, raw_end))
+    if column and not out:
+        whole = _BARE_YEAR_CELL.fullmatch(text, start, end)
+        if whole:
+            # a time column that gives only a year (建设时间 2024) names the year's work: a window
+            year = int(whole.group("year"))
+            s, e = whole.span("raw")
+            out.append(Deadline(text[s:e], "window", dt.date(year, 12, 31), s, e, dt.date(year, 1, 1),
+                                rule="column.year"))
+            taken.append((s, e))
     extra = [(r.external, "external", "column.external")] if column else [
         (r.external_body, "external", "external_body")]
     if column:

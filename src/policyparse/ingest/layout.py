@@ -34,6 +34,7 @@ from dataclasses import dataclass
 
 from ..columns import SUBJECT_COLUMN_MAX_CHARS, column_role, subject_task_column
 from ..gazetteer import alternation, compile_pattern, load_yaml, str_list
+from ..hanzi import to_simplified
 from ..numbering import match_label, read_num
 from .tables_text import PAGE_NUMBER_LINE, _is_cell, _rows, _table_end, _table_starts
 
@@ -45,6 +46,12 @@ SECTION_ROW_MAX_CHARS = 60
 PIPE_CONTINUATION_LINES = 3
 # the lines of site furniture (breadcrumb, page title) a run-on notice's 版头 may follow
 SITE_PREAMBLE_MAX_CHARS = 120
+# a table glued into a run-on line without a 序号 column is read only with this many rows
+MIN_INLINE_ROWS = 2
+# the first 序号 of a flattened table: 1, or the number an excerpt of a longer list opens at;
+# how far the next may jump where it opens a line (an excerpt of rows 81, 85, 87)
+SEQ_FIRST_MAX = 200
+SEQ_MAX_GAP = 5
 # what a full stop at its end costs a piece read as a unit list
 SENTENCE_END_IN_UNIT_CELL = 2.0
 # a row of a one-cell-per-line table spans at most this many header widths of cells
@@ -130,6 +137,14 @@ def recover_blocks(text: str) -> list[tuple[str, object]]:
         line = lines[i].strip()
         if line.count("|") == 1 and (line.endswith("|") or line.startswith("|")):
             line = line.strip("|").strip()  # a table's title row, left with its one pipe
+        glued_end = _glued_table_end(lines, i)
+        if glued_end is not None:
+            # a header glued into running text whose rows run on over the next long lines:
+            # one run-on stream, however short its first line
+            joined = " ".join(ln.strip() for ln in lines[i:glued_end] if ln.strip())
+            out.extend(split_run_on(joined, at_start=False, one_line=True))
+            i = glued_end
+            continue
         if line and not PAGE_NUMBER_LINE.match(line):
             # the 版头 may follow a site's breadcrumb or a page title: still the start
             at_start = sum(len(p) if k == "paragraph" else SITE_PREAMBLE_MAX_CHARS + 1
@@ -750,9 +765,10 @@ def assign_grid(pieces: list[tuple[str, bool]], roles: list[str],
     # two columns of one role (目标 / 主要内容 both details): the text mostly sits in the
     # last one, the first being a grouping cell merged over rows
     later = [DUPLICATE_ROLE * roles[c + 1:].count(roles[c]) for c in range(k)]
-    emit = [[_piece_fit(roles[c], text) + later[c] for c in range(k)] +
+    anchors = _seq_anchors(pieces) if has_seq else [None] * n
+    emit = [[_piece_fit(roles[c], text, anchor) + later[c] for c in range(k)] +
             [SECTION_ROW if opens and _is_section_row(text) else neg]
-            for text, opens in pieces]
+            for (text, opens), anchor in zip(pieces, anchors)]
     score = [[neg] * (k + 1) for _ in range(n)]
     back = [[-1] * (k + 1) for _ in range(n)]
 
@@ -815,17 +831,47 @@ def assign_grid(pieces: list[tuple[str, bool]], roles: list[str],
     return [r if isinstance(r[0], tuple) else ["".join(c) for c in r] for r in rows]
 
 
-def _piece_fit(role: str, text: str) -> float:
-    """:func:`role_fit` for one piece; a bare number belongs to the 序号 column only."""
-    if role != "seq" and re.fullmatch(r"\d{1,3}[、.．]?", text.strip()):
-        return -3.0
+_BARE_NUMBER = re.compile(r"\d{1,3}[、.．]?")
+
+
+def _piece_fit(role: str, text: str, anchor: bool | None = None) -> float:
+    """:func:`role_fit` for one piece. A bare number that continues the 序号 sequence
+    (``anchor``) belongs to the 序号 column only; one that does not (300 in an 投资金额
+    column) is a cell of another column."""
+    if _BARE_NUMBER.fullmatch(text.strip()):
+        if anchor is False:
+            return -20.0 if role == "seq" else role_fit(role, text)
+        if role != "seq":
+            return -3.0
     return role_fit(role, text)
 
 
+def _seq_anchors(pieces: list[tuple[str, bool]]) -> list[bool | None]:
+    """For each piece: True where a bare number continues the 序号 sequence (an excerpt
+    may open at 81 and skip numbers), False for another bare number, None else."""
+    out: list[bool | None] = []
+    expected: int | None = None
+    for k, (text, opens) in enumerate(pieces):
+        if not _BARE_NUMBER.fullmatch(text.strip()):
+            out.append(None)
+            continue
+        value = int(re.match(r"\d+", text.strip()).group())
+        # a number that opens a row line (81 落实…) may skip a few, as an excerpt does (81, 85,
+        # 87); a number alone on its line or inside a row, one at most
+        row_line = opens and k + 1 < len(pieces) and not pieces[k + 1][1]
+        gap = SEQ_MAX_GAP if row_line else 1
+        ok = expected <= value <= expected + gap if expected is not None else value <= SEQ_FIRST_MAX
+        out.append(ok)
+        if ok:
+            expected = value + 1
+    return out
+
+
 def role_fit(role: str, text: str) -> float:
-    """How much ``text`` looks like a cell of a column of ``role`` (higher is better)."""
+    """How much ``text`` looks like a cell of a column of ``role`` (higher is better);
+    text in traditional characters is judged by its simplified form."""
     r = rules()
-    s = text.strip()
+    s = to_simplified(text).strip()
     if not s:
         return {"note": 0.5, "category": 0.5, "target": 0.0, "support": -0.5, "deadline": -1.0,
                 "leader": -0.5}.get(role, -3.0)
@@ -843,6 +889,8 @@ def role_fit(role: str, text: str) -> float:
         ok = sum(1 for p in parts if re.fullmatch(r"[\u4e00-\u9fff]{2,4}", p))
         return 3.0 if parts and ok == len(parts) else -3.0
     if role == "deadline":
+        if re.fullmatch(r"(?:19|20)\d{2}(?:年度?)?", s):
+            return 3.0  # a year alone: the year of the work
         if (len(s) <= 24 or (len(s) <= 48 and re.match(r"(?:19|20)\d{2}年", s))) and r.deadline_cell.search(s) \
                 and not s.endswith("。") and "%" not in s:
             return 3.0
@@ -923,7 +971,9 @@ def split_run_on(line: str, at_start: bool = True, one_line: bool = False) -> li
 
 
 def _split_paragraphs(text: str, at_start: bool) -> list[str]:
-    cuts = sorted(set(_header_cuts(text, at_start)) | set(_label_cuts(text)))
+    # the cues are simplified: found in the same-length simplified shadow, cut in the text
+    shadow = to_simplified(text)
+    cuts = sorted(set(_header_cuts(shadow, at_start)) | set(_label_cuts(shadow)))
     pieces = []
     prev = 0
     for c in cuts + [len(text)]:
@@ -1035,8 +1085,9 @@ def _header_cuts(text: str, at_start: bool) -> list[int]:
         p = m.start()
         if p == 0 or text[p - 1] in r.boundary_before or r.signature.search(text[max(0, p - 30):p]):
             cuts.append(p)
-            if m.group("num"):  # 附件2 above the attachment's own title
-                cuts.append(m.end())
+            if m.group("num") or (m.group().endswith((" ", "\u3000")) and ":" not in m.group()
+                                  and "：" not in m.group()):
+                cuts.append(m.end())  # 附件2 / 附件 above the attachment's own title
     for m in (r.title_end.finditer(text) if at_start else ()):
         title_start = max(text.rfind("。", 0, m.start()), text.rfind("关于", 0, m.start()) - 40)
         if "关于" in text[max(0, title_start):m.start()]:
@@ -1073,6 +1124,25 @@ def _org_start(text: str, m: re.Match) -> int | None:
     return None
 
 
+def _glued_table_end(lines: list[str], i: int) -> int | None:
+    """Where the rows of a header glued into line ``i`` end (the index after their last
+    line), when line ``i`` holds such a header and its rows go on over the following long
+    lines; None otherwise. The rows stop at a body heading (一、), an attachment mark or
+    a short line."""
+    tokens = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(lines[i])]
+    if len(tokens) < MIN_HEADER_CELLS + 1 or not any(_header_at(tokens, t) for t in range(len(tokens))):
+        return None
+    j = i + 1
+    while j < len(lines):
+        s = lines[j].strip()
+        label = match_label(s) if s else None
+        if s and (len(s) < rules().run_on_min_chars // 3 or rules().attachment.match(s)
+                  or (label is not None and label.style in ("cn_dun", "chapter"))):
+            break
+        j += 1
+    return j if any(lines[k].strip() for k in range(i + 1, j)) else None
+
+
 def _inline_tables(line: str):
     """Tables glued into a run-on line: header words separated by single spaces
     (the first may carry glued text before it), then rows anchored by the 序号 sequence."""
@@ -1102,8 +1172,10 @@ def _header_at(tokens, t: int):
     The first name may have the text before it glued on (…清单序号): its shortest
     suffix that names a column is taken."""
     first = tokens[t][2]
-    suffix = next((first[-n:] for n in range(2, min(12, len(first)) + 1)
-                   if column_role(first[-n:]) is not None), None)
+    # the whole token when it names a column (工作任务和内容), else its shortest suffix that
+    # does (…清单序号: a title glued to the header)
+    suffix = first if len(first) <= 12 and column_role(first) is not None else next(
+        (first[-n:] for n in range(2, min(12, len(first)) + 1) if column_role(first[-n:]) is not None), None)
     if suffix is None:
         return None
     words = [suffix]
@@ -1121,8 +1193,18 @@ def _inline_rows(tokens, t: int, roles: list[str]):
     """Rows after an in-line header: from one 序号 to the next; a section label
     (一、…) before the next 序号 is a section row."""
     width = len(roles)
+    if "seq" in roles[1:]:
+        return [], t  # a 序号 column opens a header: the words before it are a title
     if roles[0] != "seq":
-        return [], t
+        # no 序号 to anchor the rows: the rest of the line goes through the grid assignment,
+        # which reads the rows from what each piece looks like (a task sentence, a unit, a time)
+        pieces = [(tok[2], True) for tok in tokens[t:]]
+        rows = assign_grid(pieces, roles) if len(pieces) >= 2 * width - 1 else []
+        real = [r for r in rows if not isinstance(r[0], tuple)]
+        if len(real) < MIN_INLINE_ROWS or not all(any(r[c] for c, role in enumerate(roles) if role == "task"
+                                                      or role == "detail") for r in real):
+            return [], t
+        return rows, len(tokens)
     anchors: list[int] = []
     expected = 1
     q = t

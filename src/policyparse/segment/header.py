@@ -432,8 +432,8 @@ def _read_plan_heading(st: _State, zone: list[tuple[int, Line]]) -> None:
     zone = [(i, ln) for i, ln in zone if i not in meta and not _is_web_line(ln.text)]
     for n, (i, ln) in enumerate(zone[:12]):
         if (r.doc_number_line.match(ln.text) or _is_mark(ln.text) or _full_date_line(ln.text)
-                or ln.text.startswith(("（", "(", "【", "["))):
-            continue  # a bracketed note ((此件主动公开)) is never a heading's first line
+                or ln.text.startswith(("（", "(", "【", "[")) or r.attachment_marker.fullmatch(ln.text.strip())):
+            continue  # a bracketed note ((此件主动公开)) or a 附件 mark is never a heading's first line
         joined, last = ln.text, n
         if not r.plan_end.search(joined) and n + 1 < len(zone):
             nxt = zone[n + 1][1].text
