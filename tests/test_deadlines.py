@@ -120,3 +120,15 @@ def test_without_a_plan_year_a_date_takes_the_year_the_task_last_named():
     # with a plan year, the plan year decides
     got = [d.date for d in find_deadlines("2月底前完成审批。", 0, 9, 2024)]
     assert got == [dt.date(2024, 2, 29)]
+
+
+def test_column_states_ranges_and_times_counted_from_another_event():
+    def col(s, year=2016):
+        return [(d.kind, d.date, d.window_start) for d in find_deadlines(s, 0, len(s), year, column=True)]
+
+    assert col("2016—2018年底前") == [("window", dt.date(2018, 12, 31), dt.date(2016, 1, 1))]
+    assert col("常态工作") == [("ongoing", None, None)]
+    assert col("省出台文件后2个月完成") == [("external", None, None)]
+    assert col("2024", 2024) == [("window", dt.date(2024, 12, 31), dt.date(2024, 1, 1))]
+    # in running text a bare year is no deadline
+    assert find_deadlines("投资2024万元", 0, 8, 2024) == []

@@ -373,3 +373,10 @@ def test_sealed_notice_without_written_signature_takes_the_date_under_the_body()
     # a plan heading (no 关于 title) with a date inside its body has no 成文日期
     plan = _doc("2023年防灾减灾工作要点", "一、总体要求。", "2023年5月6日", "二、重点任务")
     assert read_header(plan).issue_date is None
+
+
+def test_the_title_repeated_with_its_doc_number_glued_is_no_recipient_line():
+    h = read_header(_doc("鞍立政发〔2023〕2号", "立山区人民政府关于印发《重点工作任务分解方案》的通知",
+                         "鞍立政发〔2023〕2号立山区人民政府关于印发重点工作任务分解方案的通知",
+                         "立山经济开发区，各街道办事处，各区直部门：", "经区政府同意，现印发给你们。"))
+    assert h.recipients == ["立山经济开发区", "各街道办事处", "各区直部门"]

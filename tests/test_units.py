@@ -223,3 +223,14 @@ def test_first_listed_unit_leads_where_the_document_says_so():
     roles = [[(u.role, u.unit) for u in t.units] for t in doc.tasks]
     assert roles == [[("lead", "省发展改革委"), ("support", "省编办"), ("support", "省林业厅")],
                      [("lead", "人民银行长春中心支行"), ("support", "省财政厅")]]
+
+
+def test_a_bracket_of_names_closing_an_item_names_its_units():
+    assert notes("5.城镇居民人均可支配收入增长9%左右。 (工资处、就管中心)") == [("lead", "工资处"), ("lead", "就管中心")]
+    assert notes("加强监管。（含市直单位、县区）") == []  # not names alone
+    assert notes("组织县公安局（交警大队）开展检查，每月一次。") == []  # inside the sentence
+
+
+def test_etc_before_a_bodys_collective_splits():
+    assert cell("区财政局等区政府有关部门") == [("lead", "区财政局"), ("lead", "区政府有关部门")]
+    assert cell("立山经济开发区，全区经济运行各专班") [0] == ("lead", "立山经济开发区")

@@ -457,12 +457,19 @@ def _bare_notes(text: str, start: int, end: int, covered: list[tuple[int, int]])
             while names_end > m.end() and text[names_end - 1] in "，,；; ":
                 names_end -= 1
         body = text[m.end():names_end].strip()
-        if not body or not r.bare_note_cue.search(body):
+        # a bracket of names alone closing an item's sentence (…增长8%左右。（工资处、就管中心）)
+        # is how 分解方案 name the responsible units; elsewhere a role word must say so
+        before = text[start:m.start()].rstrip(" \u3000")
+        closing = (before.endswith(("。", "；", ";"))
+                   and not text[close + 1:_line_end(text, close + 1, end)].strip())
+        if not body or not (r.bare_note_cue.search(body) or closing):
             continue
         found = _parse_list(text, m.end(), names_end, "lead")
-        # every name ends like a unit, or most do and the last does (相关市、县政府负责)
+        # every name ends like a unit, or most do and the last does (相关市、县政府负责);
+        # a bracket without a role word: every name
         if found and (all(is_unit_like(u.unit) for u in found) or (
-                is_unit_like(found[-1].unit) and 2 * sum(is_unit_like(u.unit) for u in found) > len(found))):
+                r.bare_note_cue.search(body) and is_unit_like(found[-1].unit)
+                and 2 * sum(is_unit_like(u.unit) for u in found) > len(found))):
             out += found
             covered.append((m.start(), close + 1))
     return out

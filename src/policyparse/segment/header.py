@@ -604,6 +604,8 @@ def _scan_recipients(st: _State, begin: int, lenient: bool = False) -> bool:
             text += after[k][1].text
         if _is_mark(text) or r.doc_number_line.match(text) or _full_date_line(text) or _is_web_line(text):
             continue
+        if "关于" in text and r.title_end.search(text) and not re.search(r"[：:]$", text):
+            continue  # the title again (a web copy repeats it, 发文字号 glued before it)
         if text.lstrip("•·●▪-* \u3000").startswith(r.not_recipient_starts):
             if lenient:
                 continue
