@@ -140,3 +140,15 @@ def test_a_quantity_column_states_the_rows_goal():
     assert [(t.raw, t.value, t.unit) for t in find_cell_targets(cell, 0, len(cell))] == [("1户", 1.0, "户")]
     assert [(t.value, t.comparator) for t in find_cell_targets("≥90%", 0, 4)] == [(90.0, ">=")]
     assert find_cell_targets("=1", 0, 2) == []
+
+
+def test_goals_of_a_list_each_with_its_own_verb_or_the_shared_one():
+    from policyparse.extract.targets import find_targets
+
+    text = "粮食播种面积不低于1079万亩、总产量稳定在97亿斤以上。新培育科技型中小企业50家以上，高新技术企业30家。"
+    got = [(t.value, t.unit, t.raw) for t in find_targets(text, 0, len(text))]
+    assert (97.0, "亿斤", "稳定在97亿斤以上") in got  # its own verb, not 播种 of the goal before
+    assert any(v == 30.0 and u == "家" for v, u, _ in got)  # 新培育 shared by the list
+    text = "争创2个国家生猪调出大县，打造省级乡村振兴集中推进区1个、示范区2个。"
+    got = [(t.value, t.unit) for t in find_targets(text, 0, len(text))]
+    assert (2.0, "个") in got and (1.0, "个") in got

@@ -183,13 +183,14 @@ def find_targets(text: str, start: int, end: int, *, goals: bool = False) -> lis
         is_cn = not m.group("value")[0].isdigit()
         verbs = r.cn_verbs if is_cn else r.verbs
         cmp_probe, cmp_probe_end = _comparator(text, vs, e, lo)
-        gap = r.gap_at_end if cmp_probe_end >= hi else r.gap
+        gap = r.gap_at_end if cmp_probe_end >= hi or text[cmp_probe_end:cmp_probe_end + 1] == "、" else r.gap
         window_lo = max(lo, vs - gap - 4)
-        verb_m = None
-        for vm in verbs.finditer(text, window_lo, vs):
-            if vs - vm.end() <= gap:
-                verb_m = vm
-                break
+        near = [vm for vm in verbs.finditer(text, window_lo, vs) if vs - vm.end() <= gap]
+        # a verb of its own after the previous goal wins (…不低于1079万亩、总产量稳定在97亿斤);
+        # else the first, which the goals of a list share (新培育…50家以上，高新技术企业30家)
+        prev_goal_end = max([t.end for t in out if t.end <= vs], default=window_lo)
+        own = [vm for vm in near if vm.start() >= prev_goal_end]
+        verb_m = own[0] if own else (near[0] if near else None)
         continued = prev_count_end != -1 and re.fullmatch(r"[、和及]|以及", text[prev_count_end:vs] or "x")
         # the count opens its clause and the goal verb follows it, as 实事 lists write goals:
         # 50个小区新增充电设施 / 为10个老旧小区实施消防设施改造
