@@ -145,7 +145,7 @@ def test_a_quantity_column_states_the_rows_goal():
 def test_goals_of_a_list_each_with_its_own_verb_or_the_shared_one():
     from policyparse.extract.targets import find_targets
 
-    text = "粮食播种面积不低于1079万亩、总产量稳定在97亿斤以上。新培育科技型中小企业50家以上，高新技术企业30家。"
+    text = "粮食播种面积不低于1079万亩、总产量稳定在97亿斤以上。新培育科技型中小企业50家以上、高新技术企业30家以上。"
     got = [(t.value, t.unit, t.raw) for t in find_targets(text, 0, len(text))]
     assert (97.0, "亿斤", "稳定在97亿斤以上") in got  # its own verb, not 播种 of the goal before
     assert any(v == 30.0 and u == "家" for v, u, _ in got)  # 新培育 shared by the list
