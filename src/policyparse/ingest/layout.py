@@ -48,10 +48,8 @@ PIPE_CONTINUATION_LINES = 3
 SITE_PREAMBLE_MAX_CHARS = 120
 # a table glued into a run-on line without a 序号 column is read only with this many rows
 MIN_INLINE_ROWS = 2
-# the first 序号 of a flattened table: 1, or the number an excerpt of a longer list opens at;
-# how far the next may jump where it opens a line (an excerpt of rows 81, 85, 87)
+# the first 序号 of a flattened table: 1, or the number an excerpt of a longer list opens at
 SEQ_FIRST_MAX = 200
-SEQ_MAX_GAP = 5
 # what a full stop at its end costs a piece read as a unit list
 SENTENCE_END_IN_UNIT_CELL = 2.0
 # a row of a one-cell-per-line table spans at most this many header widths of cells
@@ -492,6 +490,11 @@ def _rows_from_cells(chunks: list[tuple[str, int]], roles: list[str], start_line
         if k >= n:
             break
         cell = chunks[k][0]
+        # an excerpt of a longer list (rows 22, 24, 30 … of a department's share) opens
+        # anywhere and skips numbers, where each number is followed by its task's text
+        jump = _line_seq(cell, None if not rows else expected - 1)
+        if jump is not None and not _is_seq(cell, expected) and _text_follows(chunks, k + 1):
+            expected = jump
         if not _is_seq(cell, expected):
             if _is_section_row(cell) and k + 1 < n and _next_filled_is_seq(chunks, k + 1, expected):
                 rows.append([(cell, 1, width)])
@@ -551,6 +554,13 @@ def _opens_body(line: str) -> bool:
     long sentence."""
     s = line.strip()
     return bool(match_label(s)) or bool(rules().attachment.match(s)) or len(s) > SECTION_ROW_MAX_CHARS * 2
+
+
+def _text_follows(chunks, k: int) -> bool:
+    """The next filled cell from ``k`` is text (a task), not another number."""
+    while k < len(chunks) and not chunks[k][0]:
+        k += 1
+    return k < len(chunks) and len(chunks[k][0]) >= 4 and not _BARE_NUMBER.fullmatch(chunks[k][0].strip())
 
 
 def _next_filled_is_seq(chunks, k: int, expected: int) -> bool:
@@ -859,7 +869,7 @@ def _seq_anchors(pieces: list[tuple[str, bool]]) -> list[bool | None]:
         # a number that opens a row line (81 落实…) may skip a few, as an excerpt does (81, 85,
         # 87); a number alone on its line or inside a row, one at most
         row_line = opens and k + 1 < len(pieces) and not pieces[k + 1][1]
-        gap = SEQ_MAX_GAP if row_line else 1
+        gap = LINE_SEQ_STEP if row_line else SEQ_GAP
         ok = expected <= value <= expected + gap if expected is not None else value <= SEQ_FIRST_MAX
         out.append(ok)
         if ok:

@@ -812,7 +812,7 @@ def _read_plan_year(st: _State) -> None:
             h.plan_year = int(m.group("year"))
             return
     if h.issue_date:
-        h.plan_year = h.issue_date.year
+        h.plan_year = h.issue_date.year  # ANNOTATION §1: from the title first, else the issue date
 
 
 def _read_region(st: _State) -> None:
