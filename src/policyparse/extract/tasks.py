@@ -224,6 +224,9 @@ def _table_task(doc: Document, row: TaskRow, n: int, attachment: str | None,
     for c in row.cells.get("deadline", []):
         deadlines += find_deadlines(text, c.start, c.end, plan_year, column=True)
         frequencies += find_frequencies(text, c.start, c.end)
+    for c in row.cells.get("note", []):
+        # a 备注 / 推进情况 cell says how often the work recurs (每月月底公开…), not when it ends
+        frequencies += find_frequencies(text, c.start, c.end)
     for c in row.cells.get("target", []):
         # a quantity column (抽查比例 5%, 抽查数量 1户): its number is the row's goal
         targets += find_cell_targets(text, c.start, c.end)
