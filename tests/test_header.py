@@ -380,3 +380,11 @@ def test_the_title_repeated_with_its_doc_number_glued_is_no_recipient_line():
                          "鞍立政发〔2023〕2号立山区人民政府关于印发重点工作任务分解方案的通知",
                          "立山经济开发区，各街道办事处，各区直部门：", "经区政府同意，现印发给你们。"))
     assert h.recipients == ["立山经济开发区", "各街道办事处", "各区直部门"]
+
+
+def test_a_units_label_line_is_no_recipient_line_and_a_menu_item_no_title():
+    h = read_header(_doc("• 政府信息公开", "县卫健委2021年政府工作报告任务分解",
+                         "1.落实积极应对人口老龄化国家战略，加快发展服务业。", "牵头责任单位：县卫健委、县民政局",
+                         "主要协作单位：各乡镇人民政府"))
+    assert h.title == "县卫健委2021年政府工作报告任务分解"
+    assert h.recipients == []

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from ..errors import GazetteerError
 from ..gazetteer import alternation, compile_pattern, load_yaml, str_list
 from .. import official
+from ..columns import column_role
 from ..components import component
 from ..model import Document, Header
 from ..numbering import match_label
@@ -432,15 +433,18 @@ def _read_plan_heading(st: _State, zone: list[tuple[int, Line]]) -> None:
     zone = [(i, ln) for i, ln in zone if i not in meta and not _is_web_line(ln.text)]
     for n, (i, ln) in enumerate(zone[:12]):
         if (r.doc_number_line.match(ln.text) or _is_mark(ln.text) or _full_date_line(ln.text)
-                or ln.text.startswith(("（", "(", "【", "[")) or r.attachment_marker.fullmatch(ln.text.strip())):
-            continue  # a bracketed note ((此件主动公开)) or a 附件 mark is never a heading's first line
+                or ln.text.startswith(("（", "(", "【", "[", "•", "·", "●", "▪"))
+                or r.attachment_marker.fullmatch(ln.text.strip())):
+            # a bracketed note ((此件主动公开)), a site's menu item (• 政府信息公开) or a 附件 mark
+            # is never a heading's first line
+            continue
         joined, last = ln.text, n
         if not r.plan_end.search(joined) and n + 1 < len(zone):
             nxt = zone[n + 1][1].text
             if not _PROSE.search(nxt) and len(joined + nxt) <= 60:
                 joined, last = joined + nxt, n + 1
         if (r.plan_end.search(joined) and len(joined) <= 60 and not _PROSE.search(joined)
-                and not re.search(r"[：:，,]", joined)):
+                and not re.search(r"[：:，,]", joined) and not match_label(joined)):
             lines = [zone[x][1] for x in range(n, last + 1)]
             h.title = joined
             h.spans["title"] = (lines[0].start, lines[-1].end)
@@ -606,7 +610,10 @@ def _scan_recipients(st: _State, begin: int, lenient: bool = False) -> bool:
             continue
         if "关于" in text and r.title_end.search(text) and not re.search(r"[：:]$", text):
             continue  # the title again (a web copy repeats it, 发文字号 glued before it)
-        if text.lstrip("•·●▪-* \u3000").startswith(r.not_recipient_starts):
+        key = re.split(r"[：:]", text, 1)[0]
+        if text.lstrip("•·●▪-* \u3000").startswith(r.not_recipient_starts) or (
+                key != text and column_role(key) in ("lead", "support", "leader", "deadline")):
+            # 牵头责任单位：… / 主要协作单位：… name a task's units, never the 主送
             if lenient:
                 continue
             return False
