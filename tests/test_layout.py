@@ -323,3 +323,16 @@ def test_header_glued_after_a_title_in_a_run_on_line():
     found = tables(line)
     assert found and found[0][0] == ["序号", "2025年度工作任务", "责任单位"]
     assert [r[0] for r in found[0][1:] if not isinstance(r[0], tuple)] == ["1", "2"]
+
+
+def test_spaced_rows_a_wrapped_line_of_units_goes_to_the_column_that_lists_many():
+    text = ("序号 重点工作任务 主要责任单位 协同配合单位\n"
+            "1 地区生产总值增长6.5%左右。 区发改委 区政府各部门,各乡镇人民政府、街道办事处,区管委会。\n"
+            "2 一般公共预算收入增长5%左右。 区财政局\n区税务局\n"
+            "区政府有关部门,各乡镇人民政府、街道办事处,区管委会。\n"
+            "3 固定资产投资增长7.5%左右。 区发改委 区工信局、区住建局、区交通局、区水利局。\n"
+            "4 社会消费品零售总额增长8.2%左右。 区商务局 区发改委、区市场监管局、区统计局。\n")
+    rows = tables(text)[0]
+    row2 = rows[2]
+    assert row2[0] == "2" and row2[2].split() == ["区财政局", "区税务局"]
+    assert row2[3].startswith("区政府有关部门")

@@ -29,7 +29,9 @@ the cues live in ``gazetteers/layout.yaml``.
 from __future__ import annotations
 
 import functools
+import math
 import re
+import statistics
 from dataclasses import dataclass
 
 from ..columns import SUBJECT_COLUMN_MAX_CHARS, column_role, subject_task_column
@@ -779,48 +781,61 @@ def assign_grid(pieces: list[tuple[str, bool]], roles: list[str],
     emit = [[_piece_fit(roles[c], text, anchor) + later[c] for c in range(k)] +
             [SECTION_ROW if opens and _is_section_row(text) else neg]
             for (text, opens), anchor in zip(pieces, anchors)]
-    score = [[neg] * (k + 1) for _ in range(n)]
-    back = [[-1] * (k + 1) for _ in range(n)]
 
     def row_start(c: int) -> float:
         if has_seq and c != 0:
             return neg
         return SKIP_COLUMN * c
 
-    for c in range(k + 1):
-        score[0][c] = emit[0][c] + (0.0 if c == S else row_start(c))
-    for t in range(1, n):
-        opens = pieces[t][1]
-        for b in range(k + 1):
-            if emit[t][b] == neg:
-                continue
-            best, arg = neg, -1
-            for a in range(k + 1):
-                prev = score[t - 1][a]
-                if prev == neg:
+    def viterbi(emit: list[list[float]]) -> list[int] | None:
+        score = [[neg] * (k + 1) for _ in range(n)]
+        back = [[-1] * (k + 1) for _ in range(n)]
+        for c in range(k + 1):
+            score[0][c] = emit[0][c] + (0.0 if c == S else row_start(c))
+        for t in range(1, n):
+            opens = pieces[t][1]
+            for b in range(k + 1):
+                if emit[t][b] == neg:
                     continue
-                if b == S:
-                    move = 0.0 if a == S or opens else neg
-                elif a == S:
-                    move = row_start(b)
-                elif b > a:
-                    move = SKIP_COLUMN * (b - a - 1) + (WRAPPED_NEXT if wrapped_cells and opens else 0.0)
-                elif b == a:
-                    move = neg if roles[b] == "seq" else CONTINUE_CELL
-                else:
-                    move = NEW_ROW + row_start(b)
-                if move != neg and prev + move > best:
-                    best, arg = prev + move, a
-            if arg >= 0:
-                score[t][b] = best + emit[t][b]
-                back[t][b] = arg
-    state = max(range(k + 1), key=lambda c: score[n - 1][c])
-    if score[n - 1][state] == neg:
+                best, arg = neg, -1
+                for a in range(k + 1):
+                    prev = score[t - 1][a]
+                    if prev == neg:
+                        continue
+                    if b == S:
+                        move = 0.0 if a == S or opens else neg
+                    elif a == S:
+                        move = row_start(b)
+                    elif b > a:
+                        move = SKIP_COLUMN * (b - a - 1) + (WRAPPED_NEXT if wrapped_cells and opens else 0.0)
+                    elif b == a:
+                        move = neg if roles[b] == "seq" else CONTINUE_CELL
+                    else:
+                        move = NEW_ROW + row_start(b)
+                    if move != neg and prev + move > best:
+                        best, arg = prev + move, a
+                if arg >= 0:
+                    score[t][b] = best + emit[t][b]
+                    back[t][b] = arg
+        state = max(range(k + 1), key=lambda c: score[n - 1][c])
+        if score[n - 1][state] == neg:
+            return None
+        path = [0] * n
+        for t in range(n - 1, -1, -1):
+            path[t] = state
+            state = back[t][state]
+        return path
+
+    path = viterbi(emit)
+    if path is None:
         return []
-    path = [0] * n
-    for t in range(n - 1, -1, -1):
-        path[t] = state
-        state = back[t][state]
+    if wrapped_cells:
+        # second pass: a wrapped line's list of units belongs to the unit column whose
+        # cells list as many names elsewhere in the table (the 协同 column lists many,
+        # the 牵头 column one)
+        profiled = _with_unit_profiles(emit, pieces, path, roles)
+        if profiled is not None:
+            path = viterbi(profiled) or path
     rows: list[list] = []
     cells: list[list[str]] | None = None
     prev_state = None
@@ -839,6 +854,40 @@ def assign_grid(pieces: list[tuple[str, bool]], roles: list[str],
                 cells[st].append((" " if cells[st] else "") + text)
         prev_state = st
     return [r if isinstance(r[0], tuple) else ["".join(c) for c in r] for r in rows]
+
+
+_LIST_SEPARATORS = re.compile(r"[、，,；;]")
+# what a unit list costs per doubling of its size away from its column's usual size
+UNIT_PROFILE_WEIGHT = 1.0
+# the cells a unit column needs before its usual size counts
+UNIT_PROFILE_MIN_CELLS = 3
+
+
+def _list_size(text: str) -> int:
+    return len([p for p in _LIST_SEPARATORS.split(text) if p.strip()]) or 1
+
+
+def _with_unit_profiles(emit, pieces, path, roles) -> list[list[float]] | None:
+    """``emit`` with each unit column's usual list size taken into account, or None where
+    fewer than two unit columns have a usual size or their sizes agree."""
+    sizes: dict[int, list[int]] = {}
+    prev = None
+    for (text, _opens), st in zip(pieces, path):
+        if st < len(roles) and roles[st] in ("lead", "support") and st != prev:
+            sizes.setdefault(st, []).append(_list_size(text))  # the first piece of a cell
+        prev = st
+    usual = {c: statistics.median(v) for c, v in sizes.items() if len(v) >= UNIT_PROFILE_MIN_CELLS}
+    if len(usual) < 2 or len(set(usual.values())) < 2:
+        return None
+    out = [row[:] for row in emit]
+    for t, (text, opens) in enumerate(pieces):
+        if not opens:
+            continue  # on its row's line a space already parts the cells: only a wrapped line is in doubt
+        size = math.log2(_list_size(text))
+        for c, median in usual.items():
+            if out[t][c] != float("-inf"):
+                out[t][c] -= UNIT_PROFILE_WEIGHT * abs(size - math.log2(median))
+    return out
 
 
 _BARE_NUMBER = re.compile(r"\d{1,3}[、.．]?")
