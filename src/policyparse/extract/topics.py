@@ -12,17 +12,20 @@ from __future__ import annotations
 import functools
 import logging
 import os
+import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..components import component
-from ..gazetteer import gazetteer_dir, load_yaml
+from ..gazetteer import alternation, gazetteer_dir, load_yaml
 from ..model import Document
 
 FOLDER = "topics"
 # keywords are dictionary words of their own, above jieba's own words that contain them
 KEYWORD_FREQ = 200_000
+# characters of context on each side of a keyword that jieba cuts to see if it is a word
+KEYWORD_WINDOW = 8
 
 
 @dataclass(frozen=True)
@@ -76,9 +79,43 @@ def tokenizer():
     return tok
 
 
+@functools.lru_cache(maxsize=1)
+def _keyword_rx() -> re.Pattern:
+    # a lookahead, so keywords that overlap (强化工贸: 化工 and 工贸) are all tried
+    return re.compile("(?=(" + alternation({w for tax in taxonomies() for _t, kws in (*tax.work_types, *tax.hazards)
+                                            for w in kws}) + "))")
+
+
+def _whole_words(text: str) -> set[str]:
+    """The keywords that stand in ``text`` as whole words. jieba cuts only the stretches
+    around the places a keyword's characters occur (the words around a keyword decide
+    whether it is a word of its own), each stretch once: the same answer as cutting the
+    whole text, in a fraction of the time."""
+    hits = [(m.start(), m.group(1)) for m in _keyword_rx().finditer(text)]
+    if not hits:
+        return set()
+    # the windows around the hits, merged where they overlap
+    spans: list[list[int]] = []
+    for start, keyword in hits:
+        lo, hi = max(0, start - KEYWORD_WINDOW), min(len(text), start + len(keyword) + KEYWORD_WINDOW)
+        if spans and lo <= spans[-1][1]:
+            spans[-1][1] = max(spans[-1][1], hi)
+        else:
+            spans.append([lo, hi])
+    tok = tokenizer()
+    words_at: dict[int, str] = {}
+    for lo, hi in spans:
+        pos = lo
+        # HMM off: it only guesses unknown words, and no keyword is unknown to the dictionary
+        for word in tok.cut(text[lo:hi], HMM=False):
+            words_at[pos] = word
+            pos += len(word)
+    return {keyword for start, keyword in hits if words_at.get(start) == keyword}
+
+
 def topics_of(text: str) -> tuple[list[str], list[str]]:
     """``(work types, hazards)`` whose keywords stand in ``text`` as whole words."""
-    words = set(tokenizer().lcut(text))
+    words = _whole_words(text)
     work, hazards = [], []
     for tax in taxonomies():
         work += [t for t, kws in tax.work_types if kws & words and t not in work]
