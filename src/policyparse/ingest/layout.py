@@ -48,6 +48,8 @@ SECTION_ROW_MAX_CHARS = 60
 PIPE_CONTINUATION_LINES = 3
 # the lines of site furniture (breadcrumb, page title) a run-on notice's 版头 may follow
 SITE_PREAMBLE_MAX_CHARS = 120
+# the pieces of a header name broken over lines are short (牵头 / 部门, 完成 / 时间)
+BROKEN_HEADER_PIECE_CHARS = 2
 # a table glued into a run-on line without a 序号 column is read only with this many rows
 MIN_INLINE_ROWS = 2
 # the first 序号 of a flattened table: 1, or the number an excerpt of a longer list opens at
@@ -177,10 +179,12 @@ def header_roles(cells: list[str]) -> list[str] | None:
     return [r or "unknown" for r in roles]
 
 
-def segment_header(tokens: list[str]) -> list[str]:
+def segment_header(tokens: list[str], max_piece_chars: int | None = None) -> list[str]:
     """Header cells from a header row split at spaces, where a cell may itself hold
     spaces (牵头  领导 | 主体          责任单位): adjacent pieces are joined where the
-    joined name has a column role and a piece alone has none, best overall (DP)."""
+    joined name has a column role and a piece alone has none, best overall (DP).
+    ``max_piece_chars``: only pieces this short are joined (a name broken over lines,
+    牵头 / 部门), never a whole name (民生实事)."""
     from ..columns import rules as column_rules
 
     cr = column_rules()
@@ -194,6 +198,8 @@ def segment_header(tokens: list[str]) -> list[str]:
             role = column_role(cell)
             if j - k > 1 and role is None:
                 continue  # join only into a name that has a role
+            if j - k > 1 and max_piece_chars and any(len(t) > max_piece_chars for t in tokens[k:j]):
+                continue
             score = best[k] + (2.0 if role else -1.5)
             if tokens[j - 1] in modifiers:
                 score -= 3.0  # a name does not end with its modifier (牵头 | 领导 …)
@@ -447,6 +453,8 @@ def _cell_table(lines: list[str], i: int):
             return None  # cells on consecutive lines: a one-cell-per-line table (_line_table)
         header.append(s)
         j += 1
+    # a header cell broken over two lines (牵头 / 部门, 完成 / 时间) is one name
+    header = segment_header(header, max_piece_chars=BROKEN_HEADER_PIECE_CHARS)
     roles = header_roles(header)
     if roles is None:
         return None
@@ -515,7 +523,9 @@ def _rows_from_cells(chunks: list[tuple[str, int]], roles: list[str], start_line
             if (_is_seq(chunks[m][0], (_seq_value(cell, expected) or expected) + 1)
                     and m + 1 < n and chunks[m + 1][0]):
                 row = [c for c, _ in chunks[k:m]]
-                if len(row) > width:
+                if len(row) != width and sum(1 for c in row if c) >= 2:
+                    # more cells than columns (a cell's lines split by blank lines) or fewer
+                    # (merged or empty cells left out): each piece to the column it fits
                     row = _one_row(assign_grid([(c, True) for c in row if c], roles), roles)
                 stop = m
                 break
