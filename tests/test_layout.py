@@ -336,3 +336,30 @@ def test_spaced_rows_a_wrapped_line_of_units_goes_to_the_column_that_lists_many(
     row2 = rows[2]
     assert row2[0] == "2" and row2[2].split() == ["区财政局", "区税务局"]
     assert row2[3].startswith("区政府有关部门")
+
+
+def test_a_table_drawn_with_box_characters_keeps_merged_cells_in_place():
+    text = ("┌──┬────┬──────────┬─────┐\n"
+            "│序号│责任单位│ 任务目标 │ 完成时间 │\n"
+            "├──┼────┼──────────┼─────┤\n"
+            "│ 1 │ 金水区 │1.新建绿地50万平方米。 │2006.11.30│\n"
+            "│ │ ├──────────┼─────┤\n"
+            "│ │ │2.新建游园5个。 │2006.11.30│\n"
+            "└──┴────┴──────────┴─────┘\n")
+    rows = tables(text)[0]
+    assert rows[0] == ["序号", "责任单位", "任务目标", "完成时间"]
+    assert rows[1] == ["1", "金水区", "1.新建绿地50万平方米。", "2006.11.30"]
+    assert rows[2] == ["", "", "2.新建游园5个。", "2006.11.30"]
+    doc = parse_bytes(text.encode(), "x.txt")
+    # the second numbered line is a task of its own, with the unit merged down from above
+    assert len(doc.tasks) == 2 and [u.unit for u in doc.tasks[1].units] == ["金水区"]
+    assert [d.date.isoformat() for d in doc.tasks[1].deadlines] == ["2006-11-30"]
+
+
+def test_cells_one_per_line_with_a_header_broken_over_lines_and_short_rows():
+    cells = ["序号", "项目", "类别", "具 体 内 容", "牵头", "部门", "相关责任部门", "完成", "时间",
+             "108", "继续全面推进素质教育", "教育局", "13个街道、镇", "2010年",
+             "109", "深化推进二期课程教材改革", "教育局", "相关部门", "2010年"]
+    rows = tables("\n\n".join(cells) + "\n")[0]
+    assert rows[0][4:] == ["牵头 部门", "相关责任部门", "完成 时间"]
+    assert rows[1] == ["108", "继续全面推进素质教育", "", "", "教育局", "13个街道、镇", "2010年"]

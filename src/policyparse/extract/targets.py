@@ -130,7 +130,7 @@ def _number_ok(text: str, s: int, start: int = 0) -> bool:
 # what may stand before a count that opens its clause: nothing, a label, 为 / 对 / 给
 _OPENS_CLAUSE = re.compile(r"\s*(?:[（(]?\d{1,2}[)）.．、]|[（(][一二三四五六七八九十]{1,3}[）)]|[一二三四五六七八九十]{1,3}、)?\s*[为对给向]?")
 # …and the goal verb stands this close after it (50个小区新增…)
-OBJECT_FIRST_VERB_MAX = 12
+OBJECT_FIRST_VERB_MAX = 20
 
 
 def find_targets(text: str, start: int, end: int, *, goals: bool = False) -> list[Target]:

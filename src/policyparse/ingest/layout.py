@@ -121,8 +121,10 @@ def recover_blocks(text: str) -> list[tuple[str, object]]:
     """``("paragraph", str)`` and ``("table", rows)`` in reading order (rows as
     :meth:`DocumentBuilder.add_table` takes them)."""
     # a converter that writes each cell on its own line separates the cells by a line
-    # holding one pipe: the blank line of a one-cell-per-line table
-    lines = ["" if ln.strip() == "|" else ln for ln in text.split("\n")]
+    # holding one pipe: the blank line of a one-cell-per-line table; a table drawn with
+    # box characters (│ ├─┼─┤, law databases, old text exports) is a pipe table whose
+    # rule lines carry no text
+    lines = ["" if ln.strip() == "|" else ln for ln in _box_to_pipes(text).split("\n")]
     out: list[tuple[str, object]] = []
     i, n = 0, len(lines)
     # a document that is one line is run-on however short it is
@@ -157,6 +159,22 @@ def recover_blocks(text: str) -> list[tuple[str, object]]:
 
 
 # =========================================================================== headers
+
+
+_BOX_VERTICAL = str.maketrans({ch: "|" for ch in "│┃║┆┊"})
+_BOX_RULE_LINE = re.compile(r"^[\s|┌┬┐├┼┤└┴┘─━═╔╦╗╠╬╣╚╩╝╒╤╕╞╪╡╘╧╛┏┳┓┣╋┫┗┻┛-]*$")
+
+
+def _box_to_pipes(text: str) -> str:
+    """Box-drawing tables as pipe tables: verticals to |, rule lines dropped."""
+    if not any(ch in text for ch in "│┃║┼├┤"):
+        return text
+    out = []
+    for ln in text.translate(_BOX_VERTICAL).split("\n"):
+        if ln.strip() and _BOX_RULE_LINE.match(ln) and any(ch not in "| \t-" for ch in ln.strip()):
+            continue  # ├──┼──┤ (or │ │ ├──┼──┤ │ beside merged cells)
+        out.append(ln)
+    return "\n".join(out)
 
 
 def header_roles(cells: list[str]) -> list[str] | None:
@@ -318,6 +336,14 @@ def _fit_short_rows(rows: list[list[str]], width: int) -> list[list[str]]:
     out = [rows[0]]
     for r in rows[1:]:
         cells = [c for c in r if c]
+        # a full row that writes its empty cells where they stand (| | |2.新建…|, cells merged
+        # down from the row above; | 1 | 区 | … | | 区长 |) keeps its places; one that is short
+        # or has all its empty cells padded at its end lost cells
+        filled = [bool(c.strip()) for c in r]
+        padded = filled[:len(cells)] == [True] * len(cells)
+        if len(r) >= width and not padded:
+            out.append(r)
+            continue
         if 1 < len(cells) < width:
             fitted = assign_grid([(c, True) for c in cells], roles)
             if len(fitted) == 1 and not isinstance(fitted[0][0], tuple):

@@ -19,6 +19,7 @@ from ..columns import column_role, rules, subject_task_column
 from ..components import component
 from ..columns import squash as _squash
 from ..model import Cell, Document, Table
+from ..numbering import match_label
 
 @dataclass
 class ColumnMap:
@@ -81,6 +82,10 @@ def _resolve_duplicates(roles: dict[int, str], texts: list[str]) -> dict[int, st
     return out
 
 
+# columns whose cells a flattened table leaves empty under a merged cell
+MERGED_DOWN_ROLES = ("lead", "support", "leader", "category")
+
+
 @dataclass
 class TaskRow:
     """One data row of a task table (or several rows a page break split)."""
@@ -122,7 +127,11 @@ def task_rows(doc: Document, table: Table, cmap: ColumnMap) -> list[TaskRow]:
             cells.setdefault(role, []).append(cell)
         seq_text = "".join(_squash(doc.text[c.start:c.end]) for c in cells.get("seq", []))
         has_name = any(_squash(doc.text[c.start:c.end]) for c in cells.get("task", []))
-        if out and not seq_text and not has_name and "seq" in cmap.roles.values():
+        # a row without 序号 whose text opens with its own item number (2.新建游园…, under
+        # 1.新建绿地… of the row above, the 序号 and unit cells merged down) is a task of its own
+        numbered = any(match_label(doc.text[c.start:c.end].strip()) is not None
+                       for c in cells.get("task", []) + cells.get("detail", []))
+        if out and not seq_text and not has_name and not numbered and "seq" in cmap.roles.values():
             prev = out[-1]  # a row split by a page break continues the row above
             prev.rows.append(r)
             for role, cs in cells.items():
@@ -131,6 +140,13 @@ def task_rows(doc: Document, table: Table, cmap: ColumnMap) -> list[TaskRow]:
             continue
         start = min(c.start for c in distinct)
         end = max(c.end for c in distinct)
+        if out and not seq_text and numbered:
+            # the cells merged down from the row above (its units, leaders, category) are
+            # this row's too, where the row leaves them empty
+            for role in MERGED_DOWN_ROLES:
+                if role in out[-1].cells and not any(
+                        _squash(doc.text[c.start:c.end]) for c in cells.get(role, [])):
+                    cells[role] = list(out[-1].cells[role])
         out.append(TaskRow([r], cells, seq_text or None, section, start, end, section_cell))
     return out
 
