@@ -132,3 +132,11 @@ def test_column_states_ranges_and_times_counted_from_another_event():
     assert col("2024", 2024) == [("window", dt.date(2024, 12, 31), dt.date(2024, 1, 1))]
     # in running text a bare year is no deadline
     assert find_deadlines("投资2024万元", 0, 8, 2024) == []
+
+
+def test_a_labelled_time_limit_in_a_note_reads_as_a_deadline_cell():
+    text = "严格执行发布审查程序。(责任单位:各部门、各街镇,完成时限:全年)"
+    got = [(d.kind, d.raw, d.rule) for d in find_deadlines(text, 0, len(text), 2025)]
+    assert got == [("ongoing", "全年", "label.ongoing")]
+    text = "（牵头单位：区教育局，完成时限：2024年6月底前）"
+    assert [d.date for d in find_deadlines(text, 0, len(text), 2024)] == [dt.date(2024, 6, 30)]

@@ -32,7 +32,7 @@ def test_every_row_of_the_seeds_names_its_rule(seed_rows):
 
 
 REPAIRS = (".shared_suffix", ".known_split", ".demoted", ".days_listed")
-CONTEXTS = ("heading.", "column.")
+CONTEXTS = ("heading.", "column.", "label.")
 
 
 def _base(rule: str) -> str:

@@ -55,6 +55,8 @@ def rules() -> _Rules:
                   c("citation_paren_marks"), ongoing, c("external"), c("external_body"))
 
 
+_TIME_LABEL = re.compile(r"(?:完成时限|完成时间|办结时限|时间节点|时限要求|时限)\s*[:：]\s*")
+_TIME_VALUE_END = re.compile(r"[，,；;）)\]】。\n]")
 _BARE_YEAR_CELL = re.compile(r"\s*(?P<raw>(?P<year>(?:19|20)\d{2})\s*(?:年度?)?)\s*")
 _EXPLICIT_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年(?!代)")
 
@@ -154,7 +156,19 @@ def find_deadlines(text: str, start: int, end: int, plan_year: int | None, *,
     r = rules()
     out: list[Deadline] = []
     taken: list[tuple[int, int]] = []
+    if not column:
+        # a labelled time limit in running text (（责任单位：…，完成时限：全年）) reads as a
+        # 完成时限 cell: its states (全年, 长期) and bare dates count
+        for m in _TIME_LABEL.finditer(text, start, end):
+            stop = _TIME_VALUE_END.search(text, m.end(), end)
+            value_end = stop.start() if stop else end
+            for d in find_deadlines(text, m.end(), value_end, plan_year, column=True):
+                d.rule = "label." + d.rule.removeprefix("column.")
+                out.append(d)
+                taken.append((d.start, d.end))
     for s, e, rule_id, kind, m in _matches(text, start, end):
+        if any(s < te and ts < e for ts, te in taken):
+            continue
         after = text[e:end]
         before = text[max(start, s - 8):s]
         if r.reject_after.match(after) or r.reject_before.search(before):

@@ -433,7 +433,8 @@ def _read_plan_heading(st: _State, zone: list[tuple[int, Line]]) -> None:
     zone = [(i, ln) for i, ln in zone if i not in meta and not _is_web_line(ln.text)]
     for n, (i, ln) in enumerate(zone[:12]):
         if (r.doc_number_line.match(ln.text) or _is_mark(ln.text) or _full_date_line(ln.text)
-                or ln.text.startswith(("（", "(", "【", "[", "•", "·", "●", "▪"))
+                or ln.text.startswith(("（", "(", "【", "[", "•", "·", "●", "▪", "欢迎"))
+                or ln.text.endswith(("网站", "门户网站"))
                 or r.attachment_marker.fullmatch(ln.text.strip())):
             # a bracketed note ((此件主动公开)), a site's menu item (• 政府信息公开) or a 附件 mark
             # is never a heading's first line
