@@ -152,3 +152,14 @@ def test_goals_of_a_list_each_with_its_own_verb_or_the_shared_one():
     text = "争创2个国家生猪调出大县，打造省级乡村振兴集中推进区1个、示范区2个。"
     got = [(t.value, t.unit) for t in find_targets(text, 0, len(text))]
     assert (2.0, "个") in got and (1.0, "个") in got
+
+
+def test_the_next_goals_of_a_list_name_only_their_object():
+    from policyparse.extract.targets import find_targets
+
+    text = "新植乔木2万株，月季10万株，立体绿化10万株。新建行政村公共厕所120座、旅游厕所8座。"
+    got = [(t.raw, t.value, t.unit, t.metric) for t in find_targets(text, 0, len(text))]
+    assert ("月季10万株", 10.0, "万株", "月季") in got and ("立体绿化10万株", 10.0, "万株", "立体绿化") in got
+    assert ("旅游厕所8座", 8.0, "座", "旅游厕所") in got  # the shared verb's raw opens after the goal before
+    # a clause with a verb of its own is no listed object: 开展检查3次 counts times, not a goal
+    assert find_targets("开展检查3次，发现问题5个。", 0, 13) == []

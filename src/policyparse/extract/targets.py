@@ -128,6 +128,8 @@ def _number_ok(text: str, s: int, start: int = 0) -> bool:
 
 
 # what may stand before a count that opens its clause: nothing, a label, 为 / 对 / 给
+# a separator and the short object of the next goal of a list (，月季 / 、旅游厕所)
+_LISTED_OBJECT = re.compile(r"[、，,]\s*[\u4e00-\u9fff“”]{1,10}")
 _OPENS_CLAUSE = re.compile(r"\s*(?:[（(]?\d{1,2}[)）.．、]|[（(][一二三四五六七八九十]{1,3}[）)]|[一二三四五六七八九十]{1,3}、)?\s*[为对给向]?")
 # …and the goal verb stands this close after it (50个小区新增…)
 OBJECT_FIRST_VERB_MAX = 20
@@ -191,7 +193,12 @@ def find_targets(text: str, start: int, end: int, *, goals: bool = False) -> lis
         prev_goal_end = max([t.end for t in out if t.end <= vs], default=window_lo)
         own = [vm for vm in near if vm.start() >= prev_goal_end]
         verb_m = own[0] if own else (near[0] if near else None)
-        continued = prev_count_end != -1 and re.fullmatch(r"[、和及]|以及", text[prev_count_end:vs] or "x")
+        between = text[prev_count_end:vs] if prev_count_end != -1 else ""
+        continued = bool(between) and re.fullmatch(r"[、和及]|以及", between) is not None
+        # …新植乔木2万株，月季10万株，立体绿化10万株: the next goal of the list names only its
+        # object before its number, the verb of the first serving all
+        listed = (verb_m is None and not is_cn and not continued and bool(between)
+                  and _LISTED_OBJECT.fullmatch(between) is not None and not verbs.search(between))
         # the count opens its clause and the goal verb follows it, as 实事 lists write goals:
         # 50个小区新增充电设施 / 为10个老旧小区实施消防设施改造
         object_first = (verb_m is None and not is_cn and _OPENS_CLAUSE.fullmatch(text[lo:vs])
@@ -201,7 +208,7 @@ def find_targets(text: str, start: int, end: int, *, goals: bool = False) -> lis
                   and verbs.search(text, lo, vs) is not None)
         if summed:
             verb_m = next(verbs.finditer(text, lo, vs))
-        if verb_m is None and not continued and not object_first:
+        if verb_m is None and not continued and not object_first and not listed:
             continue
         cmp, cmp_end = _comparator(text, vs, e, lo)
         if cmp_end > e and cmp == ">=" and text[cmp_end:cmp_end + 1] == "的":
@@ -211,15 +218,21 @@ def find_targets(text: str, start: int, end: int, *, goals: bool = False) -> lis
         sep = re.search(r"[、]|以及", text[cmp_end:hi])
         if sep:
             obj_end = cmp_end + sep.start()
-        raw_start = verb_m.start() if verb_m is not None else vs
+        raw_start = verb_m.start() if verb_m is not None else (prev_count_end + 1 if listed else vs)
+        shared = verb_m is not None and verb_m.start() < prev_goal_end
+        if shared:
+            # a verb the list shares: this goal's raw opens after the goal before it
+            raw_start = prev_goal_end
+            while raw_start < vs and text[raw_start] in "、，,；; 和及":
+                raw_start += 1
         if "确保" not in text[raw_start:vs] and text[max(lo, raw_start - 2):raw_start] == "确保":
             raw_start -= 2
         metric = text[cmp_end:obj_end].strip()
         if r.empty_metric.match(metric):
-            metric = text[(verb_m.end() if verb_m else vs):vs].strip()
+            metric = text[(verb_m.end() if verb_m and not shared else raw_start):vs].strip()
         metric = metric or None
         how = ("summed" if summed else "verb") if verb_m is not None else (
-            "continued" if continued else "object_first")
+            "continued" if continued else "listed" if listed else "object_first")
         out.append(Target(text[raw_start:obj_end], metric, value, unit, cmp, raw_start, obj_end,
                           rule=f"count.{how}"))
         prev_count_end = obj_end
