@@ -388,3 +388,10 @@ def test_a_units_label_line_is_no_recipient_line_and_a_menu_item_no_title():
                          "主要协作单位：各乡镇人民政府"))
     assert h.title == "县卫健委2021年政府工作报告任务分解"
     assert h.recipients == []
+
+
+def test_a_numbered_plan_heading_is_the_title_without_its_label():
+    h = read_header(_doc("一、10件民生实事任务分解表", "序号 | 具体工作任务和要求 | 责任单位 |"))
+    assert h.title == "10件民生实事任务分解表"
+    h = read_header(_doc("一、重点任务", "1.开展排查。"))
+    assert h.title is None  # a section of the body names no plan

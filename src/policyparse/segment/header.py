@@ -425,6 +425,10 @@ def _is_red(style: dict) -> bool:
     return red >= 0xC0 and green < 0x60 and blue < 0x60
 
 
+# a numbered line is the plan's heading only when its name is this long (一、10件民生实事任务分解表)
+NUMBERED_HEADING_MIN_CHARS = 8
+
+
 def _read_plan_heading(st: _State, zone: list[tuple[int, Line]]) -> None:
     """No 关于…的通知 line: the heading of the plan the copy carries (a web copy of a plan)."""
     r, h = rules(), st.header
@@ -445,10 +449,14 @@ def _read_plan_heading(st: _State, zone: list[tuple[int, Line]]) -> None:
             if not _PROSE.search(nxt) and len(joined + nxt) <= 60:
                 joined, last = joined + nxt, n + 1
         if (r.plan_end.search(joined) and len(joined) <= 60 and not _PROSE.search(joined)
-                and not re.search(r"[：:，,]", joined) and not match_label(joined)):
+                and not re.search(r"[：:，,]", joined)):
+            label = match_label(joined)
+            if label is not None and len(joined) - label.end < NUMBERED_HEADING_MIN_CHARS:
+                continue  # 一、重点任务: a section of the body, not the plan's heading
             lines = [zone[x][1] for x in range(n, last + 1)]
-            h.title = joined
-            h.spans["title"] = (lines[0].start, lines[-1].end)
+            skip = label.end if label is not None else 0  # 一、10件民生实事任务分解表: the label is no part of it
+            h.title = joined[skip:]
+            h.spans["title"] = (lines[0].start + skip, lines[-1].end)
             st.title_range = (zone[n][0], zone[last][0])
             return
     if st.doc.meta.page_title:
@@ -611,6 +619,8 @@ def _scan_recipients(st: _State, begin: int, lenient: bool = False) -> bool:
             continue
         if "关于" in text and r.title_end.search(text) and not re.search(r"[：:]$", text):
             continue  # the title again (a web copy repeats it, 发文字号 glued before it)
+        if text.startswith(("•", "·", "●", "▪")):
+            continue  # an infobox or menu item (• 中文名：…), never the 主送
         key = re.split(r"[：:]", text, 1)[0]
         if text.lstrip("•·●▪-* \u3000").startswith(r.not_recipient_starts) or (
                 key != text and column_role(key) in ("lead", "support", "leader", "deadline")):
