@@ -395,3 +395,9 @@ def test_a_numbered_plan_heading_is_the_title_without_its_label():
     assert h.title == "10件民生实事任务分解表"
     h = read_header(_doc("一、重点任务", "1.开展排查。"))
     assert h.title is None  # a section of the body names no plan
+
+
+def test_a_bulleted_infobox_line_is_no_recipient_line():
+    h = read_header(_doc("某县人民政府关于印发实施方案的通知", "• 中文名：某某工程", "各乡镇人民政府：",
+                         "现印发给你们。"))
+    assert h.recipients == ["各乡镇人民政府"]

@@ -86,9 +86,12 @@ def subject_task_column(texts: list[str], roles: list[str | None]) -> int | None
     if {"task", "detail"} & set(roles) or not {"lead", "support", "deadline"} & set(roles):
         return None
     unknown = [c for c, (t, r) in enumerate(zip(texts, roles)) if r is None and squash(t)]
-    if len(unknown) != 1:
-        return None
-    name = squash(texts[unknown[0]])
-    if len(name) > SUBJECT_COLUMN_MAX_CHARS or not re.fullmatch(r"[\u4e00-\u9fff]+", name):
+    if len(unknown) != 1 or not coined_column_name(texts[unknown[0]]):
         return None
     return unknown[0]
+
+
+def coined_column_name(text: str) -> bool:
+    """A short name of Chinese characters alone: an office's own column name (民生实事)."""
+    name = squash(text)
+    return len(name) <= SUBJECT_COLUMN_MAX_CHARS and re.fullmatch(r"[\u4e00-\u9fff]+", name) is not None

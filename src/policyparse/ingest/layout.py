@@ -34,7 +34,7 @@ import re
 import statistics
 from dataclasses import dataclass
 
-from ..columns import SUBJECT_COLUMN_MAX_CHARS, column_role, subject_task_column
+from ..columns import coined_column_name, column_role, subject_task_column
 from ..gazetteer import alternation, compile_pattern, load_yaml, str_list
 from ..hanzi import to_simplified
 from ..numbering import match_label, read_num
@@ -129,6 +129,9 @@ def recover_blocks(text: str) -> list[tuple[str, object]]:
     i, n = 0, len(lines)
     # a document that is one line is run-on however short it is
     one_line = sum(1 for ln in lines if ln.strip()) == 1
+    # the 版头 may follow a site's breadcrumb or a page title: still the start while the
+    # paragraphs so far are that short and no table came
+    at_start = True
     while i < n:
         found = (_tab_table(lines, i) or _record_table(lines, i) or _pipe_table(lines, i)
                  or _cell_table(lines, i) or _line_table(lines, i) or _space_table(lines, i))
@@ -150,9 +153,9 @@ def recover_blocks(text: str) -> list[tuple[str, object]]:
             i = glued_end
             continue
         if line and not PAGE_NUMBER_LINE.match(line):
-            # the 版头 may follow a site's breadcrumb or a page title: still the start
-            at_start = sum(len(p) if k == "paragraph" else SITE_PREAMBLE_MAX_CHARS + 1
-                           for k, p in out) <= SITE_PREAMBLE_MAX_CHARS
+            if at_start:  # summed only while it can still hold: a few short lines at most
+                at_start = sum(len(p) if k == "paragraph" else SITE_PREAMBLE_MAX_CHARS + 1
+                               for k, p in out) <= SITE_PREAMBLE_MAX_CHARS
             out.extend(split_run_on(line, at_start=at_start, one_line=one_line))
         i += 1
     return out
@@ -473,7 +476,7 @@ def _cell_table(lines: list[str], i: int):
             j += 1
             continue
         if _is_cell(lines[j]) or _is_section_row(s) or (column_role(s) is None and not (
-                header and _coined_column_name(s) and _next_line_names_column(lines, j + 1))):
+                header and coined_column_name(s) and _next_line_names_column(lines, j + 1))):
             break
         if header and lines[j - 1].strip():
             return None  # cells on consecutive lines: a one-cell-per-line table (_line_table)
@@ -489,11 +492,6 @@ def _cell_table(lines: list[str], i: int):
     if not rows:
         return None
     return end, [[header] + rows]
-
-
-def _coined_column_name(s: str) -> bool:
-    """A short name without sentence marks or digits: an office's own column name."""
-    return len(s) <= SUBJECT_COLUMN_MAX_CHARS and re.fullmatch(r"[\u4e00-\u9fff]+", s) is not None
 
 
 def _next_line_names_column(lines: list[str], j: int) -> bool:
@@ -594,17 +592,20 @@ def _opens_body(line: str) -> bool:
     return bool(match_label(s)) or bool(rules().attachment.match(s)) or len(s) > SECTION_ROW_MAX_CHARS * 2
 
 
+def _next_filled(chunks, k: int) -> str | None:
+    """The first non-empty cell from ``k`` on, or None."""
+    return next((c for c, _ in chunks[k:] if c), None)
+
+
 def _text_follows(chunks, k: int) -> bool:
     """The next filled cell from ``k`` is text (a task), not another number."""
-    while k < len(chunks) and not chunks[k][0]:
-        k += 1
-    return k < len(chunks) and len(chunks[k][0]) >= 4 and not _BARE_NUMBER.fullmatch(chunks[k][0].strip())
+    cell = _next_filled(chunks, k)
+    return cell is not None and len(cell) >= 4 and not _BARE_NUMBER.fullmatch(cell.strip())
 
 
 def _next_filled_is_seq(chunks, k: int, expected: int) -> bool:
-    while k < len(chunks) and not chunks[k][0]:
-        k += 1
-    return k < len(chunks) and _is_seq(chunks[k][0], expected)
+    cell = _next_filled(chunks, k)
+    return cell is not None and _is_seq(cell, expected)
 
 
 # a 序号 column may skip a number (a row deleted in drafting: 1 … 8, 10): one gap is allowed
@@ -973,7 +974,7 @@ def role_fit(role: str, text: str) -> float:
     if s in r.empty_cell_marks:
         return 1.0 if role in ("support", "lead", "leader", "note", "deadline") else -2.0
     if role == "seq":
-        return 4.0 if re.fullmatch(r"\d{1,3}[、.．]?", s) else -20.0
+        return 4.0 if _BARE_NUMBER.fullmatch(s) else -20.0
     if role in ("lead", "support"):
         # a sentence's full stop: unit cells seldom end with one, task cells do
         return _unit_list_fit(s) - (SENTENCE_END_IN_UNIT_CELL if s.endswith("。") else 0.0)
@@ -1224,9 +1225,8 @@ def _glued_table_end(lines: list[str], i: int) -> int | None:
     line), when line ``i`` holds such a header and its rows go on over the following long
     lines; None otherwise. The rows stop at a body heading (一、), an attachment mark or
     a short line."""
-    tokens = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(lines[i])]
-    if len(tokens) < MIN_HEADER_CELLS + 1 or not any(_header_at(tokens, t) for t in range(len(tokens))):
-        return None
+    # the cheap look first: rows need a long line after this one (most lines have none),
+    # and only then the header search over the line's pieces
     j = i + 1
     while j < len(lines):
         s = lines[j].strip()
@@ -1235,7 +1235,12 @@ def _glued_table_end(lines: list[str], i: int) -> int | None:
                   or (label is not None and label.style in ("cn_dun", "chapter"))):
             break
         j += 1
-    return j if any(lines[k].strip() for k in range(i + 1, j)) else None
+    if not any(lines[k].strip() for k in range(i + 1, j)):
+        return None
+    tokens = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(lines[i])]
+    if len(tokens) < MIN_HEADER_CELLS + 1 or not any(_header_at(tokens, t) for t in range(len(tokens))):
+        return None
+    return j
 
 
 def _inline_tables(line: str):

@@ -25,6 +25,8 @@ from ..numbering import match_label
 
 GAZETTEER = "header.yaml"
 
+# the bullets a web page sets before menu, infobox and metadata lines (• 政府信息公开)
+_BULLETS = "•·●▪"
 # sentence punctuation: a line holding one is prose, not a name or a title
 _PROSE = re.compile(r"[。；;！!？?]")
 _NAME_FORBIDDEN = re.compile(r"[。，,；;：:！!？?《》“”\"\d]")
@@ -87,16 +89,12 @@ def rules() -> Rules:
     data = load_yaml(GAZETTEER)
 
     def rx(key: str, groups: tuple[str, ...] = ()) -> re.Pattern:
-        if not isinstance(data[key], str):
-            raise GazetteerError(f"{GAZETTEER}: {key} must be a regex string")
         return compile_pattern(GAZETTEER, key, data[key], groups)
 
     genres = _str_list(data, "title_genres")
     plans = _str_list(data, "plan_genres")
     suffixes = _str_list(data, "issuer_suffixes")
-    block = data.get("meta_block")
-    if not isinstance(block, dict) or set(block) - {"title", "doc_number", "issue_date", "issuers"}:
-        raise GazetteerError(f"{GAZETTEER}: meta_block must map title/doc_number/issue_date/issuers to key lists")
+    block = data["meta_block"]  # its four key lists checked against gazetteer_schema on load
     block_keys = {f: _str_list(block, f) for f in block}
     all_keys = [k for ks in block_keys.values() for k in ks] + list(_str_list(data, "meta_block_other_keys"))
     keys_rx = alternation(all_keys)
@@ -437,7 +435,7 @@ def _read_plan_heading(st: _State, zone: list[tuple[int, Line]]) -> None:
     zone = [(i, ln) for i, ln in zone if i not in meta and not _is_web_line(ln.text)]
     for n, (i, ln) in enumerate(zone[:12]):
         if (r.doc_number_line.match(ln.text) or _is_mark(ln.text) or _full_date_line(ln.text)
-                or ln.text.startswith(("（", "(", "【", "[", "•", "·", "●", "▪", "欢迎"))
+                or ln.text.startswith(("（", "(", "【", "[", "欢迎", *_BULLETS))
                 or ln.text.endswith(("网站", "门户网站"))
                 or r.attachment_marker.fullmatch(ln.text.strip())):
             # a bracketed note ((此件主动公开)), a site's menu item (• 政府信息公开) or a 附件 mark
@@ -619,10 +617,10 @@ def _scan_recipients(st: _State, begin: int, lenient: bool = False) -> bool:
             continue
         if "关于" in text and r.title_end.search(text) and not re.search(r"[：:]$", text):
             continue  # the title again (a web copy repeats it, 发文字号 glued before it)
-        if text.startswith(("•", "·", "●", "▪")):
+        if text.startswith(tuple(_BULLETS)):
             continue  # an infobox or menu item (• 中文名：…), never the 主送
         key = re.split(r"[：:]", text, 1)[0]
-        if text.lstrip("•·●▪-* \u3000").startswith(r.not_recipient_starts) or (
+        if text.lstrip("-* \u3000").startswith(r.not_recipient_starts) or (
                 key != text and column_role(key) in ("lead", "support", "leader", "deadline")):
             # 牵头责任单位：… / 主要协作单位：… name a task's units, never the 主送
             if lenient:
@@ -766,14 +764,14 @@ def _meta_block(st: _State) -> _MetaBlock:
     block = _MetaBlock(set(), [])
     body = _body_lines(st)[: r.header_zone_lines * 2]
     for n, (i, ln) in enumerate(body):
-        if not r.meta_block_pair.match(ln.text.lstrip("•· ")):
+        if not r.meta_block_pair.match(ln.text.lstrip(_BULLETS + " ")):
             continue
         block.lines.add(i)
         for m in r.meta_block_pair.finditer(ln.text):
             value, vstart = m.group("value").strip(), ln.start + m.start("value")
             if not value and m.end() == len(ln.text) and n + 1 < len(body):
                 j, nxt = body[n + 1]
-                if not r.meta_block_pair.match(nxt.text.lstrip("•· ")) and _value_like(nxt.text):
+                if not r.meta_block_pair.match(nxt.text.lstrip(_BULLETS + " ")) and _value_like(nxt.text):
                     value, vstart = nxt.text, nxt.start
                     block.lines.add(j)
             if value:
