@@ -8,6 +8,24 @@ import typer
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Chinese government work notices into structured Parquet tables.")
+# -h as well as --help, on every command (click hands the option names down to each command)
+app.info.context_settings = {"help_option_names": ["-h", "--help"]}
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from . import __version__
+
+        from .model import SCHEMA_VERSION
+
+        typer.echo(f"policyparse {__version__} (tables schema {SCHEMA_VERSION})")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(version: bool = typer.Option(False, "--version", "-V", is_eager=True, callback=_print_version,
+                                      help="print the version and exit")):
+    """Chinese government work notices into structured Parquet tables."""
 
 
 @app.command()
@@ -39,20 +57,31 @@ def run(inputs: List[Path] = typer.Argument(..., help="files or folders of notic
 
 
 @app.command()
-def inspect(file: Optional[Path] = typer.Argument(None, exists=True, dir_okay=False),
+def inspect(target: Optional[str] = typer.Argument(None, help="a file, or a doc_id or task_id of the run in --out"),
             tasks: bool = typer.Option(False, "--tasks", help="print every task with its fields"),
             components: bool = typer.Option(False, "--components",
                                             help="list the pipeline's steps and the layers they read and write"),
+            out: Path = typer.Option(Path("outputs"), "--out", "-o",
+                                     help="the run a doc_id or task_id is looked up in"),
             ocr: bool = typer.Option(True, "--ocr/--no-ocr")):
-    """Show a file's header fields and block outline (and tasks with --tasks)."""
-    from .inspect import inspect_components, inspect_file
+    """Show a file's header fields and block outline (and tasks with --tasks).
+
+    TARGET is a path, or a doc_id or task_id of the run published in --out: its source
+    file is read again (a task_id shows that task only)."""
+    from .inspect import inspect_components, inspect_file, inspect_record
 
     if components:
         raise typer.Exit(inspect_components())
-    if file is None:
-        typer.echo("policyparse inspect: give a FILE, or --components", err=True)
+    if target is None:
+        typer.echo("policyparse inspect: give a FILE, a doc_id or task_id (with --out), or --components", err=True)
         raise typer.Exit(2)
-    raise typer.Exit(inspect_file(file, show_tasks=tasks, ocr=ocr))
+    path = Path(target)
+    if path.is_dir():
+        typer.echo(f"policyparse inspect: {target} is a folder; give one file", err=True)
+        raise typer.Exit(2)
+    if path.exists():
+        raise typer.Exit(inspect_file(path, show_tasks=tasks, ocr=ocr))
+    raise typer.Exit(inspect_record(out, target, show_tasks=tasks, ocr=ocr))
 
 
 @app.command()
@@ -88,6 +117,66 @@ def spacy(out: Path = typer.Argument(..., help="an output folder of `policyparse
         typer.echo(f"policyparse spacy: {e}", err=True)
         raise typer.Exit(2)
     typer.echo(f"{n} document(s) written to {dest}")
+
+
+@app.command()
+def export(out: Path = typer.Argument(..., help="an output folder of `policyparse run`"),
+           xlsx: Optional[Path] = typer.Option(None, "--xlsx", help="write a workbook (Excel, WPS) here"),
+           csv: Optional[Path] = typer.Option(None, "--csv", help="write one UTF-8 (BOM) CSV per table into this folder")):
+    """Write OUT's tables for spreadsheets: an .xlsx workbook and/or CSV files."""
+    from .errors import ExportError
+    from .export.xlsx import write_csv, write_xlsx
+
+    if xlsx is None and csv is None:
+        typer.echo("policyparse export: give --xlsx FILE and/or --csv DIR", err=True)
+        raise typer.Exit(2)
+    try:
+        if xlsx is not None:
+            sheets = write_xlsx(out, xlsx)
+            typer.echo(f"{xlsx}: " + ", ".join(f"{name} {n}" for name, n in sheets.items()))
+        if csv is not None:
+            files = write_csv(out, csv)
+            typer.echo(f"{csv}/: " + ", ".join(f"{name}.csv {n}" for name, n in files.items()))
+    except ExportError as e:
+        typer.echo(f"policyparse export: {e}", err=True)
+        raise typer.Exit(2)
+
+
+@app.command()
+def review(target: str = typer.Argument(..., help="a file, or a doc_id or task_id of the run in --out"),
+           html: Path = typer.Option(Path("review.html"), "--html", help="the page to write"),
+           out: Optional[Path] = typer.Option(None, "--out", "-o",
+                                              help="the published run a doc_id or task_id is looked up in"),
+           ocr: bool = typer.Option(True, "--ocr/--no-ocr")):
+    """Write one self-contained HTML page to check a document's extraction by eye.
+
+    The text with every extracted span highlighted by kind, a list of the tasks that
+    jumps to each, and the header fields. TARGET is a file (the pipeline runs on it)
+    or, with --out, a doc_id or task_id of a published run (the page shows what was
+    published; a task_id opens the page at that task)."""
+    from .errors import PolicyParseError
+    from .export.review import write_review
+
+    path = Path(target)
+    try:
+        if path.is_file():
+            from .export.tables import document_rows
+            from .pipeline import parse_file
+
+            rows, focus = document_rows(parse_file(path, ocr=ocr)), None
+        elif out is not None:
+            from .export.load import document_records
+
+            rows, focus = document_records(out, target)
+        else:
+            typer.echo(f"policyparse review: {target} is no file; to look up a doc_id or task_id give --out OUT",
+                       err=True)
+            raise typer.Exit(2)
+        counts = write_review(rows, html, focus_task=focus)
+    except PolicyParseError as e:
+        typer.echo(f"policyparse review: {type(e).__name__} {e}", err=True)
+        raise typer.Exit(2)
+    typer.echo(f"{html}: " + ", ".join(f"{kind} {n}" for kind, n in counts.items()))
 
 
 if __name__ == "__main__":  # pragma: no cover

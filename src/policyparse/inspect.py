@@ -96,3 +96,42 @@ def print_tasks(doc: Document, console: Console, width: int = 50) -> None:
         console.print(f"[bold]document targets[/bold] ({len(doc.targets)})")
         for g in doc.targets:
             console.print(f"  {g.comparator} {g.value} {g.unit or ''} [{g.metric}]: {g.raw}")
+
+
+def inspect_record(out: Path, ident: str, *, show_tasks: bool = False, ocr: bool = True,
+                   console: Console | None = None) -> int:
+    """``inspect DOC_ID`` / ``inspect TASK_ID``: find the document in the run published in
+    ``out``, read its source file again and show it (a task id: that task only)."""
+    from .export.load import document_records
+
+    console = console or Console(highlight=False, soft_wrap=True)
+    try:
+        rows, index = document_records(out, ident)
+    except PolicyParseError as e:
+        console.print(f"[red]error[/red] {type(e).__name__} {e}")
+        return 2
+    row = rows["documents"][0]
+    paths = [p for p in (row.get("source_paths") or [row["source_path"]]) if p and Path(p).is_file()]
+    if not paths:
+        console.print(f"[red]error[/red] the source of {row['doc_id']} ({row['source_path']}) is gone; "
+                      f"`policyparse review {ident} --out {out}` shows what was published")
+        return 2
+    try:
+        doc = parse_file(Path(paths[0]), ocr=ocr)
+    except PolicyParseError as e:
+        console.print(f"[red]error[/red] {type(e).__name__} {e}")
+        return 2
+    if doc.doc_id != row["doc_id"]:
+        console.print(f"[yellow]warning[/yellow] {paths[0]} changed since the run (doc_id {doc.doc_id})")
+    print_header(doc, console)
+    if index is None:
+        print_outline(doc, console)
+        if show_tasks:
+            print_tasks(doc, console)
+        return 0
+    if index >= len(doc.tasks):
+        console.print(f"[red]error[/red] the file now gives {len(doc.tasks)} tasks, none at index {index}")
+        return 2
+    one = Document(doc.doc_id, doc.source_path, doc.source_format, doc.text, tasks=[doc.tasks[index]])
+    print_tasks(one, console, width=400)
+    return 0
