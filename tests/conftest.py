@@ -21,3 +21,15 @@ def corpus_output(tmp_path_factory) -> Path:
     summary = run_batch([CORPUS], out, workers=2, quiet=True)
     assert summary.failures == 0, f"the bundled corpus must read without failures: {summary.describe()}"
     return out
+
+
+@pytest.fixture(scope="session")
+def seeds_output(tmp_path_factory) -> Path:
+    """`policyparse run corpus/seeds --out OUT` (five notices, every record kind); returns OUT.
+    A small real run for the analyst's side: export, load, review page, notebook."""
+    from policyparse.batch import run_batch
+
+    out = tmp_path_factory.mktemp("seeds_out")
+    summary = run_batch([CORPUS / "seeds"], out, workers=1, quiet=True)
+    assert summary.failures == 0, summary.describe()
+    return out
