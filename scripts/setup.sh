@@ -11,6 +11,17 @@ if ! command -v soffice >/dev/null 2>&1; then
   $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
     libreoffice-writer-nogui >/dev/null
 fi
+# --dev: the review page is tested in headless Chromium, and the notebook's (and the page's)
+# Chinese labels need a CJK font; Debian's packages, nothing downloaded by the tests themselves
+if [ "${1:-}" = "--dev" ]; then
+  need=""
+  command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || need="$need chromium"
+  fc-list 2>/dev/null | grep -qiE "WenQuanYi|Noto Sans CJK|Source Han Sans" || need="$need fonts-wqy-microhei"
+  if [ -n "$need" ]; then
+    $SUDO apt-get update -qq
+    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $need >/dev/null
+  fi
+fi
 PY=${PYTHON:-python3}
 [ -x .venv/bin/python ] || "$PY" -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip
