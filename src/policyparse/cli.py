@@ -179,5 +179,20 @@ def review(target: str = typer.Argument(..., help="a file, or a doc_id or task_i
     typer.echo(f"{html}: " + ", ".join(f"{kind} {n}" for kind, n in counts.items()))
 
 
+@app.command()
+def schema(table: Optional[str] = typer.Argument(None, help="one table (default: the whole dictionary)")):
+    """Print the data dictionary: every table, column and value (docs/tables.md is this text)."""
+    from .export.dictionary import render_markdown, table_markdown
+    from .export.schema import ALL_TABLES
+
+    if table is None:
+        typer.echo(render_markdown(), nl=False)
+        return
+    if table not in ALL_TABLES:
+        typer.echo(f"policyparse schema: no table {table!r} (tables: {', '.join(ALL_TABLES)})", err=True)
+        raise typer.Exit(2)
+    typer.echo(table_markdown(table))
+
+
 if __name__ == "__main__":  # pragma: no cover
     app()
