@@ -140,3 +140,36 @@ def test_export_command(seeds_output, tmp_path):
     none = subprocess.run([sys.executable, "-m", "policyparse.cli", "export", str(seeds_output)],
                           capture_output=True, text=True)
     assert none.returncode == 2 and "--xlsx" in none.stderr
+
+
+def test_text_that_looks_like_a_formula_stays_text(tmp_path):
+    import xlsxwriter
+
+    from policyparse.export.xlsx import _write_sheet
+
+    frame = pd.DataFrame({"raw": ["=HYPERLINK(\"http://x\")", "+1", "http://example.org/a"],
+                          "units": [["区应急局", "区公安分局"], [], None],
+                          "date": pd.to_datetime(["2023-12-31", None, "2024-06-30"]),
+                          "n": pd.array([3, None, 5], dtype="Int32")})
+    dest = tmp_path / "t.xlsx"
+    book = xlsxwriter.Workbook(str(dest), {"strings_to_urls": False, "strings_to_formulas": False})
+    _write_sheet(book.add_worksheet("t"), frame, [10] * 4, book.add_format(), book.add_format({"num_format": "yyyy-mm-dd"}))
+    book.close()
+    sheet = openpyxl.load_workbook(dest)["t"]
+    assert [c.data_type for c in sheet["A"][1:]] == ["s", "s", "s"]  # never a formula
+    assert sheet["A2"].value == "=HYPERLINK(\"http://x\")" and not sheet["A4"].hyperlink
+    assert sheet["B2"].value == "区应急局；区公安分局" and sheet["B3"].value is None
+    assert sheet["C2"].is_date and sheet["C3"].value is None
+    assert [sheet["D2"].value, sheet["D3"].value, sheet["D4"].value] == [3, None, 5]
+
+
+def test_a_table_past_excels_row_limit_goes_on_in_more_sheets(seeds_output, tmp_path, monkeypatch):
+    import policyparse.export.xlsx as xlsx
+
+    monkeypatch.setattr(xlsx, "EXCEL_MAX_ROWS", 101)  # 100 rows and the header per sheet
+    sheets = write_xlsx(seeds_output, tmp_path / "split.xlsx")
+    n_units = len(_table(seeds_output, "task_units"))
+    parts = [name for name in sheets if name == "task_units" or name.startswith("task_units_")]
+    assert len(parts) == -(-n_units // 100) > 1 and sum(sheets[p] for p in parts) == n_units
+    book = openpyxl.load_workbook(tmp_path / "split.xlsx", read_only=True)
+    assert book[parts[-1]].max_row == n_units - 100 * (len(parts) - 1) + 1

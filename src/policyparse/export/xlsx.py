@@ -158,6 +158,8 @@ def _write_sheet(sheet, frame: pd.DataFrame, widths: list[int], header, date) ->
                 sheet.write_number(r, c, value.item())
             else:
                 text = cell_text(value)
+                if not text:  # an empty list is an empty cell, as a null is
+                    continue
                 if len(text) > EXCEL_MAX_CELL:  # Excel refuses longer cells: cut, and say so
                     text = text[:EXCEL_MAX_CELL - 1] + "…"
                 sheet.write_string(r, c, text)
