@@ -49,5 +49,7 @@ def test_inspect_by_doc_id_and_task_id(seeds_output):
     assert "tasks (1)" in by_task.stdout and task["title"] in by_task.stdout.replace("\n", "")
     unknown = _run("inspect", "0123456789abcdef", "--out", str(seeds_output))
     assert unknown.returncode == 2 and "no document" in unknown.stdout
+    typo = _run("inspect", "corpus/seeds/nope.txt")
+    assert typo.returncode == 2 and "no such file" in typo.stderr
     folder = _run("inspect", "corpus")
     assert folder.returncode == 2 and "folder" in folder.stderr

@@ -15,7 +15,6 @@ app.info.context_settings = {"help_option_names": ["-h", "--help"]}
 def _print_version(value: bool) -> None:
     if value:
         from . import __version__
-
         from .model import SCHEMA_VERSION
 
         typer.echo(f"policyparse {__version__} (tables schema {SCHEMA_VERSION})")
@@ -81,6 +80,9 @@ def inspect(target: Optional[str] = typer.Argument(None, help="a file, or a doc_
         raise typer.Exit(2)
     if path.exists():
         raise typer.Exit(inspect_file(path, show_tasks=tasks, ocr=ocr))
+    if path.suffix or "/" in target:  # ids have neither: this was meant as a path
+        typer.echo(f"policyparse inspect: no such file: {target}", err=True)
+        raise typer.Exit(2)
     raise typer.Exit(inspect_record(out, target, show_tasks=tasks, ocr=ocr))
 
 

@@ -19,6 +19,7 @@ targets (:func:`tasks_wide`).
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -105,8 +106,6 @@ def load(out: str | Path, tables: tuple[str, ...] | list[str] | None = None) -> 
     if all(n in frames for n in WIDE_SOURCES):
         frames["tasks_wide"] = tasks_wide(frames)
     try:
-        import json
-
         manifest = json.loads((run / MANIFEST_NAME).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         manifest = {}
