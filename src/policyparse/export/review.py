@@ -164,10 +164,12 @@ def _task_list(rows: dict[str, list[dict]], spans: list[_Span]) -> str:
     for t in rows.get("tasks", []):
         i = t["task_index"]
         label = t.get("title") or (t.get("text") or "").strip().replace("\n", " ")[:40]
-        path = "/".join(t.get("path") or [])
+        labels = [str(p) for p in (t.get("path") or [])]
+        # the last two labels say where a task is; a long attachment title above them is noise here
+        path = ("…/" if len(labels) > 2 else "") + "/".join(label[:12] for label in labels[-2:])
         badges = "".join(f'<span class="badge k-{k}" title="{k}">{n}</span>'
                          for k, n in sorted(per_task.get(i, {}).items(), key=lambda kv: _KIND_RANK[kv[0]]))
-        items.append(f'<li><a href="#task-{i}" data-task="{i}"><span class="num">{i + 1}</span>'
+        items.append(f'<li><a href="#task-{i}" data-task="{i}" title="{html.escape("/".join(labels))}"><span class="num">{i + 1}</span>'
                      f'<span class="label"><span class="path">{html.escape(path)}</span> '
                      f'{html.escape(label)}</span></a><span class="badges">{badges}</span></li>')
     return "\n".join(items)
