@@ -58,7 +58,7 @@ def inspect(file: Optional[Path] = typer.Argument(None, exists=True, dir_okay=Fa
 @app.command()
 def evaluate(out: Path = typer.Argument(..., help="an output folder of `policyparse run`"),
              gold: Path = typer.Argument(..., help="a folder of gold JSON files (ANNOTATION.md)"),
-             group_by: str = typer.Option("folder", "--group-by", help="format or folder"),
+             group_by: str = typer.Option("folder", "--group-by", help="format, folder or region"),
              verbose: bool = typer.Option(False, "--verbose", "-v")):
     """Score OUT against GOLD, field by field and per source format."""
     from .evaluate import evaluate_cli
