@@ -90,5 +90,21 @@ def spacy(out: Path = typer.Argument(..., help="an output folder of `policyparse
     typer.echo(f"{n} document(s) written to {dest}")
 
 
+@app.command()
+def compare(out: Path = typer.Argument(..., help="an output folder of `policyparse run`"),
+            year: Optional[int] = typer.Option(None, "--year", help="only plans of this plan_year "
+                                               "(with --region: the later year of the year-over-year view)"),
+            region: Optional[str] = typer.Option(None, "--region", help="only this region (name, part of "
+                                                 "it such as 渝北区, or GB/T 2260 code); adds the year-over-year view"),
+            top: int = typer.Option(5, "--top", help="lead units listed per region"),
+            csv_dir: Optional[Path] = typer.Option(None, "--csv", help="write one UTF-8 CSV per view into this folder"),
+            as_json: bool = typer.Option(False, "--json", help="print the views as one JSON object")):
+    """Compare regions and years: tasks by topic, lead/deadline/frequency shares, lead units,
+    and a region's year over year (per notice, not per file)."""
+    from .export.compare import compare_cli
+
+    raise typer.Exit(compare_cli(out, year=year, region=region, top=top, csv_dir=csv_dir, as_json=as_json))
+
+
 if __name__ == "__main__":  # pragma: no cover
     app()
