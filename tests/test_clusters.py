@@ -5,7 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pyarrow as pa
+import pytest
 
+from policyparse.export import parquet as pq_out
 from policyparse.export.clusters import build_task_clusters, sentences
 from policyparse.export.tables import document_rows, rows_to_tables
 from policyparse.official import notice_key
@@ -86,3 +88,22 @@ def test_a_copied_obligation_with_a_changed_frequency_is_still_one():
                                                     "b": notice_key(None, ["乙区"], "乙", None)})
     assert sorted(table["task_id"].to_pylist()) == ["a-t0", "b-t3"]
     assert len(set(table["cluster_id"].to_pylist())) == 1
+
+
+@pytest.mark.slow
+def test_the_bundled_corpus_run_clusters_notices_not_renderings(corpus_output):
+    """The published run of corpus/ (each seed in ~10 renderings): the same clusters as the
+    seeds alone, one file per notice in each."""
+    clusters = pq_out.read_table(corpus_output, "task_clusters").to_pylist()
+    docs = {d["doc_id"]: d for d in pq_out.read_table(corpus_output, "documents").to_pylist()}
+    got: dict[str, set[str]] = {}
+    for row in clusters:
+        assert docs[row["doc_id"]]["notice_key"] == row["notice_key"]
+        got.setdefault(row["cluster_id"], set()).add(Path(docs[row["doc_id"]]["source_path"]).name[:3])
+    by_rep = {}
+    for row in clusters:
+        by_rep[row["representative_text"][:21]] = got[row["cluster_id"]]
+    assert {frozenset(v) for v in by_rep.values()} == {frozenset(v) for v in EXPECTED.values()}
+    for cid, seeds in got.items():
+        rows = [r for r in clusters if r["cluster_id"] == cid]
+        assert len({r["notice_key"] for r in rows}) == len(rows) == len(seeds)
