@@ -21,8 +21,11 @@ How:
   行业监管部门负责人) without a word segmenter's choices.
 * **MinHash + LSH** (datasketch): each sentence is queried against the ones before it,
   then inserted; a candidate becomes an edge when the MinHash estimate of the Jaccard
-  similarity reaches :data:`THRESHOLD`. Cost grows with the number of sentences, not its
-  square. Edges join sentences into components (union-find).
+  similarity reaches :data:`THRESHOLD`. Edges join sentences into components (union-find).
+  Cost grows with the number of sentences, not its square: a sentence repeated word for
+  word is joined through a dictionary, and a cluster keeps at most
+  :data:`INDEXED_PER_CLUSTER` sentences in the index, so the boilerplate every plan repeats
+  does not make each query return all its copies (benchmarks/clusters.py).
 * **No chains**: a component's representative is its most connected sentence; a member
   whose similarity to the representative falls under :data:`MEMBER_FLOOR` joined only
   through a chain of small edits and is dropped.
@@ -51,6 +54,10 @@ from .schema import TASK_CLUSTERS
 THRESHOLD = 0.5  # MinHash-estimated Jaccard of two sentences' 3-gram sets to join them
 MEMBER_FLOOR = 0.4  # a member's least similarity to its cluster's representative
 MIN_SENTENCE_CHARS = 20  # letters and digits of a sentence, below which it is a slogan
+# at most this many sentences of one cluster go into the index: a new copy of an obligation
+# finds the cluster through them, and boilerplate repeated in thousands of plans keeps each
+# query's candidate list short instead of growing with every copy
+INDEXED_PER_CLUSTER = 16
 SHINGLE = 3
 NUM_PERM = 128
 SEED = 1
@@ -123,6 +130,8 @@ def build_task_clusters(batches: Iterable[pa.RecordBatch], notice_of: Mapping[st
     text_of: list[str] = []
     values: list = []
     edges: list[tuple[int, int]] = []
+    first_with: dict[str, int] = {}  # a sentence's letters -> the first sentence with them
+    indexed: dict[int, int] = {}  # a component's root -> how many of its sentences are in the index
     tasks: list[tuple[str, str, str]] = []  # (task_id, doc_id, notice_key)
     speaker: dict[str, str] = {}  # notice_key -> the doc_id that speaks for it
     for batch in batches:
@@ -135,19 +144,28 @@ def build_task_clusters(batches: Iterable[pa.RecordBatch], notice_of: Mapping[st
             ti = len(tasks)
             tasks.append((tid, did, notice))
             for k, (written, letters) in enumerate(sentences(text)):
-                mh = MinHash(num_perm=NUM_PERM, seed=SEED, permutations=template.permutations,
-                             scheme=template.scheme)
-                mh.update_batch(_shingles(letters))
                 si = uf.add()
                 task_of.append(ti)
                 ordinal_of.append(k)
                 text_of.append(written)
+                same = first_with.setdefault(letters, si)
+                if same != si:  # boilerplate repeated word for word: one entry in the index
+                    values.append(values[same])
+                    uf.union(same, si)
+                    edges.append((same, si))
+                    continue
+                mh = MinHash(num_perm=NUM_PERM, seed=SEED, permutations=template.permutations,
+                             scheme=template.scheme)
+                mh.update_batch(_shingles(letters))
                 values.append(mh.hashvalues)
                 for other in lsh.query(mh):
-                    if _similarity(values[other], mh.hashvalues) >= threshold:
+                    if uf.find(other) != uf.find(si) and _similarity(values[other], mh.hashvalues) >= threshold:
                         uf.union(other, si)
                         edges.append((other, si))
-                lsh.insert(si, mh, check_duplication=False)
+                root = uf.find(si)
+                if indexed.get(root, 0) < INDEXED_PER_CLUSTER:
+                    lsh.insert(si, mh, check_duplication=False)
+                    indexed[root] = indexed.get(root, 0) + 1
 
     members: dict[int, list[int]] = {}
     for a, _b in edges:
