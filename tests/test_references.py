@@ -92,3 +92,12 @@ def test_a_citation_links_to_the_cited_document_of_the_same_run(tmp_path):
     # the span points into the document's text
     text = {r["doc_id"]: r["text"] for r in pq_out.read_table(out, "texts").to_pylist()}[by_title["doc_id"]]
     assert text[by_title["char_start"]:by_title["char_end"]].startswith("《涪陵区应急管理局关于印发")
+
+
+def test_every_reference_of_the_seeds_names_a_declared_rule():
+    from policyparse.gazetteer import load_yaml
+
+    declared = {"title"} | {r["id"] for r in load_yaml("patterns/reference.yaml")["numbers"]}
+    refs = [r for p in sorted(SEEDS.glob("*.txt")) for r in parse_file(p).references]
+    assert len(refs) >= 15 and {r.rule for r in refs} <= declared
+    assert {"doc_number", "order_number", "standard_number", "title"} == {r.rule for r in refs}
