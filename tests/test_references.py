@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import pytest
 
 from policyparse.batch import run_batch
 from policyparse.export import parquet as pq_out
@@ -101,3 +102,20 @@ def test_every_reference_of_the_seeds_names_a_declared_rule():
     refs = [r for p in sorted(SEEDS.glob("*.txt")) for r in parse_file(p).references]
     assert len(refs) >= 15 and {r.rule for r in refs} <= declared
     assert {"doc_number", "order_number", "standard_number", "title"} == {r.rule for r in refs}
+
+
+@pytest.mark.slow
+def test_every_rendering_of_a_seed_shares_its_notice_key_and_scans_say_ocr(corpus_output):
+    docs = pq_out.read_table(corpus_output, "documents").to_pylist()
+    keys: dict[str, set[str]] = {}
+    for d in docs:
+        keys.setdefault(Path(d["source_path"]).name[:3], set()).add(d["notice_key"])
+        scanned = "/scan/" in d["source_path"].replace("\\", "/")
+        assert d["ocr"] is scanned
+        if scanned:
+            assert 0.5 < d["ocr_confidence"] <= 1.0
+        else:
+            assert d["ocr_confidence"] is None
+    # PDF, scan, web page, DOCX, .doc, GBK text …: one notice each
+    assert len(keys) == 5 and all(len(k) == 1 for k in keys.values())
+    assert len({next(iter(k)) for k in keys.values()}) == 5
