@@ -119,3 +119,8 @@ def test_every_rendering_of_a_seed_shares_its_notice_key_and_scans_say_ocr(corpu
     # PDF, scan, web page, DOCX, .doc, GBK text …: one notice each
     assert len(keys) == 5 and all(len(k) == 1 for k in keys.values())
     assert len({next(iter(k)) for k in keys.values()}) == 5
+
+
+def test_a_short_back_reference_is_no_citation():
+    refs = find_references("认真落实《纲要》确定的目标，按照《报告》要求，贯彻《安全生产法》。")
+    assert [r.title for r in refs] == ["安全生产法"]
