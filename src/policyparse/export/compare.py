@@ -36,6 +36,7 @@ from .query import connect
 UNKNOWN_REGION = "(unknown)"
 NO_TOPIC = "(none)"
 VIEWS = ("topics", "coverage", "leads", "yoy")
+GRID_MAX_REGIONS = 8  # regions as columns of the topic grid on a terminal, at most
 
 
 def region_label(province, city, county, code=None) -> str:
@@ -211,7 +212,8 @@ def _print_rich(views: dict[str, pd.DataFrame], stream, region: str | None = Non
             if region is not None:
                 console.print(f"Year over year: the run holds no earlier plan year of {region} to compare with.")
             continue
-        shown = _pivot_topics(frame) if name == "topics" else frame
+        # a grid while the regions fit across a terminal, the long form beyond
+        shown = _pivot_topics(frame) if name == "topics" and frame.region.nunique() <= GRID_MAX_REGIONS else frame
         table = Table(title=titles[name], title_justify="left")
         for col in shown.columns:
             table.add_column(str(col), justify="right" if pd.api.types.is_numeric_dtype(shown[col]) else "left")
