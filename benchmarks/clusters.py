@@ -1,6 +1,7 @@
 """How task_clusters (export/clusters.py) scales: synthetic tasks built from the seeds' sentences,
 each notice a random mix with random edits, clustered at growing sizes; prints tasks, sentences,
-seconds, rows and the time per task (flat when the cost is near-linear).
+seconds, rows, the time per task (flat when the cost is near-linear) and the process's peak
+memory so far (it only grows: run one size alone for its own figure).
 
     python benchmarks/clusters.py [--sizes 5000 10000 20000]
 """
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import random
+import resource
 import time
 from pathlib import Path
 
@@ -53,13 +55,14 @@ def main() -> None:
     args = ap.parse_args()
     sentences_pool = pool()
     print(f"{len(sentences_pool)} seed sentences to draw from")
-    print(f"{'tasks':>8} {'seconds':>8} {'ms/task':>8} {'rows':>8}")
+    print(f"{'tasks':>8} {'seconds':>8} {'ms/task':>8} {'rows':>8} {'max RSS MB':>10}")
     for n in args.sizes:
         rng = random.Random(n)
         t0 = time.perf_counter()
         table = build_task_clusters(synthetic(n, sentences_pool, rng))
         dt = time.perf_counter() - t0
-        print(f"{n:>8} {dt:>8.1f} {1000 * dt / n:>8.2f} {table.num_rows:>8}")
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
+        print(f"{n:>8} {dt:>8.1f} {1000 * dt / n:>8.2f} {table.num_rows:>8} {rss:>10.0f}")
 
 
 if __name__ == "__main__":

@@ -59,7 +59,7 @@ MIN_SENTENCE_CHARS = 20  # letters and digits of a sentence, below which it is a
 # query's candidate list short instead of growing with every copy
 INDEXED_PER_CLUSTER = 16
 SHINGLE = 3
-NUM_PERM = 128
+NUM_PERM = 64
 SEED = 1
 
 _SENTENCE_END = re.compile(r"[。；;！!？?\n\t]+")
