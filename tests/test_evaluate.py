@@ -255,6 +255,19 @@ def test_group_by_folder_names_the_source_folder(golds, tmp_path):
     assert report.overall == 1.0
 
 
+def test_group_by_region_names_the_region_read(golds, tmp_path):
+    rows = perfect_rows(golds, renderings=(("txt", None), ("pdf", "scan")))
+    report = evaluate(write_out(rows, tmp_path / "out"), GOLD_DIR, group_by="region")
+    expected = set()
+    for d in rows["documents"]:
+        parts = [d["region_province"], d["region_city"], d["region_county"]]
+        expected.add("".join(dict.fromkeys(p for p in parts if p)) or d["region_code"] or "(unknown)")
+    assert set(report.groups) == expected and len(expected) >= 3
+    # each region holds both renderings of its notices
+    assert sum(g.matched_docs for g in report.groups.values()) == report.total.matched_docs
+    assert report.overall == 1.0
+
+
 def test_single_file_tables_read_alike(golds, tmp_path):
     report = evaluate(write_out(perfect_rows(golds), tmp_path / "out", layout="file"), GOLD_DIR)
     assert_perfect(report.total)

@@ -38,3 +38,14 @@ def test_every_seed_task_gets_a_work_type():
     tasks = [t for p in sorted(SEEDS.glob("*.txt")) for t in parse_file(p).tasks]
     with_topic = [t for t in tasks if t.topics]
     assert len(with_topic) == len(tasks), [t.title for t in tasks if not t.topics]
+
+
+def test_compound_words_that_jieba_keeps_whole_still_name_their_work():
+    # jieba reads 安全检查 and 隐患清单 as one word each: the compounds are keywords of their own,
+    # so a plan written with them is not left without a work type
+    work, _ = topics_of("督促燃气经营企业落实用户安全检查责任，对居民用户每年至少开展1次入户安全检查")
+    assert "监管执法" in work
+    work, hazards = topics_of("加快推进城市燃气管道老化更新改造，督促餐饮场所安装燃气泄漏报警装置")
+    assert "本质安全提升" in work and "燃气" in hazards
+    work, _ = topics_of("健全森林防火责任体系，加强重点时段野外火源管控和巡护值守")
+    assert {"责任落实", "监管执法", "应急预案与演练"} <= set(work)

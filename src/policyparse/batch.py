@@ -435,6 +435,8 @@ def run_batch(inputs: Iterable[str | Path], out: str | Path, *, workers: int = 1
     from .export import parquet as pq_out
     from .export.cache import DocCache, run_key
     from .export.schema import FAILURES
+    from .export.clusters import build_task_clusters
+    from .export.tables import link_references
 
     t0 = time.perf_counter()
     started = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
@@ -496,6 +498,9 @@ def run_batch(inputs: Iterable[str | Path], out: str | Path, *, workers: int = 1
                              f"({len(plan_.sources)} file(s), {len(failed_ids) + len(plan_.failures)} "
                              "failure(s)); nothing was published (--allow-empty publishes an empty run)")
         tables, partitions = assemble(plan_, cache, failed_ids)
+        tables["references"] = link_references(tables["references"], tables["documents"])
+        tables["task_clusters"] = build_task_clusters(tables["tasks"].to_batches(), notice_of=dict(zip(
+            tables["documents"]["doc_id"].to_pylist(), tables["documents"]["notice_key"].to_pylist())))
         failure_rows = sorted(plan_.failures + extract_failures, key=lambda r: (r["source_path"], r["code"]))
         tables["failures"] = pa.Table.from_pylist(failure_rows, schema=FAILURES)
 

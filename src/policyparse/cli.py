@@ -89,7 +89,7 @@ def inspect(target: Optional[str] = typer.Argument(None, help="a file, or a doc_
 @app.command()
 def evaluate(out: Path = typer.Argument(..., help="an output folder of `policyparse run`"),
              gold: Path = typer.Argument(..., help="a folder of gold JSON files (ANNOTATION.md)"),
-             group_by: str = typer.Option("folder", "--group-by", help="format or folder"),
+             group_by: str = typer.Option("folder", "--group-by", help="format, folder or region"),
              verbose: bool = typer.Option(False, "--verbose", "-v")):
     """Score OUT against GOLD, field by field and per source format."""
     from .evaluate import evaluate_cli
@@ -194,6 +194,22 @@ def schema(table: Optional[str] = typer.Argument(None, help="one table (default:
         typer.echo(f"policyparse schema: no table {table!r} (tables: {', '.join(ALL_TABLES)})", err=True)
         raise typer.Exit(2)
     typer.echo(table_markdown(table))
+
+
+@app.command()
+def compare(out: Path = typer.Argument(..., help="an output folder of `policyparse run`"),
+            year: Optional[int] = typer.Option(None, "--year", help="only plans of this plan_year "
+                                               "(with --region: the later year of the year-over-year view)"),
+            region: Optional[str] = typer.Option(None, "--region", help="only this region (name, part of "
+                                                 "it such as 渝北区, or GB/T 2260 code); adds the year-over-year view"),
+            top: int = typer.Option(5, "--top", help="lead units listed per region"),
+            csv_dir: Optional[Path] = typer.Option(None, "--csv", help="write one UTF-8 CSV per view into this folder"),
+            as_json: bool = typer.Option(False, "--json", help="print the views as one JSON object")):
+    """Compare regions and years: tasks by topic, lead/deadline/frequency shares, lead units,
+    and a region's year over year (per notice, not per file)."""
+    from .export.compare import compare_cli
+
+    raise typer.Exit(compare_cli(out, year=year, region=region, top=top, csv_dir=csv_dir, as_json=as_json))
 
 
 if __name__ == "__main__":  # pragma: no cover

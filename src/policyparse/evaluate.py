@@ -40,7 +40,8 @@ TABLES = ("documents", "tasks", "task_units", "deadlines", "frequencies", "targe
 # the columns the evaluation reads; a missing one counts as null
 COLUMNS: dict[str, tuple[str, ...]] = {
     "documents": ("doc_id", "source_path", "source_format", "title", "doc_number", "issuers",
-                  "issue_date", "plan_year", "region_code", "recipients", "attachments"),
+                  "issue_date", "plan_year", "region_code", "recipients", "attachments",
+                  "region_province", "region_city", "region_county"),
     "tasks": ("task_id", "doc_id", "text", "char_start"),
     "task_units": ("task_id", "doc_id", "role", "unit"),
     "deadlines": ("task_id", "doc_id", "raw", "kind", "date"),
@@ -64,7 +65,7 @@ SET_FIELDS = frozenset({"issuers", "recipients", "attachments"})
 ROLES = (("lead", "lead_units"), ("support", "support_units"), ("leader", "leaders"))
 COUNT_KEYS = ("task", "lead", "support", "leader", "deadline", "deadline_date",
               "frequency", "target_task", "target_doc")
-GROUP_BY_CHOICES = ("format", "folder")
+GROUP_BY_CHOICES = ("format", "folder", "region")
 MISSING_GROUP = "(missing)"
 VALUE_TOL = 1e-6
 
@@ -659,9 +660,14 @@ class PairResult:
 
 
 def group_of(doc: Row | None, group_by: str) -> str:
-    """The group of a pair: its source format, or the folder its source came from."""
+    """The group of a pair: its source format, the folder its source came from, or the region
+    the pipeline read for it (province, city and county joined; ``(unknown)`` without one)."""
     if doc is None:
         return MISSING_GROUP
+    if group_by == "region":
+        parts = [strip_ws(doc.get(k)) for k in ("region_province", "region_city", "region_county")]
+        name = "".join(dict.fromkeys(p for p in parts if p))
+        return name or strip_ws(doc.get("region_code")) or "(unknown)"
     fmt = strip_ws(doc.get("source_format")).lower()
     if fmt and group_by == "format":
         return fmt

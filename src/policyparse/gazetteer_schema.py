@@ -28,6 +28,7 @@ TYPES = ("int", "str", "str_or_null", "regex", "words", "pairs", "str_map", "wor
 _OUTLINE_STYLE = {"id": "str", "pattern": "regex", "numeral": "str"}
 _DEADLINE_RULE = {"id": "str", "pattern": "regex", "kind?": "str"}
 _QUALITATIVE_RULE = {"id": "str", "pattern": "regex", "comparator": "str_or_null"}
+_REFERENCE_NUMBER_RULE = {"id": "str", "pattern": "regex"}
 
 YAML_SCHEMAS: dict[str, dict] = {
     "header.yaml": {
@@ -107,6 +108,7 @@ YAML_SCHEMAS: dict[str, dict] = {
         "metric_strip_tail": "regex", "qualitative": ("rules", _QUALITATIVE_RULE),
         "harm_object": "regex",
     },
+    "patterns/reference.yaml": {"title": "regex", "numbers": ("rules", _REFERENCE_NUMBER_RULE)},
     "patterns/unit_cue.yaml": {
         "labels": {"lead": "words", "support": "words"}, "leader_labels": "words",
         "leader_not_person": "regex", "other_label": "regex", "demoted_when_lead_named": "words",

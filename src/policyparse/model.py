@@ -20,8 +20,9 @@ from typing import Iterator
 
 from .normalize import normalize_text
 
-SCHEMA_VERSION = "1.3"  # 1.1: documents.structure; 1.2: rule on tasks, task_units, deadlines, frequencies,
-# targets; 1.3: tasks.topics, tasks.hazards
+SCHEMA_VERSION = "1.4"  # 1.1: documents.structure; 1.2: rule on tasks, task_units, deadlines, frequencies,
+# targets; 1.3: tasks.topics, tasks.hazards; 1.4: documents.notice_key, ocr, ocr_confidence; the
+# references and task_clusters tables
 
 
 # --------------------------------------------------------------------------- layout
@@ -104,6 +105,7 @@ class SourceMeta:
     ocr: bool = False  # some text came from OCR
     ocr_pages: list[int] = field(default_factory=list)
     ocr_seconds_per_page: float | None = None
+    ocr_confidence: float | None = None  # the OCR engine's mean score (0-1) over the text it kept
     read_seconds: float | None = None
     converted_by: str | None = None  # .doc/.wps: the converter (libreoffice)
     published_date: dt.date | None = None  # a web page's 发布日期
@@ -206,6 +208,17 @@ class Target:
     rule: str = ""
 
 
+@dataclass(slots=True)
+class Reference:
+    """A document the notice cites or implements: 《title》 and the 发文字号 that follows it."""
+
+    title: str  # inside the 《》, as written
+    number: str | None  # the 发文字号 (or 部令 number) right after the title, if any
+    start: int  # the span: from 《 to the end of the number (or 》)
+    end: int
+    rule: str = ""
+
+
 @dataclass
 class Task:
     """One work item: a leaf of the numbering outline or one row of a task table."""
@@ -243,6 +256,7 @@ class Document:
     warnings: list[str] = field(default_factory=list)
     tasks: list[Task] = field(default_factory=list)
     targets: list[Target] = field(default_factory=list)  # document-level goals
+    references: list[Reference] = field(default_factory=list)  # the documents it cites
     # which readers found the tasks: "outline", "table", "flattened_table" joined by "+", or "none"
     structure: str = "none"
     # layers between the steps, not exported: the numbering outline (segment.outline.Outline)

@@ -77,3 +77,65 @@ def full_date_line(text: str) -> dt.date | None:
         if m:
             return date_from_match(m)
     return None
+
+
+# --------------------------------------------------------------------------- one notice, several files
+
+# Marks that differ between renderings of one title and say nothing about it: spaces, quotes,
+# title brackets and the bracket forms OCR and web editors swap (（）/()/〔〕/[]).
+_TITLE_NOISE = re.compile(r"[\s《》〈〉<>“”\"'‘’「」『』（）()〔〕\[\]［］【】·•、，,。.：:；;！!？?—\-_]+")
+# a title that names its issuer first: 重庆市应急管理局关于… → 关于… (a web copy or a citation
+# often drops the issuer, the 版头 copy keeps it)
+_ISSUER_BEFORE_GUANYU = re.compile(r"^.{2,40}?(?=关于)")
+
+
+def normalize_doc_number(number: str | None) -> str | None:
+    """A 发文字号 reduced to what identifies it: NFKC widths, no spaces, the year bracket as
+    〔〕, no 第 before the serial and no leading zeros (渝府发〔2023〕第05号 = 渝府发〔2023〕5号)."""
+    import unicodedata
+
+    if not number:
+        return None
+    s = unicodedata.normalize("NFKC", number)
+    s = re.sub(r"\s+", "", s)
+    s = re.sub(r"[\[［【(（〔﹝]((?:19|20)\d{2})[\]］】)）〕﹞]", r"〔\1〕", s)
+    s = re.sub(r"〕第?0*(\d+)号$", r"〕\1号", s)
+    return s or None
+
+
+def normalize_title(title: str | None) -> str | None:
+    """A title reduced to its words: NFKC, no spaces, quotes, brackets or punctuation, and no
+    issuer before 关于 (重庆市…局关于印发…的通知 = 关于印发…的通知)."""
+    import unicodedata
+
+    if not title:
+        return None
+    s = _TITLE_NOISE.sub("", unicodedata.normalize("NFKC", title))
+    s = _ISSUER_BEFORE_GUANYU.sub("", s)
+    return s or None
+
+
+def normalize_issuer(issuer: str) -> str:
+    import unicodedata
+
+    return _TITLE_NOISE.sub("", unicodedata.normalize("NFKC", issuer))
+
+
+def notice_key(doc_number: str | None, issuers: list[str] | tuple[str, ...], title: str | None,
+               issue_date: dt.date | None) -> str | None:
+    """One key for one notice, whatever file carries it (a PDF and its web page, two sites'
+    copies): the normalised 发文字号 with the issuers, else the normalised title with the
+    issuers and the 成文日期. None when the document names neither number nor title.
+    A short hash, so the key is a plain id for joins; ``n`` marks it as a notice's, not a file's."""
+    import hashlib
+
+    who = "、".join(sorted(normalize_issuer(i) for i in issuers if i))
+    number = normalize_doc_number(doc_number)
+    if number:
+        basis = f"number|{number}|{who}"
+    else:
+        norm = normalize_title(title)
+        if not norm:
+            return None
+        basis = f"title|{norm}|{who}|{issue_date.isoformat() if issue_date else ''}"
+    return "n" + hashlib.sha1(basis.encode("utf-8")).hexdigest()[:15]

@@ -24,7 +24,8 @@ def connect(out: str | Path):
         if not folder.is_dir():
             continue
         glob = str(folder / "**" / "*.parquet").replace("'", "''")
-        con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet('{glob}', "
+        # quoted: `references` is an SQL keyword (write "references" in a query too)
+        con.execute(f"CREATE VIEW \"{name}\" AS SELECT * FROM read_parquet('{glob}', "
                     "hive_partitioning = true, union_by_name = true)")
     return con
 

@@ -50,6 +50,11 @@ DOCUMENTS = pa.schema([
     ("structure", STR),  # outline | table | flattened_table (joined by +) | none
     ("n_chars", I64),
     ("warnings", STRS),
+    # one notice, several files (a PDF and its web page, two sites' copies): one key, from the
+    # normalised 发文字号 and issuers, else the normalised title, issuers and 成文日期
+    ("notice_key", STR),
+    ("ocr", pa.bool_()),  # some text came from OCR (a scan)
+    ("ocr_confidence", F64),  # the OCR engine's mean score (0-1); null without OCR
     ("pipeline_version", STR),
     ("schema_version", STR),
 ])
@@ -127,6 +132,32 @@ TARGETS = pa.schema([
     ("rule", STR),  # the id of the rule (or reader) that produced the row
 ])
 
+# The documents a notice cites: 《title》 and the number after it (extract/references.py).
+# cited_doc_id / cited_notice_key are filled at publish time when the cited document is in
+# the same run (matched by 发文字号, else by normalised title; export/tables.link_references).
+REFERENCES = pa.schema([
+    ("doc_id", STR),
+    ("cited_title", STR),
+    ("cited_number", STR),  # 发文字号, 部令 number or standard code after the title; null if none
+    ("char_start", I64),
+    ("char_end", I64),
+    ("rule", STR),  # doc_number | order_number | standard_number | title
+    ("cited_doc_id", STR),
+    ("cited_notice_key", STR),
+])
+
+# Near-identical obligations across notices (export/clusters.py): one row per task and
+# cluster, only clusters whose tasks come from at least two notices.
+TASK_CLUSTERS = pa.schema([
+    ("cluster_id", STR),
+    ("task_id", STR),
+    ("doc_id", STR),
+    ("notice_key", STR),
+    ("representative_text", STR),  # the cluster's obligation: its most connected sentence
+    ("member_text", STR),  # this task's sentence of the cluster (how this notice words it)
+    ("similarity", F64),  # MinHash-estimated Jaccard of member_text's 3-grams to the representative's
+])
+
 # One row per input file that produced no document.
 FAILURES = pa.schema([
     ("source_path", STR),
@@ -146,9 +177,10 @@ DOC_TABLES: dict[str, pa.Schema] = {
     "deadlines": DEADLINES,
     "frequencies": FREQUENCIES,
     "targets": TARGETS,
+    "references": REFERENCES,
 }
-# Every table of a run.
-ALL_TABLES: dict[str, pa.Schema] = {**DOC_TABLES, "failures": FAILURES}
+# Every table of a run (task_clusters is built over all the run's tasks, not per document).
+ALL_TABLES: dict[str, pa.Schema] = {**DOC_TABLES, "failures": FAILURES, "task_clusters": TASK_CLUSTERS}
 
 # Hive partition key of every per-document table: the document's plan year, or
 # UNKNOWN_PARTITION. It is a *directory* key named apart from the ``plan_year``
@@ -162,8 +194,8 @@ PARTITION_KEY = "year"
 UNKNOWN_PARTITION = "unknown"
 
 # Columns whose strings are long and unique: Parquet dictionary pages only cost there.
-NO_DICTIONARY_COLUMNS = {"text", "message"}
+NO_DICTIONARY_COLUMNS = {"text", "message", "member_text"}
 
 __all__ = ["SCHEMA_VERSION", "DOC_TABLES", "ALL_TABLES", "PARTITION_KEY", "UNKNOWN_PARTITION",
            "DOCUMENTS", "TEXTS", "TASKS", "TASK_UNITS", "DEADLINES", "FREQUENCIES", "TARGETS",
-           "FAILURES", "NO_DICTIONARY_COLUMNS"]
+           "FAILURES", "REFERENCES", "TASK_CLUSTERS", "NO_DICTIONARY_COLUMNS"]

@@ -14,6 +14,7 @@ from __future__ import annotations
 import pyarrow as pa
 
 from ..model import SCHEMA_VERSION, Document, Task
+from ..official import normalize_doc_number, normalize_title, notice_key
 from .schema import DOC_TABLES
 
 
@@ -56,6 +57,9 @@ def documents_rows(doc: Document, pipeline_version: str = "") -> list[dict]:
         "structure": doc.structure,
         "n_chars": len(doc.text),
         "warnings": [str(w) for w in doc.warnings],
+        "notice_key": notice_key(h.doc_number, h.issuers, h.title, h.issue_date) or f"d{doc.doc_id}",
+        "ocr": bool(doc.meta.ocr),
+        "ocr_confidence": doc.meta.ocr_confidence,
         "pipeline_version": pipeline_version,
         "schema_version": SCHEMA_VERSION,
     }]
@@ -149,6 +153,55 @@ def targets_rows(doc: Document) -> list[dict]:
     return rows
 
 
+def references_rows(doc: Document) -> list[dict]:
+    """The cited documents; the links to documents of the run are added at publish time."""
+    return [{
+        "doc_id": doc.doc_id,
+        "cited_title": r.title,
+        "cited_number": r.number,
+        "char_start": r.start,
+        "char_end": r.end,
+        "rule": r.rule or None,
+        "cited_doc_id": None,
+        "cited_notice_key": None,
+    } for r in doc.references]
+
+
+def link_references(references: pa.Table, documents: pa.Table) -> pa.Table:
+    """``references`` with ``cited_doc_id`` and ``cited_notice_key`` filled where the cited
+    document is one of the run's ``documents``: by normalised 发文字号 first, else by
+    normalised title (the document's title, or a plan its title issues: 关于印发《X》的通知
+    is cited as 《X》 too). Several files of one notice: the first in document order. A
+    notice never links to itself."""
+    import re
+
+    by_number: dict[str, tuple[str, str]] = {}
+    by_title: dict[str, tuple[str, str]] = {}
+    for row in documents.select(["doc_id", "doc_number", "title", "notice_key"]).to_pylist():
+        target = (row["doc_id"], row["notice_key"])
+        number = normalize_doc_number(row["doc_number"])
+        if number:
+            by_number.setdefault(number, target)
+        title = row["title"] or ""
+        for t in [title, *re.findall(r"《([^《》]+)》", title)]:
+            norm = normalize_title(t)
+            if norm:
+                by_title.setdefault(norm, target)
+    key_of = dict(zip(documents.column("doc_id").to_pylist(), documents.column("notice_key").to_pylist()))
+    cited_doc, cited_key = [], []
+    for row in references.select(["doc_id", "cited_title", "cited_number"]).to_pylist():
+        hit = by_number.get(normalize_doc_number(row["cited_number"]) or "") \
+            or by_title.get(normalize_title(row["cited_title"]) or "")
+        if hit and hit[1] == key_of.get(row["doc_id"]):
+            hit = None
+        cited_doc.append(hit[0] if hit else None)
+        cited_key.append(hit[1] if hit else None)
+    out = references.set_column(references.schema.get_field_index("cited_doc_id"), "cited_doc_id",
+                                pa.array(cited_doc, pa.string()))
+    return out.set_column(out.schema.get_field_index("cited_notice_key"), "cited_notice_key",
+                          pa.array(cited_key, pa.string()))
+
+
 def document_rows(doc: Document, pipeline_version: str = "") -> dict[str, list[dict]]:
     """Every table's rows for one document, in record order."""
     return {
@@ -159,6 +212,7 @@ def document_rows(doc: Document, pipeline_version: str = "") -> dict[str, list[d
         "deadlines": deadlines_rows(doc),
         "frequencies": frequencies_rows(doc),
         "targets": targets_rows(doc),
+        "references": references_rows(doc),
     }
 
 

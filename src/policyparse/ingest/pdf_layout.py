@@ -577,6 +577,7 @@ class PageContent:
     scale: float = 1.0
     size_tol: float = 0.15  # OCR box heights vary more than font sizes
     ocr: bool = False  # an image read by OCR: no font, weight or colour is known
+    ocr_confidence: float | None = None  # OCR: the engine's mean score over the text kept
 
 
 @dataclass

@@ -161,7 +161,8 @@ def ocr_page(page, number: int) -> PageContent:
     pieces.extend(_read_empty_cells(gray, rules, pieces, tol, dpi))
     bitmap.close()
     return PageContent(number, float(w), float(h), pieces, rules, tol, scale=72.0 / dpi,
-                       size_tol=OCR_SIZE_TOLERANCE, ocr=True)
+                       size_tol=OCR_SIZE_TOLERANCE, ocr=True,
+                       ocr_confidence=sum(float(r[2]) for r in results) / len(results) if results else None)
 
 
 def _read_empty_cells(gray, rules: list[Rule], pieces: list[Piece], tol: float, dpi: float) -> list[Piece]:

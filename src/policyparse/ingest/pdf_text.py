@@ -202,6 +202,8 @@ def read_pdf(data: bytes, source_path: str, *, doc_id: str, ocr: bool = True) ->
     if ocr_pages:
         b.meta.ocr_pages = list(ocr_pages)
         b.meta.ocr_seconds_per_page = round(ocr_seconds / len(ocr_pages), 2)
+        scores = [p.ocr_confidence for p in pages if p.ocr_confidence is not None]
+        b.meta.ocr_confidence = round(sum(scores) / len(scores), 4) if scores else None
     skipped = [n for n in image_only if n not in ocr_pages]
     if skipped:
         b.warnings.append(f"pages {skipped} are images without a text layer; OCR is off, their text is missing")
