@@ -50,6 +50,11 @@ TABLES: dict[str, tuple[str, dict[str, str]]] = {
         "structure": "which readers found the tasks (see *Values*)",
         "n_chars": "length of the normalised text, in characters",
         "warnings": "what the pipeline noticed but did not fail on (`W301 plan-like document, no task found` …)",
+        "notice_key": "one key per notice, whatever the file: the same notice as PDF and web page, or from "
+                      "two sites, shares it (normalised 发文字号 and issuers, else normalised title, issuers and "
+                      "成文日期); count per notice with `count(DISTINCT notice_key)`",
+        "ocr": "true when some of the text came from OCR (a scanned PDF or page)",
+        "ocr_confidence": "the OCR engine's mean score over the recognised lines (0 to 1); null without OCR",
         "pipeline_version": "the policyparse version that extracted the document",
         "schema_version": f"version of these tables' columns and types ({SCHEMA_VERSION} now)",
     }),
@@ -134,14 +139,29 @@ TABLES: dict[str, tuple[str, dict[str, str]]] = {
         "code": "the coded error (see *Values*)",
         "message": "what went wrong, for a person",
     }),
-    # described ahead of its schema (issue 9, copied obligations): rendered once ALL_TABLES has it
-    "task_clusters": ("One row per task that belongs to a group of near-identical tasks of different "
-                      "documents (an obligation one plan copied from another, with small edits).", {
+    "references": ("One row per document a notice cites or implements: 《title》 and the number after it "
+                   "(a notice's own plan, 现将《…》印发, is not a citation).", {
+        "doc_id": _DOC_ID,
+        "cited_title": "the cited title, without 《》",
+        "cited_number": "the 发文字号, 部令 number or standard code written after the title; null if none",
+        "char_start": _SPAN,
+        "char_end": _SPAN_END,
+        "rule": "how the citation was read: `doc_number`, `order_number`, `standard_number` or `title`",
+        "cited_doc_id": "the cited document when it is in the same run (matched by 发文字号, else by "
+                        "normalised title); null otherwise",
+        "cited_notice_key": "the cited document's `notice_key`, when it is in the same run",
+    }),
+    "task_clusters": ("One row per task that belongs to a group of near-identical obligations of at least two "
+                      "different notices (an obligation one plan copied from another, with small edits). "
+                      "Renderings of one notice count once.", {
         "cluster_id": "the group's id",
         "task_id": "a task of the group (`tasks.task_id`)",
         "doc_id": _DOC_ID,
-        "representative_text": "the text that stands for the group",
-        "similarity": "how close the task's words are to the representative's (0 to 1)",
+        "notice_key": "the task's notice (`documents.notice_key`)",
+        "representative_text": "the sentence that stands for the group (its most connected member)",
+        "member_text": "this task's sentence of the group: how this notice words the obligation",
+        "similarity": "MinHash-estimated Jaccard similarity of `member_text`'s character 3-grams to the "
+                      "representative's (0 to 1)",
     }),
 }
 
