@@ -37,7 +37,6 @@ import ast
 import contextlib
 import dataclasses
 import datetime as dt
-import functools
 import hashlib
 import json
 import os
@@ -159,7 +158,6 @@ def _hash_files(h, files: list[Path], base: Path) -> None:
         h.update(p.read_bytes())
 
 
-@functools.lru_cache(maxsize=8)
 def _fingerprints(gaz_root: Path | None) -> tuple[str, str]:
     sources = ingest_sources()
     h = hashlib.sha256(b"ingest\0")
