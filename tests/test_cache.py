@@ -125,10 +125,14 @@ def test_an_ingested_document_round_trips_exactly():
 
     for path in [sorted(SEEDS.glob("*.txt"))[1], sorted(DOCX.glob("*.docx"))[1]]:
         doc = read_bytes(path.read_bytes(), str(path))
-        blob = cache_mod.encode_document(doc)
-        assert blob is not None and cache_mod.decode_document(blob) == doc
-        assert len(blob) < len(doc.text.encode("utf-8"))  # compressed
-        assert cache_mod.decode_document(blob[: len(blob) // 2]) is None  # torn: a miss
+        raw = cache_mod.encode_document(doc)
+        assert raw is not None and cache_mod.decode_document(raw) == doc
+        entry = cache_mod.compress(raw)
+        assert len(entry) < len(doc.text.encode("utf-8"))  # text, blocks and all, compressed
+        assert cache_mod.decode_document(cache_mod.decompress(entry)) == doc
+        assert cache_mod.decode_document(raw[: len(raw) // 2]) is None  # torn: a miss
+        with pytest.raises(ValueError):
+            cache_mod.decompress(entry[: len(entry) // 2])
 
 
 def test_streaming_bounds_give_the_same_bytes_with_one_or_two_workers(tmp_path, monkeypatch):
@@ -218,3 +222,32 @@ def test_a_run_resumed_after_sigkill_gives_byte_identical_tables(tmp_path):
     fresh = tmp_path / "fresh"
     run_batch([src], fresh, workers=1, quiet=True)
     assert parquet_files(out) == parquet_files(fresh)
+
+
+def test_entries_share_a_trained_dictionary_and_workers_read_them(tmp_path, monkeypatch):
+    from policyparse.export.cache import DocCache, cache_keys, lookup_ingested
+    from policyparse.ingest import read_bytes
+
+    monkeypatch.setattr(cache_mod, "DICT_SAMPLES", 8)
+    seed = sorted(SEEDS.glob("*.txt"))[2].read_bytes()
+    docs = []
+    for k in range(12):  # twelve variants of one notice: what one entry cannot share
+        doc = read_bytes(seed + f"\n（编号：{k}）\n".encode(), f"in/{k}.txt")
+        docs.append((doc.doc_id, cache_mod.encode_document(doc), doc))
+    cache = DocCache(tmp_path, cache_keys(ocr=True))
+    for doc_id, raw, _ in docs:
+        cache.put_ingested(doc_id, raw)
+    db = sqlite3.connect(tmp_path / ".cache" / "cache.sqlite")
+    assert db.execute("SELECT count(*) FROM dictionaries WHERE level='ingested'").fetchone() == (1,)
+    sizes = dict(db.execute("SELECT doc_id, length(blob) FROM ingested"))
+    db.close()
+    plain = len(cache_mod.compress(docs[-1][1]))
+    assert sizes[docs[-1][0]] < plain / 3  # with the dictionary, a fraction of zstd alone
+    assert sizes[docs[0][0]] < plain / 3  # the samples were compressed again with it
+    for doc_id, _, doc in docs:
+        assert cache.get_ingested(doc_id) == doc
+    with cache.shared_with_workers():  # what a worker process sees
+        assert lookup_ingested(docs[3][0]) == docs[3][2]
+        assert lookup_ingested("0000000000000000") is None
+    assert lookup_ingested(docs[3][0]) is None  # nothing shared outside a run
+    cache.close()

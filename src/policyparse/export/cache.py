@@ -21,8 +21,9 @@ components again, with no reader, OCR or LibreOffice.
 Why one SQLite file rather than a file per entry: ten thousand small files cost a
 file-system block each (a 300-byte entry takes 4 KB), and a power loss can tear
 any of them; SQLite packs entries into pages, commits each entry atomically and
-reuses the pages pruned entries leave. Entries are compressed with zstd (through
-pyarrow). Only the batch's parent process writes; workers open the file read-only
+reuses the pages pruned entries leave. Entries are compressed with zstd and a
+dictionary per level trained on the file's first entries (notices share much of
+their wording, which one entry alone cannot exploit). Only the batch's parent process writes; workers open the file read-only
 to look up level 1 (:func:`lookup_ingested`). An entry that does not decode (a
 torn page, a truncated blob) is a miss, never an error: the document is read again.
 
@@ -49,6 +50,7 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.ipc as ipc
+import zstandard
 
 from .. import model
 from ..model import SCHEMA_VERSION, Document
@@ -61,8 +63,13 @@ PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 ENV_DB = "POLICYPARSE_CACHE_DB"
 ENV_INGEST_KEY = "POLICYPARSE_INGEST_KEY"
 
-_MAGIC = b"PPZ1"
-_CODEC = pa.Codec("zstd", compression_level=6)
+_MAGIC = b"PPZ2"
+ZSTD_LEVEL = 6
+# a zstd dictionary per level, trained once per cache file on its first entries: notices
+# share most of their wording (版头, boilerplate, the column names of Arrow IPC), which
+# one document alone cannot exploit; with the dictionary an entry stores what is its own
+DICT_SAMPLES = 64
+DICT_BYTES = 112 * 1024
 
 
 # --------------------------------------------------------------------------- fingerprints
@@ -217,18 +224,27 @@ def run_key(*, ocr: bool) -> tuple[str, dict]:
 # --------------------------------------------------------------------------- compression
 
 
-def _compress(raw: bytes) -> bytes:
-    return _MAGIC + struct.pack("<Q", len(raw)) + _CODEC.compress(raw, asbytes=True)
+def compress(raw: bytes, dict_id: int = 0, zdict: zstandard.ZstdCompressionDict | None = None) -> bytes:
+    """``raw`` → an entry: magic, the dictionary's id (0: none), raw size, a zstd frame."""
+    c = zstandard.ZstdCompressor(level=ZSTD_LEVEL, dict_data=zdict) if zdict is not None \
+        else zstandard.ZstdCompressor(level=ZSTD_LEVEL)
+    return _MAGIC + struct.pack("<IQ", dict_id, len(raw)) + c.compress(raw)
 
 
-def _decompress(blob: bytes) -> bytes:
-    """The raw bytes, or ValueError for anything torn or foreign."""
-    if len(blob) < 12 or blob[:4] != _MAGIC:
+def entry_dict_id(blob: bytes) -> int:
+    if len(blob) < 16 or blob[:4] != _MAGIC:
         raise ValueError("not a cache entry")
-    (size,) = struct.unpack("<Q", blob[4:12])
+    return struct.unpack_from("<I", blob, 4)[0]
+
+
+def decompress(blob: bytes, zdict: zstandard.ZstdCompressionDict | None = None) -> bytes:
+    """The raw bytes, or ValueError for anything torn or foreign."""
+    entry_dict_id(blob)
+    (size,) = struct.unpack_from("<Q", blob, 8)
     try:
-        raw = _CODEC.decompress(blob[12:], decompressed_size=size, asbytes=True)
-    except (pa.ArrowException, OSError) as e:
+        d = zstandard.ZstdDecompressor(dict_data=zdict) if zdict is not None else zstandard.ZstdDecompressor()
+        raw = d.decompress(blob[16:], max_output_size=size)
+    except zstandard.ZstdError as e:
         raise ValueError(f"torn cache entry: {e}") from e
     if len(raw) != size:
         raise ValueError("torn cache entry")
@@ -239,21 +255,22 @@ def _decompress(blob: bytes) -> bytes:
 
 
 def pack(tables: dict[str, pa.Table]) -> bytes:
-    """Every table of one document → one compressed blob: each table's rows as an
-    Arrow IPC record-batch message *without* its schema (the schema is
-    :data:`DOC_TABLES`, so it is not repeated ten thousand times), framed by lengths."""
+    """Every table of one document → one byte string: each table's rows as an Arrow
+    IPC record-batch message *without* its schema (the schema is :data:`DOC_TABLES`,
+    so it is not repeated ten thousand times), framed by lengths. The cache
+    compresses it (:func:`compress`)."""
     frames = []
     for name, schema in DOC_TABLES.items():
         t = tables[name].cast(schema)
         batch = pa.RecordBatch.from_arrays([c.combine_chunks() for c in t.columns], schema=schema)
         frames.append(batch.serialize().to_pybytes())
     head = struct.pack(f"<{len(frames) + 1}Q", len(frames), *map(len, frames))
-    return _compress(head + b"".join(frames))
+    return head + b"".join(frames)
 
 
 def unpack(data: bytes | pa.Buffer) -> dict[str, pa.Table]:
     """The inverse of :func:`pack`; ValueError when the blob is torn."""
-    raw = _decompress(bytes(data))
+    raw = bytes(data)
     try:
         (n,) = struct.unpack_from("<Q", raw, 0)
         if n != len(DOC_TABLES):
@@ -323,21 +340,21 @@ def _dec(v):
 
 
 def encode_document(doc: Document) -> bytes | None:
-    """An ingested Document → a compressed blob; None when it holds something this
-    encoding cannot give back exactly (then it is simply not cached)."""
+    """An ingested Document → compact JSON bytes (the cache compresses them); None when
+    it holds something this encoding cannot give back exactly (then it is not cached)."""
     try:
         raw = json.dumps(_enc(doc), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-        if decode_document(_compress(raw)) != doc:
+        if decode_document(raw) != doc:
             return None
     except (TypeError, ValueError, RecursionError):
         return None
-    return _compress(raw)
+    return raw
 
 
-def decode_document(blob: bytes) -> Document | None:
+def decode_document(raw: bytes) -> Document | None:
     try:
-        doc = _dec(json.loads(_decompress(blob)))
-    except (ValueError, KeyError, TypeError, IndexError):
+        doc = _dec(json.loads(raw))
+    except (ValueError, KeyError, TypeError, IndexError, RecursionError):
         return None
     return doc if isinstance(doc, Document) else None
 
@@ -347,7 +364,35 @@ def decode_document(blob: bytes) -> Document | None:
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS ingested (doc_id TEXT PRIMARY KEY, key TEXT NOT NULL, blob BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS extracted (doc_id TEXT PRIMARY KEY, key TEXT NOT NULL, blob BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS dictionaries (id INTEGER PRIMARY KEY, level TEXT NOT NULL, data BLOB NOT NULL);
 """
+
+
+class _Dictionaries:
+    """The zstd dictionaries of one cache file, loaded once each."""
+
+    def __init__(self, conn_of):
+        self._conn_of = conn_of
+        self._by_id: dict[int, zstandard.ZstdCompressionDict] = {}
+
+    def get(self, dict_id: int) -> zstandard.ZstdCompressionDict | None:
+        if dict_id == 0:
+            return None
+        if dict_id not in self._by_id:
+            row = self._conn_of().execute("SELECT data FROM dictionaries WHERE id=?", (dict_id,)).fetchone()
+            if row is None:
+                raise ValueError(f"cache dictionary {dict_id} is missing")
+            self._by_id[dict_id] = zstandard.ZstdCompressionDict(row[0])
+        return self._by_id[dict_id]
+
+    def current(self, level: str) -> tuple[int, zstandard.ZstdCompressionDict | None]:
+        row = self._conn_of().execute("SELECT max(id) FROM dictionaries WHERE level=?", (level,)).fetchone()
+        dict_id = row[0] or 0
+        return dict_id, self.get(dict_id)
+
+    def read(self, blob: bytes) -> bytes:
+        return decompress(blob, self.get(entry_dict_id(blob)))
+
 
 
 def _connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
@@ -373,6 +418,10 @@ class DocCache:
         self.keys = keys if isinstance(keys, CacheKeys) else CacheKeys(keys, keys, {})
         self.db = self.root / DB_NAME
         self._conn: sqlite3.Connection | None = None
+        self._dicts = _Dictionaries(lambda: self.conn)
+        self._current: dict[str, tuple[int, zstandard.ZstdCompressionDict | None]] = {}
+        self._samples: dict[str, list[tuple[str, str, bytes]]] = {"ingested": [], "extracted": []}
+        self._untrainable: set[str] = set()
 
     @property
     def conn(self) -> sqlite3.Connection:
@@ -392,16 +441,49 @@ class DocCache:
             self._conn = None
 
     def _blob(self, table: str, doc_id: str, key: str) -> bytes | None:
+        """The raw bytes of an entry, or None: absent, torn, or its dictionary lost."""
         try:
             row = self.conn.execute(f"SELECT blob FROM {table} WHERE doc_id=? AND key=?",  # noqa: S608
                                     (doc_id, key)).fetchone()
-        except sqlite3.DatabaseError:
+            return self._dicts.read(row[0]) if row else None
+        except (sqlite3.DatabaseError, ValueError, zstandard.ZstdError):
             return None
-        return row[0] if row else None
 
-    def _put(self, table: str, doc_id: str, key: str, blob: bytes) -> None:
+    def _put(self, table: str, doc_id: str, key: str, raw: bytes) -> None:
+        if table not in self._current:
+            self._current[table] = self._dicts.current(table)
+        dict_id, zdict = self._current[table]
         self.conn.execute(f"INSERT OR REPLACE INTO {table} (doc_id, key, blob) VALUES (?, ?, ?)",  # noqa: S608
-                          (doc_id, key, blob))
+                          (doc_id, key, compress(raw, dict_id, zdict)))
+        if dict_id == 0 and table not in self._untrainable:
+            self._learn(table, doc_id, key, raw)
+
+    def _learn(self, table: str, doc_id: str, key: str, raw: bytes) -> None:
+        """Collect the first entries of a level; once there are enough, train its
+        dictionary and compress them again with it."""
+        samples = self._samples[table]
+        samples.append((doc_id, key, raw))
+        if len(samples) < DICT_SAMPLES:
+            return
+        self._samples[table] = []
+        try:
+            zdict = zstandard.train_dictionary(DICT_BYTES, [r for _, _, r in samples], level=ZSTD_LEVEL)
+        except zstandard.ZstdError:  # too little to learn from: go on without one
+            self._untrainable.add(table)
+            return
+        conn = self.conn
+        conn.execute("BEGIN")
+        try:
+            dict_id = conn.execute("INSERT INTO dictionaries (level, data) VALUES (?, ?)",
+                                   (table, zdict.as_bytes())).lastrowid
+            for d, k, r in samples:
+                conn.execute(f"UPDATE {table} SET blob=? WHERE doc_id=? AND key=?",  # noqa: S608
+                             (compress(r, dict_id, zdict), d, k))
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        self._current[table] = (dict_id, zdict)
 
     # level 2
     def has(self, doc_id: str) -> bool:
@@ -419,14 +501,17 @@ class DocCache:
             return None
 
     def put(self, doc_id: str, payload: bytes) -> None:
+        """Store the packed rows of a document (:func:`pack`)."""
         self._put("extracted", doc_id, self.keys.rows, payload)
 
     # level 1
-    def get_ingested(self, doc_id: str) -> bytes | None:
-        return self._blob("ingested", doc_id, self.keys.ingest)
+    def get_ingested(self, doc_id: str) -> Document | None:
+        raw = self._blob("ingested", doc_id, self.keys.ingest)
+        return decode_document(raw) if raw is not None else None
 
-    def put_ingested(self, doc_id: str, blob: bytes) -> None:
-        self._put("ingested", doc_id, self.keys.ingest, blob)
+    def put_ingested(self, doc_id: str, raw: bytes) -> None:
+        """Store an ingested document (:func:`encode_document`'s bytes)."""
+        self._put("ingested", doc_id, self.keys.ingest, raw)
 
     def doc_ids(self, level: int = 2) -> set[str]:
         table = "extracted" if level == 2 else "ingested"
@@ -486,12 +571,13 @@ class DocCache:
                     os.environ[k] = v
 
 
-_reader: tuple[int, str, sqlite3.Connection] | None = None
+_reader: tuple[int, str, sqlite3.Connection, _Dictionaries] | None = None
+_inherited: list[sqlite3.Connection] = []
 
 
 def close_reader() -> None:
     global _reader
-    if _reader is not None:
+    if _reader is not None and _reader[0] == os.getpid():
         with contextlib.suppress(sqlite3.Error):
             _reader[2].close()
         _reader = None
@@ -506,9 +592,15 @@ def lookup_ingested(doc_id: str) -> Document | None:
         return None
     try:
         if _reader is None or _reader[0] != os.getpid() or _reader[1] != db:
-            # a connection is never shared across fork: each process opens its own
-            _reader = (os.getpid(), db, _connect(Path(db), readonly=True))
+            if _reader is not None and _reader[0] != os.getpid():
+                # a connection inherited through fork is neither used nor closed here
+                # (closing it could touch the parent's locks): it is kept, unused
+                _inherited.append(_reader[2])
+            elif _reader is not None:
+                close_reader()
+            conn = _connect(Path(db), readonly=True)
+            _reader = (os.getpid(), db, conn, _Dictionaries(lambda: conn))
         row = _reader[2].execute("SELECT blob FROM ingested WHERE doc_id=? AND key=?", (doc_id, key)).fetchone()
-    except sqlite3.Error:
+        return decode_document(_reader[3].read(row[0])) if row else None
+    except (sqlite3.Error, ValueError, zstandard.ZstdError):
         return None
-    return decode_document(row[0]) if row else None

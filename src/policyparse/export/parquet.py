@@ -10,7 +10,7 @@ Layout of an output folder ``OUT``::
                       /failures/part-0.parquet
                       /manifest.json
     OUT/.runs/<run_id>.tmp/                   a run being written (never read)
-    OUT/.cache/<run_key>/…                    per-document rows (export/cache.py)
+    OUT/.cache/cache.sqlite                   ingested documents and their rows (export/cache.py)
     OUT/.lock                                 one writer at a time (flock)
 
 A run writes every part file into ``.runs/<run_id>.tmp``, fsyncs them, renames
