@@ -18,7 +18,9 @@ sum of the resident sizes of the process and all its descendants (workers, a Das
 cluster), sampled every 50 ms from /proc. For each N and worker count: a first run
 into a fresh OUT, then a re-run after appending a comment line to one extraction
 gazetteer file (``gazetteers/patterns/deadline.yaml``, restored afterwards): every
-document's rows are made again from the level-1 cache, no file is read. Printed:
+document's rows are made again from the level-1 cache, no file is read. Between the
+two, a run with one new file (planning, one extraction, the assembly of all N
+documents from the cache: the part of a run that stays on the client). Printed:
 documents/s, peak MB, the re-run's share of the first run, the cache's size on disk
 against the published tables' (Parquet) size, and per N pair the memory slope in KB
 per added document.
@@ -183,6 +185,14 @@ def grid(args) -> None:
                 row = {"n": n, "workers": workers, "dask": dask, **first,
                        "docs_per_s": first["documents"] / first["seconds"],
                        "cache_mb": du(out / ".cache") / 1e6, "tables_mb": tables_bytes(out) / 1e6}
+                # one new file: plan, one extraction, and the whole assembly of N documents
+                # from the cache (the client's serial share of a distributed run)
+                extra = inputs / "extra.txt"
+                extra.write_text(vary((CORPUS / "seeds" / "000_3b1496d5f7dcc5e1.txt").read_text(encoding="utf-8"),
+                                      n + 1) + "\n（新增）\n", encoding="utf-8")
+                one = run_policyparse(inputs, out, workers, dask)
+                extra.unlink()
+                row["one_new_seconds"] = one["seconds"]
                 if args.rerun:
                     with touched_rule():
                         again = run_policyparse(inputs, out, workers, dask)
@@ -195,13 +205,14 @@ def grid(args) -> None:
             shutil.rmtree(inputs)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    print("\n| N | workers | docs/s | peak MB | cache MB | tables MB | cache/tables | rule re-run |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("\n| N | workers | docs/s | peak MB | cache MB | tables MB | cache/tables | one new file | rule re-run |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         w = f"Dask local ×{r['workers']}" if r["dask"] else str(r["workers"])
         rr = f"{r['rerun_share']:.0%} ({r['rerun_seconds']:.1f} s)" if "rerun_share" in r else "-"
         print(f"| {r['n']:,} | {w} | {r['docs_per_s']:.1f} | {r['peak_mb']:.0f} | {r['cache_mb']:.1f} | "
-              f"{r['tables_mb']:.1f} | {r['cache_mb'] / max(r['tables_mb'], 1e-9):.2f} | {rr} |")
+              f"{r['tables_mb']:.1f} | {r['cache_mb'] / max(r['tables_mb'], 1e-9):.2f} | "
+              f"{r['one_new_seconds']:.1f} s | {rr} |")
     by = {}
     for r in rows:
         by.setdefault((r["workers"], r["dask"]), []).append(r)
