@@ -224,10 +224,25 @@ def run_key(*, ocr: bool) -> tuple[str, dict]:
 # --------------------------------------------------------------------------- compression
 
 
+# (de)compressors by dictionary: making one digests its dictionary, so each is made once
+_compressors: dict[int, zstandard.ZstdCompressor] = {}
+_decompressors: dict[int, zstandard.ZstdDecompressor] = {}
+
+
+def _coder(table: dict, make, zdict):
+    key = id(zdict) if zdict is not None else 0
+    entry = table.get(key)
+    if entry is None or entry[0] is not zdict:  # the entry holds its dictionary: no id reuse
+        if len(table) > 8:
+            table.clear()
+        entry = table[key] = (zdict, make(zdict))
+    return entry[1]
+
+
 def compress(raw: bytes, dict_id: int = 0, zdict: zstandard.ZstdCompressionDict | None = None) -> bytes:
     """``raw`` → an entry: magic, the dictionary's id (0: none), raw size, a zstd frame."""
-    c = zstandard.ZstdCompressor(level=ZSTD_LEVEL, dict_data=zdict) if zdict is not None \
-        else zstandard.ZstdCompressor(level=ZSTD_LEVEL)
+    c = _coder(_compressors, lambda d: zstandard.ZstdCompressor(level=ZSTD_LEVEL, dict_data=d)
+               if d is not None else zstandard.ZstdCompressor(level=ZSTD_LEVEL), zdict)
     return _MAGIC + struct.pack("<IQ", dict_id, len(raw)) + c.compress(raw)
 
 
@@ -242,8 +257,9 @@ def decompress(blob: bytes, zdict: zstandard.ZstdCompressionDict | None = None) 
     entry_dict_id(blob)
     (size,) = struct.unpack_from("<Q", blob, 8)
     try:
-        d = zstandard.ZstdDecompressor(dict_data=zdict) if zdict is not None else zstandard.ZstdDecompressor()
-        raw = d.decompress(blob[16:], max_output_size=size)
+        d = _coder(_decompressors, lambda z: zstandard.ZstdDecompressor(dict_data=z)
+                   if z is not None else zstandard.ZstdDecompressor(), zdict)
+        raw = d.decompress(memoryview(blob)[16:], max_output_size=size)
     except zstandard.ZstdError as e:
         raise ValueError(f"torn cache entry: {e}") from e
     if len(raw) != size:

@@ -60,9 +60,10 @@ MAX_ROWS_PER_FILE = 4 * 1024 * 1024
 # much; all buffered rows together stay under the budget (the largest buffer is written
 # first); a part file is closed past MAX_BYTES_PER_FILE (its footer, held in memory until
 # the file closes, grows with its row groups)
-ROW_GROUP_BYTES = 2 * 1024 * 1024
-BUFFER_BUDGET_BYTES = 8 * 1024 * 1024
+ROW_GROUP_BYTES = 1024 * 1024
+BUFFER_BUDGET_BYTES = 4 * 1024 * 1024
 MAX_BYTES_PER_FILE = 1024 * 1024 * 1024
+COMPACT_EVERY = 16  # pending per-document tables of one part joined into one
 
 
 # --------------------------------------------------------------------------- fs helpers
@@ -146,7 +147,12 @@ class _PartWriter:
     def add(self, table: pa.Table) -> None:
         self.pending.append(table)
         self.pending_rows += table.num_rows
-        self.pending_bytes += table.nbytes
+        self.pending_bytes += table.get_total_buffer_size()
+        if len(self.pending) >= COMPACT_EVERY:
+            # one document's rows of a small table are a few hundred bytes of data but
+            # kilobytes of objects and of the cache entry they were read from: copy the
+            # pending rows into one table so that what is held is what is counted
+            self.pending = [pa.concat_tables(self.pending).combine_chunks()]
 
     def flush(self) -> None:
         if not self.pending:
@@ -161,7 +167,7 @@ class _PartWriter:
             part = table.slice(0, n)
             self._writer.write_table(part, row_group_size=ROW_GROUP_SIZE)
             self._file_rows += n
-            self._file_bytes += part.nbytes
+            self._file_bytes += part.get_total_buffer_size()
             table = table.slice(n)
 
     def _open(self) -> None:
