@@ -17,7 +17,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from policyparse.export import parquet as pq_out
-from policyparse.export.cache import DocCache, pack, run_key, unpack
+from policyparse.export.cache import DocCache, cache_keys, pack, run_key, unpack
 from policyparse.export.schema import (ALL_TABLES, DOC_TABLES, PARTITION_KEY, SCHEMA_VERSION,
                                        UNKNOWN_PARTITION)
 from policyparse.export.tables import document_rows, rows_to_tables, task_id
@@ -111,17 +111,29 @@ def test_cache_is_keyed_by_pipeline_and_survives_a_torn_file(tmp_path):
     key, parts = run_key(ocr=True)
     assert run_key(ocr=False)[0] != key  # OCR changes what a scan yields
     assert {"pipeline_version", "gazetteer_fingerprint", "code_fingerprint"} <= set(parts)
-    cache = DocCache(tmp_path, key)
+    cache = DocCache(tmp_path, cache_keys(ocr=True))
     payload = pack(rows_to_tables(document_rows(make_doc("abcd"))))
     cache.put("abcd", payload)
     assert cache.has("abcd") and cache.get("abcd")["tasks"].num_rows == 2
-    cache.path("abcd").write_bytes(payload[: len(payload) // 2])  # torn write
-    assert cache.get("abcd") is None
+    cache.put("abcd", payload[: len(payload) // 2])  # a torn entry
+    assert cache.has("abcd") and cache.get("abcd") is None  # a miss, not an error
     cache.put("abcd", payload)
-    other = DocCache(tmp_path, "otherkey")
+    other = DocCache(tmp_path, cache_keys(ocr=False))  # another key in the same file
     other.put("zz99", payload)
-    assert cache.prune(keep={"abcd"}) >= 1
-    assert cache.has("abcd") and not (tmp_path / ".cache" / "otherkey").exists()
+    (tmp_path / ".cache" / "oldlayout").mkdir()  # what an older cache layout left
+    assert cache.prune(keep={"abcd"}) >= 2
+    assert cache.has("abcd") and not other.has("zz99") and not (tmp_path / ".cache" / "oldlayout").exists()
+    cache.close()
+    other.close()
+    # a cache file that is no database at all (torn header) is started afresh
+    (tmp_path / ".cache" / "cache.sqlite").write_bytes(b"garbage" * 100)
+    for suffix in ("-wal", "-shm"):
+        (tmp_path / ".cache" / f"cache.sqlite{suffix}").unlink(missing_ok=True)
+    fresh = DocCache(tmp_path, cache_keys(ocr=True))
+    assert not fresh.has("abcd")
+    fresh.put("abcd", payload)
+    assert fresh.get("abcd")["documents"].num_rows == 1
+    fresh.close()
 
 
 def _publish(out: Path, docs) -> Path:

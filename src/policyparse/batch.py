@@ -5,15 +5,23 @@
    same bytes at two paths are one document: ``documents`` has one row per
    ``doc_id`` (its ``source_path`` the first path in sorted order, every path in
    ``source_paths``), and the file is extracted once.
-2. *Extract* only the documents the cache (export/cache.py) does not hold for
-   this pipeline key: in this process (``--workers 1``), in long-lived worker
-   processes warmed once (``--workers N``), or on Dask (``--scheduler``). Each
-   worker returns one packed row set per document; the parent stores it. A file
+2. *Extract* only the documents the cache (export/cache.py) does not hold rows
+   for at this pipeline's key: in this process (``--workers 1``), in long-lived
+   worker processes warmed once (``--workers N``), or on Dask (``--scheduler``).
+   A worker that finds the document's ingested form in the cache (level 1: the
+   reading code has not changed, only rules) skips the reader, OCR and
+   LibreOffice. Each worker returns one packed row set per document, and the
+   ingested Document when it had to read the file; the parent stores both, one
+   committed entry at a time, so a killed run resumes where it stopped. A file
    that fails becomes a ``failures`` row and never stops the batch.
 3. *Assemble* every table from the cache in one fixed order (documents by
-   source path, then each document's records in record order), so the tables
-   are the same row for row whatever the number of workers or what came from
-   the cache.
+   source path, then each document's records in record order), streaming one
+   document at a time into Parquet writers (export/parquet.RunWriter), so the
+   tables are the same bytes whatever the number of workers, the order in
+   which documents finished or what came from the cache, and memory does not
+   grow with the corpus. What needs every document (a citation's link to the cited
+   document, clusters of near-identical tasks across notices) is computed from the
+   staged tables read back in bounded batches.
 4. *Publish* the run atomically (export/parquet.py). When nothing changed —
    same files, same contents, same pipeline, nothing to extract — the current
    tables are already the answer and nothing is written.
@@ -59,13 +67,15 @@ class InputError(ExportError):
 
 @dataclass
 class Outcome:
-    """What a worker sends back for one document: packed rows or a failure."""
+    """What a worker sends back for one document: packed rows or a failure, and the
+    ingested Document (encoded, for the level-1 cache) when it read the file."""
 
     path: str
     doc_id: str | None
     payload: bytes | None = None
     failure: dict | None = None
     seconds: float = 0.0
+    ingested: bytes | None = None
 
 
 def failure_row(path: str, doc_id: str | None, exc: BaseException) -> dict:
@@ -78,26 +88,39 @@ def failure_row(path: str, doc_id: str | None, exc: BaseException) -> dict:
 
 
 def extract_one(path: str, data: bytes | None = None, ocr: bool = True) -> Outcome:
-    """The per-document stage: bytes → Document → packed rows. Never raises."""
-    from .export.cache import pack
+    """The per-document stage: bytes → Document → packed rows. Never raises.
+
+    The Document comes from the level-1 cache when the batch shared one with this
+    process and it holds these bytes for the current reading code; otherwise the
+    reader makes it, and it is sent back encoded for the parent to cache (also
+    when a later step fails: a rule fixed next time then skips the reader)."""
+    from . import pipeline
+    from .export.cache import encode_document, lookup_ingested, pack
     from .export.tables import document_rows, rows_to_tables
-    from .pipeline import PIPELINE_VERSION, parse_bytes
 
     t0 = time.perf_counter()
     doc_id = None
+    ingested: list[bytes | None] = [None]
     try:
         if data is None:
             data = Path(path).read_bytes()
         doc_id = content_hash(data)
-        doc = parse_bytes(data, path, ocr=ocr)
+        doc = lookup_ingested(doc_id)
+        if doc is not None:
+            doc.source_path = path
+            doc = pipeline.process(doc)
+        else:
+            doc = pipeline.parse_bytes(data, path, ocr=ocr,
+                                       ingested=lambda d: ingested.__setitem__(0, encode_document(d)))
         try:
-            payload = pack(rows_to_tables(document_rows(doc, PIPELINE_VERSION)))
+            payload = pack(rows_to_tables(document_rows(doc, pipeline.PIPELINE_VERSION)))
         except Exception as e:  # noqa: BLE001 - a model the schema cannot hold
             raise ExportError(f"rows: {type(e).__name__}: {e}", path=path) from e
-        return Outcome(path, doc_id, payload=payload, seconds=time.perf_counter() - t0)
+        return Outcome(path, doc_id, payload=payload, seconds=time.perf_counter() - t0,
+                       ingested=ingested[0])
     except Exception as e:  # noqa: BLE001 - every failure is a row, never a crash
         return Outcome(path, doc_id, failure=failure_row(path, doc_id, e),
-                       seconds=time.perf_counter() - t0)
+                       seconds=time.perf_counter() - t0, ingested=ingested[0])
 
 
 WARMUP_NOTICE = ("关于做好2024年度重点工作的通知\n各有关单位：\n"
@@ -356,35 +379,98 @@ def _year_of(documents: pa.Table) -> str:
     return str(y) if y is not None else UNKNOWN_PARTITION
 
 
-def assemble(plan_: Plan, cache, failed_ids: set[str]) -> tuple[dict[str, pa.Table], dict[str, pa.Array]]:
-    """Every table from the cache, in document order (first source path), with the
-    current paths written into ``documents``; and each table's partition values."""
+def shared_paths(plan_: Plan) -> dict[str, list[str]]:
+    """Every path of each document held at more than one path (sorted); documents at
+    one path only, nearly all of them, take no room here."""
+    more: dict[str, list[str]] = {}
+    for path, doc_id in plan_.sources:
+        if doc_id is not None and plan_.primary[doc_id] != path:
+            more.setdefault(doc_id, [plan_.primary[doc_id]]).append(path)
+    return more
+
+
+def assemble(plan_: Plan, cache, failed_ids: set[str], writer, *, ocr: bool = True) -> list[dict]:
+    """Stream every table from the cache into ``writer`` (export.parquet.RunWriter), one
+    document at a time in document order (first source path), with the current paths
+    written into ``documents``. An entry that vanished or does not read back (a torn
+    page) is a miss: the document is extracted again here. Returns failure rows for
+    documents that then failed."""
+    from .export.cache import unpack
     from .export.schema import DOC_TABLES
 
-    paths_of: dict[str, list[str]] = {}
+    more_paths = shared_paths(plan_)
+    failures: list[dict] = []
     for path, doc_id in plan_.sources:
-        if doc_id is not None:
-            paths_of.setdefault(doc_id, []).append(path)
-    order = sorted((p, d) for d, p in plan_.primary.items() if d not in failed_ids)
-    parts: dict[str, list[pa.Table]] = {name: [] for name in DOC_TABLES}
-    years: dict[str, list[str]] = {name: [] for name in DOC_TABLES}
-    for path, doc_id in order:
+        if doc_id is None or doc_id in failed_ids or plan_.primary[doc_id] != path:
+            continue
         tables = cache.get(doc_id)
         if tables is None:
-            raise ExportError(f"cache entry vanished for {doc_id}", path=path)
+            o = extract_one(path, None, ocr)
+            if o.payload is None or o.doc_id != doc_id:
+                failure = o.failure or failure_row(path, doc_id, InputError(
+                    "the file changed while the run read it; run again", path=path))
+                failures += [{**failure, "source_path": p, "doc_id": doc_id}
+                             for p in more_paths.get(doc_id, [path])]
+                continue
+            cache.put(doc_id, o.payload)
+            if o.ingested is not None:
+                cache.put_ingested(doc_id, o.ingested)
+            tables = unpack(o.payload)
         docs = tables["documents"]
         docs = docs.set_column(docs.schema.get_field_index("source_path"), "source_path",
                                pa.array([path], pa.string()))
         docs = docs.set_column(docs.schema.get_field_index("source_paths"), "source_paths",
-                               pa.array([sorted(paths_of[doc_id])], pa.list_(pa.string())))
+                               pa.array([more_paths.get(doc_id, [path])], pa.list_(pa.string())))
         tables["documents"] = docs
         year = _year_of(docs)
         for name in DOC_TABLES:
-            parts[name].append(tables[name])
-            years[name].extend([year] * tables[name].num_rows)
-    out = {name: (pa.concat_tables(parts[name]).combine_chunks() if parts[name] else schema.empty_table())
-           for name, schema in DOC_TABLES.items()}
-    return out, {name: pa.array(years[name], pa.string()) for name in DOC_TABLES}
+            writer.write(name, tables[name], year)
+    return failures
+
+
+# Tables and columns that need every document of the run: written after the per-document
+# tables are staged, from those tables read back in bounded batches.
+CROSS_DOCUMENT_TABLES = ("task_clusters",)
+
+
+def write_cross_document_tables(staging: Path, files: dict[str, list[str]]) -> tuple[dict, dict]:
+    """Link each citation to the cited document when it is in the run (``references``
+    rewritten in place) and group near-identical tasks of different notices
+    (``task_clusters``). Memory is an index of a few short strings per document and per
+    task sentence, not the tables. Returns the new tables' files and row counts."""
+    from .export import parquet as pq_out
+    from .export.clusters import build_task_clusters
+    from .export.schema import ALL_TABLES
+    from .export.tables import link_references
+
+    key_columns = ["doc_id", "doc_number", "title", "notice_key"]
+    schema = pa.schema([ALL_TABLES["documents"].field(c) for c in key_columns])
+    documents = pa.Table.from_batches(
+        list(pq_out.read_staged_batches(staging, "documents", key_columns)), schema=schema)
+    pq_out.rewrite_staged(staging, "references", files["references"],
+                          lambda refs: link_references(refs, documents))
+    notice_of = dict(zip(documents.column("doc_id").to_pylist(), documents.column("notice_key").to_pylist()))
+    del documents
+    clusters = build_task_clusters(
+        pq_out.read_staged_batches(staging, "tasks", ["task_id", "doc_id", "text"]), notice_of=notice_of)
+    writer = pq_out.RunWriter(staging, {name: ALL_TABLES[name] for name in CROSS_DOCUMENT_TABLES})
+    try:
+        writer.write("task_clusters", clusters)
+        return writer.close(), dict(writer.counts)
+    except BaseException:
+        writer.abort()
+        raise
+
+
+def sources_digest(plan_: Plan) -> str:
+    """One hash of every (path, doc_id) of the plan: the manifest keeps this rather than
+    the list, which would grow with the corpus (the paths are in ``documents``)."""
+    import hashlib
+
+    h = hashlib.sha256()
+    for path, doc_id in plan_.sources:
+        h.update(f"{path}\0{doc_id}\n".encode("utf-8", "surrogateescape"))
+    return h.hexdigest()
 
 
 # --------------------------------------------------------------------------- the run
@@ -433,10 +519,7 @@ def run_batch(inputs: Iterable[str | Path], out: str | Path, *, workers: int = 1
     :class:`UsageError` before anything is written; a run in which no document could be
     read publishes nothing unless ``allow_empty``."""
     from .export import parquet as pq_out
-    from .export.cache import DocCache, run_key
-    from .export.schema import FAILURES
-    from .export.clusters import build_task_clusters
-    from .export.tables import link_references
+    from .export.cache import DocCache, cache_keys
 
     t0 = time.perf_counter()
     started = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
@@ -445,88 +528,117 @@ def run_batch(inputs: Iterable[str | Path], out: str | Path, *, workers: int = 1
     check_usage(inputs, out)
     with pq_out.out_lock(out):
         pq_out.clean_stale_staging(out)
-        key, key_parts = run_key(ocr=ocr)
-        cache = DocCache(out, key)
-        plan_ = plan(inputs, out)
-        todo = [path for doc_id, path in sorted(plan_.primary.items(), key=lambda kv: kv[1])
-                if not cache.has(doc_id)]
-        sources = [[p, d] for p, d in plan_.sources]
-
-        previous = pq_out.read_manifest(out)
-        if (not todo and previous is not None and previous.get("run_key") == key
-                and previous.get("sources") == sources and previous.get("inputs") == inputs):
-            return RunSummary(out, len(plan_.sources), len(plan_.primary),
-                              from_cache=len(plan_.primary), failures=previous.get("counts", {}).get("failures", 0),
-                              seconds=time.perf_counter() - t0, published=False,
-                              run_id=previous.get("run_id"), counts=previous.get("counts", {}))
-
-        progress = Progress(len(todo), quiet=quiet)
-        failed_ids: set[str] = set()
-        extract_failures: list[dict] = []
-        paths_of: dict[str, list[str]] = {}
-        for p, d in plan_.sources:
-            if d is not None:
-                paths_of.setdefault(d, []).append(p)
-
-        planned = dict(plan_.sources)
-
-        def done(o: Outcome) -> None:
-            doc_id = planned.get(o.path)
-            if o.payload is not None and o.doc_id == doc_id:
-                cache.put(doc_id, o.payload)
-            else:
-                if o.payload is not None:  # the bytes read are not the ones planned
-                    o = Outcome(o.path, doc_id, failure=failure_row(o.path, doc_id, InputError(
-                        "the file changed while the run read it; run again", path=o.path)))
-                failed_ids.add(doc_id)
-                for p in paths_of.get(doc_id, [o.path]):
-                    extract_failures.append({**o.failure, "source_path": p, "doc_id": doc_id})
-            progress.advance(o.failure is None)
-
+        keys = cache_keys(ocr=ocr)
+        key, key_parts = keys.rows, keys.parts
+        cache = DocCache(out, keys)
+        # Arrow's default allocator (mimalloc) keeps the segments a long assembly freed:
+        # measured, tens of MB more at 1,500 documents than at 300. The system allocator
+        # hands them back, so the run's peak memory stays flat.
+        pool = pa.default_memory_pool()
+        pa.set_memory_pool(pa.system_memory_pool())
         try:
+            return _run_locked(inputs, out, cache, key, key_parts, t0, started, workers=workers,
+                               scheduler=scheduler, ocr=ocr, quiet=quiet, allow_empty=allow_empty)
+        finally:
+            pa.set_memory_pool(pool)
+            cache.close()
+
+
+def _run_locked(inputs: list[str], out: Path, cache, key: str, key_parts: dict, t0: float, started: str,
+                *, workers: int, scheduler: str | None, ocr: bool, quiet: bool, allow_empty: bool) -> RunSummary:
+    from bisect import bisect_left
+
+    from .export import parquet as pq_out
+    from .export.schema import ALL_TABLES, FAILURES
+
+    plan_ = plan(inputs, out)
+    todo = [path for path, doc_id in plan_.sources
+            if doc_id is not None and plan_.primary[doc_id] == path and not cache.has(doc_id)]
+    digest = sources_digest(plan_)
+
+    previous = pq_out.read_manifest(out)
+    if (not todo and previous is not None and previous.get("run_key") == key
+            and previous.get("sources_digest") == digest and previous.get("inputs") == inputs):
+        return RunSummary(out, len(plan_.sources), len(plan_.primary),
+                          from_cache=len(plan_.primary), failures=previous.get("counts", {}).get("failures", 0),
+                          seconds=time.perf_counter() - t0, published=False,
+                          run_id=previous.get("run_id"), counts=previous.get("counts", {}))
+
+    progress = Progress(len(todo), quiet=quiet)
+    failed_ids: set[str] = set()
+    extract_failures: list[dict] = []
+    more_paths = shared_paths(plan_)
+    source_paths = [p for p, _ in plan_.sources]  # sorted: the planned doc_id of a path by bisection
+
+    def planned_id(path: str) -> str | None:
+        i = bisect_left(source_paths, path)
+        return plan_.sources[i][1] if i < len(source_paths) and source_paths[i] == path else None
+
+    def done(o: Outcome) -> None:
+        if o.ingested is not None and o.doc_id is not None:
+            cache.put_ingested(o.doc_id, o.ingested)  # by content: right even if the file changed
+        doc_id = planned_id(o.path)
+        if o.payload is not None and o.doc_id == doc_id:
+            cache.put(doc_id, o.payload)
+        else:
+            if o.payload is not None:  # the bytes read are not the ones planned
+                o = Outcome(o.path, doc_id, failure=failure_row(o.path, doc_id, InputError(
+                    "the file changed while the run read it; run again", path=o.path)))
+            failed_ids.add(doc_id)
+            for p in more_paths.get(doc_id, [o.path]):
+                extract_failures.append({**o.failure, "source_path": p, "doc_id": doc_id})
+        progress.advance(o.failure is None)
+
+    try:
+        with cache.shared_with_workers():
             if scheduler and todo:
                 _run_dask(todo, ocr, workers, scheduler, done)
             elif workers > 1 and len(todo) > 1:
                 _run_processes(todo, ocr, workers, done)
             else:
                 _run_serial(todo, ocr, done)
-        finally:
-            progress.close()
+    finally:
+        progress.close()
 
-        if not allow_empty and not (set(plan_.primary) - failed_ids):
-            raise UsageError(f"no document could be read from {', '.join(inputs)} "
-                             f"({len(plan_.sources)} file(s), {len(failed_ids) + len(plan_.failures)} "
-                             "failure(s)); nothing was published (--allow-empty publishes an empty run)")
-        tables, partitions = assemble(plan_, cache, failed_ids)
-        tables["references"] = link_references(tables["references"], tables["documents"])
-        tables["task_clusters"] = build_task_clusters(tables["tasks"].to_batches(), notice_of=dict(zip(
-            tables["documents"]["doc_id"].to_pylist(), tables["documents"]["notice_key"].to_pylist())))
+    if not allow_empty and not (set(plan_.primary) - failed_ids):
+        raise UsageError(f"no document could be read from {', '.join(inputs)} "
+                         f"({len(plan_.sources)} file(s), {len(failed_ids) + len(plan_.failures)} "
+                         "failure(s)); nothing was published (--allow-empty publishes an empty run)")
+
+    run_id = pq_out.new_run_id()
+    staging = pq_out.staging_dir(out, run_id)
+    per_document = {name: schema for name, schema in ALL_TABLES.items() if name not in CROSS_DOCUMENT_TABLES}
+    writer = pq_out.RunWriter(staging, per_document)
+    try:
+        with cache.shared_with_workers():
+            extract_failures += assemble(plan_, cache, failed_ids, writer, ocr=ocr)
         failure_rows = sorted(plan_.failures + extract_failures, key=lambda r: (r["source_path"], r["code"]))
-        tables["failures"] = pa.Table.from_pylist(failure_rows, schema=FAILURES)
-
-        run_id = pq_out.new_run_id()
-        staging = pq_out.staging_dir(out, run_id)
-        files = {}
-        for name, table in tables.items():
-            files[name] = pq_out.write_table(table, staging / name, partitions.get(name))
-        counts = {name: t.num_rows for name, t in tables.items()}
-        manifest = {
-            "run_id": run_id, "run_key": key, **key_parts,
-            "started": started, "finished": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-            "seconds": round(time.perf_counter() - t0, 3),
-            "inputs": inputs, "workers": workers, "scheduler": scheduler,
-            "files": len(plan_.sources), "documents": counts["documents"],
-            "extracted": len(todo), "from_cache": len(plan_.primary) - len(todo),
-            "counts": counts, "layout": {"partition_key": pq_out.PARTITION_KEY, "files": files},
-            "sources": sources,
-        }
-        pq_out.write_atomic(staging / pq_out.MANIFEST_NAME,
-                            json.dumps(manifest, ensure_ascii=False, indent=1).encode("utf-8"))
-        pq_out.publish(out, staging)
-        cache.prune({d for d in plan_.primary if d not in failed_ids})
-        return RunSummary(out, len(plan_.sources), counts["documents"], extracted=todo,
-                          from_cache=len(plan_.primary) - len(todo), failures=counts["failures"],
-                          seconds=time.perf_counter() - t0, published=True, run_id=run_id, counts=counts)
+        writer.write("failures", pa.Table.from_pylist(failure_rows, schema=FAILURES))
+        files = writer.close()
+        counts = dict(writer.counts)
+        cross_files, cross_counts = write_cross_document_tables(staging, files)
+        files.update(cross_files)
+        counts.update(cross_counts)
+    except BaseException:
+        writer.abort()
+        raise
+    manifest = {
+        "run_id": run_id, "run_key": key, **key_parts,
+        "started": started, "finished": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "seconds": round(time.perf_counter() - t0, 3),
+        "inputs": inputs, "workers": workers, "scheduler": scheduler,
+        "files": len(plan_.sources), "documents": counts["documents"],
+        "extracted": len(todo), "from_cache": len(plan_.primary) - len(todo),
+        "counts": counts, "layout": {"partition_key": pq_out.PARTITION_KEY, "files": files},
+        "sources_digest": digest,
+    }
+    pq_out.write_atomic(staging / pq_out.MANIFEST_NAME,
+                        json.dumps(manifest, ensure_ascii=False, indent=1).encode("utf-8"))
+    pq_out.publish(out, staging)
+    cache.prune(plan_.primary.keys())
+    return RunSummary(out, len(plan_.sources), counts["documents"], extracted=todo,
+                      from_cache=len(plan_.primary) - len(todo), failures=counts["failures"],
+                      seconds=time.perf_counter() - t0, published=True, run_id=run_id, counts=counts)
 
 
 __all__ = ["run_batch", "RunSummary", "extract_one", "warm_worker", "plan", "discover"]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import importlib
 from pathlib import Path
+from typing import Callable
 
 import yaml
 
@@ -110,8 +111,14 @@ def _restore_originals(doc: Document, shadow: str, original: str) -> None:
         tg.metric = restore(tg.metric, shadow, original)
 
 
-def parse_bytes(data: bytes, source_path: str = "", *, ocr: bool = True) -> Document:
-    return process(read_bytes(data, source_path, ocr=ocr))
+def parse_bytes(data: bytes, source_path: str = "", *, ocr: bool = True,
+                ingested: Callable[[Document], None] | None = None) -> Document:
+    """Read and process one file. ``ingested`` sees the Document as the reader made it,
+    before any step changes it (the batch caches it: a rule change then skips the reader)."""
+    doc = read_bytes(data, source_path, ocr=ocr)
+    if ingested is not None:
+        ingested(doc)
+    return process(doc)
 
 
 def parse_file(path: str | Path, *, ocr: bool = True) -> Document:

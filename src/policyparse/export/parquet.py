@@ -10,7 +10,7 @@ Layout of an output folder ``OUT``::
                       /failures/part-0.parquet
                       /manifest.json
     OUT/.runs/<run_id>.tmp/                   a run being written (never read)
-    OUT/.cache/<run_key>/…                    per-document rows (export/cache.py)
+    OUT/.cache/cache.sqlite                   ingested documents and their rows (export/cache.py)
     OUT/.lock                                 one writer at a time (flock)
 
 A run writes every part file into ``.runs/<run_id>.tmp``, fsyncs them, renames
@@ -23,6 +23,14 @@ opened its files just before the swap can finish; older runs are removed.
 Rows are written in the order they are given (the batch sorts them), one file
 per partition (more only past ``MAX_ROWS_PER_FILE``), so the same input always
 gives the same files, row for row.
+
+A batch streams its rows through :class:`RunWriter`: one Parquet writer per table
+and partition, each holding at most one row group's worth of rows before it
+writes them (``ROW_GROUP_BYTES``), and all of them together at most
+``BUFFER_BUDGET_BYTES``, so a run of a million documents needs the memory of a
+few row groups, not of its tables. Where a row group ends depends only on the
+rows given and their order, so the same rows in the same order give the same
+bytes.
 """
 from __future__ import annotations
 
@@ -48,6 +56,14 @@ LOCK_NAME = ".lock"
 MANIFEST_NAME = "manifest.json"
 ROW_GROUP_SIZE = 128 * 1024
 MAX_ROWS_PER_FILE = 4 * 1024 * 1024
+# streaming bounds, in uncompressed Arrow bytes: a row group is written once it holds this
+# much; all buffered rows together stay under the budget (the largest buffer is written
+# first); a part file is closed past MAX_BYTES_PER_FILE (its footer, held in memory until
+# the file closes, grows with its row groups)
+ROW_GROUP_BYTES = 1024 * 1024
+BUFFER_BUDGET_BYTES = 4 * 1024 * 1024
+MAX_BYTES_PER_FILE = 1024 * 1024 * 1024
+COMPACT_EVERY = 16  # pending per-document tables of one part joined into one
 
 
 # --------------------------------------------------------------------------- fs helpers
@@ -106,11 +122,158 @@ def _dictionary_columns(schema: pa.Schema) -> list[str]:
     return cols
 
 
+def _writer_options(schema: pa.Schema) -> dict:
+    return {"compression": "zstd", "use_dictionary": _dictionary_columns(schema), "write_statistics": True}
+
+
 def _write_file(table: pa.Table, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    pq.write_table(table, path, compression="zstd", row_group_size=ROW_GROUP_SIZE,
-                   use_dictionary=_dictionary_columns(table.schema), write_statistics=True)
+    pq.write_table(table, path, row_group_size=ROW_GROUP_SIZE, **_writer_options(table.schema))
     fsync_path(path)
+
+
+class _PartWriter:
+    """The rows of one table and partition: a buffer of at most a row group, and the
+    open part file it goes to."""
+
+    def __init__(self, dest: Path, sub: str, schema: pa.Schema):
+        self.dest, self.sub, self.schema = dest, sub, schema
+        self.pending: list[pa.Table] = []
+        self.pending_rows = self.pending_bytes = 0
+        self.files: list[str] = []
+        self._writer: pq.ParquetWriter | None = None
+        self._file_rows = self._file_bytes = 0
+
+    def add(self, table: pa.Table) -> None:
+        self.pending.append(table)
+        self.pending_rows += table.num_rows
+        self.pending_bytes += table.get_total_buffer_size()
+        if len(self.pending) >= COMPACT_EVERY:
+            # one document's rows of a small table are a few hundred bytes of data but
+            # kilobytes of objects and of the cache entry they were read from: copy the
+            # pending rows into one table so that what is held is what is counted
+            self.pending = [pa.concat_tables(self.pending).combine_chunks()]
+
+    def flush(self) -> None:
+        if not self.pending:
+            return
+        table = pa.concat_tables(self.pending)
+        self.pending, self.pending_rows, self.pending_bytes = [], 0, 0
+        while table.num_rows:
+            if self._writer is None or self._file_rows >= MAX_ROWS_PER_FILE \
+                    or self._file_bytes >= MAX_BYTES_PER_FILE:
+                self._open()
+            n = min(table.num_rows, MAX_ROWS_PER_FILE - self._file_rows)
+            part = table.slice(0, n)
+            self._writer.write_table(part, row_group_size=ROW_GROUP_SIZE)
+            self._file_rows += n
+            self._file_bytes += part.get_total_buffer_size()
+            table = table.slice(n)
+
+    def _open(self) -> None:
+        self._close_file()
+        name = f"part-{len(self.files)}.parquet"
+        rel = str(Path(self.sub) / name) if self.sub else name
+        path = self.dest / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._writer = pq.ParquetWriter(path, self.schema, **_writer_options(self.schema))
+        self._file_rows = self._file_bytes = 0
+        self.files.append(rel)
+
+    def _close_file(self) -> None:
+        if self._writer is not None:
+            self._writer.close()
+            fsync_path(self.dest / self.files[-1])
+            self._writer = None
+
+    def close(self) -> list[str]:
+        self.flush()
+        if not self.files:  # no row at all: one empty file keeps the table readable
+            self._open()
+        self._close_file()
+        return self.files
+
+
+class RunWriter:
+    """Streams the rows of a run's tables into the staging folder of
+    :func:`staging_dir`, bounded in memory (see the module note)."""
+
+    def __init__(self, staging: Path, schemas: dict[str, pa.Schema]):
+        self.staging = staging
+        self.schemas = schemas
+        self.counts = {name: 0 for name in schemas}
+        self._parts: dict[tuple[str, str], _PartWriter] = {}
+        self._buffered = 0
+
+    def write(self, name: str, table: pa.Table, partition: str | None = None) -> None:
+        """Append ``table``'s rows to table ``name``, in ``year=<partition>`` if given."""
+        if table.num_rows == 0:
+            return
+        key = (name, f"{PARTITION_KEY}={partition}" if partition is not None else "")
+        part = self._parts.get(key)
+        if part is None:
+            part = self._parts[key] = _PartWriter(self.staging / name, key[1], self.schemas[name])
+        before = part.pending_bytes
+        part.add(table)
+        self.counts[name] += table.num_rows
+        if part.pending_rows >= ROW_GROUP_SIZE or part.pending_bytes >= ROW_GROUP_BYTES:
+            part.flush()
+        self._buffered += part.pending_bytes - before
+        while self._buffered > BUFFER_BUDGET_BYTES:
+            largest = max(self._parts.values(), key=lambda p: p.pending_bytes)
+            self._buffered -= largest.pending_bytes
+            largest.flush()
+
+    def close(self) -> dict[str, list[str]]:
+        """Write what is buffered, close every file, fsync; the files of each table
+        (relative to its folder). A table without rows gets one empty ``part-0.parquet``."""
+        files: dict[str, list[str]] = {}
+        for (name, _sub), part in sorted(self._parts.items()):
+            files.setdefault(name, []).extend(part.close())
+        for name, schema in self.schemas.items():
+            if name not in files:
+                files[name] = _PartWriter(self.staging / name, "", schema).close()
+        for name in self.schemas:
+            dest = self.staging / name
+            for d in sorted({dest / Path(f).parent for f in files[name]}, reverse=True):
+                fsync_path(d)
+            fsync_path(dest)
+        self._parts.clear()
+        self._buffered = 0
+        return {name: files[name] for name in self.schemas}
+
+    def abort(self) -> None:
+        """Close open files without caring for their content (the staging folder is
+        then removed by the caller or by the next run's :func:`clean_stale_staging`)."""
+        for part in self._parts.values():
+            with contextlib.suppress(Exception):
+                if part._writer is not None:
+                    part._writer.close()
+        self._parts.clear()
+
+
+def read_staged_batches(staging: Path, name: str, columns: list[str] | None = None,
+                        batch_size: int = 64 * 1024):
+    """Read back a table already written to ``staging``, a bounded batch at a time, in
+    the order it was written: for tables computed across documents at publish time
+    (e.g. task clusters from ``tasks``) without holding the table in memory."""
+    dataset = ds.dataset(str(staging / name), format="parquet", partitioning=None)
+    def order(f: str) -> tuple:  # year=… folders in order, part-N within each by N
+        head, name = os.path.split(f)
+        return head, int(name[len("part-"):-len(".parquet")]) if name.startswith("part-") else -1, name
+
+    for f in sorted(dataset.files, key=order):
+        pf = pq.ParquetFile(f)
+        yield from pf.iter_batches(batch_size=batch_size, columns=columns)
+
+
+def rewrite_staged(staging: Path, name: str, files: list[str], change) -> None:
+    """Rewrite each staged file of table ``name`` as ``change(table)`` (same rows, some
+    columns filled): for columns that need every document of the run, such as a citation's
+    link to the cited document. One file is in memory at a time."""
+    for f in files:
+        path = staging / name / f
+        _write_file(change(pq.ParquetFile(path).read()), path)
 
 
 def write_table(table: pa.Table, dest: Path, partitions: pa.Array | None = None) -> list[str]:
