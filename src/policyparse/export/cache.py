@@ -513,7 +513,7 @@ class DocCache:
         blob = self._blob("extracted", doc_id, self.keys.rows)
         try:
             return unpack(blob) if blob is not None else None
-        except ValueError:
+        except (ValueError, OSError, pa.ArrowException):  # a torn entry fails in whichever Arrow check it meets first
             return None
 
     def put(self, doc_id: str, payload: bytes) -> None:
