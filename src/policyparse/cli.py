@@ -19,7 +19,14 @@ def run(inputs: List[Path] = typer.Argument(..., help="files or folders of notic
         ocr: bool = typer.Option(True, "--ocr/--no-ocr", help="OCR scanned PDFs"),
         quiet: bool = typer.Option(False, "--quiet", "-q", help="no progress output"),
         allow_empty: bool = typer.Option(False, "--allow-empty",
-                                         help="publish even when no document could be read")):
+                                         help="publish even when no document could be read"),
+        limit: List[str] = typer.Option([], "--limit",
+                                        help="raise or lower a limit, NAME=VALUE (repeatable; README: "
+                                             "What the pipeline refuses)"),
+        limits_file: Optional[Path] = typer.Option(None, "--limits-file",
+                                                   help="a YAML mapping of limit NAME: VALUE"),
+        follow_symlinks: bool = typer.Option(False, "--follow-symlinks",
+                                             help="follow symbolic links that leave the input folders")):
     """Read every notice under INPUTS and write the tables to OUT.
 
     Exit status: 0 every file read; 1 some files failed (the run is published, see the
@@ -27,9 +34,16 @@ def run(inputs: List[Path] = typer.Argument(..., help="files or folders of notic
     from .batch import run_batch
     from .errors import UsageError
 
+    from . import limits as limits_mod
+
     try:
+        settings = limits_mod.DEFAULT
+        if limits_file is not None:
+            settings = settings.with_overrides(limits_mod.from_file(limits_file))
+        settings = settings.with_overrides(limit)
+        limits_mod.activate(settings)
         summary = run_batch(inputs, out, workers=workers, scheduler=scheduler, ocr=ocr, quiet=quiet,
-                            allow_empty=allow_empty)
+                            allow_empty=allow_empty, limits=settings, follow_symlinks=follow_symlinks)
     except UsageError as e:
         typer.echo(f"policyparse run: {e}", err=True)
         raise typer.Exit(2)
