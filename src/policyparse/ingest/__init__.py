@@ -16,7 +16,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import (CorruptFileError, EmptyFileError, IngestError,
+from ..errors import (CorruptFileError, EmptyFileError, FormatMismatchError, IngestError,
                       UnsupportedFormatError)
 from ..model import Document
 
@@ -91,6 +91,25 @@ def _looks_binary(data: bytes) -> bool:
     return ctrl > len(sample) * 0.05
 
 
+# Extensions that promise a binary package: bytes that turn out to be plain text or a
+# web page under one of these are a mislabelled or truncated download, not a notice to
+# guess at (a .doc may honestly hold RTF or HTML: Word saves both under that name).
+PACKAGE_EXTENSIONS = {".docx": "docx", ".docm": "docx", ".pdf": "pdf", ".ofd": "ofd",
+                      ".doc": "doc", ".wps": "doc"}
+
+
+def check_extension(fmt: str, name: str) -> None:
+    """Refuse an Office extension on bytes that are no such package (E108)."""
+    ext = Path(name).suffix.lower() if name else ""
+    claimed = PACKAGE_EXTENSIONS.get(ext)
+    if claimed is None or fmt not in ("txt", "html"):
+        return
+    if claimed == "doc" and fmt == "html":
+        return
+    raise FormatMismatchError(f"named {ext} but the content is {'plain text' if fmt == 'txt' else 'HTML'}, "
+                              f"not a {claimed.upper()} file (renamed or truncated?)", path=name or None)
+
+
 def reader_for(fmt: str):
     spec = FORMATS.get(fmt)
     if spec is None:
@@ -102,6 +121,7 @@ def reader_for(fmt: str):
 def read_bytes(data: bytes, source_path: str = "", *, ocr: bool = True) -> Document:
     """Read one file's bytes into a Document (header and extraction not yet run)."""
     fmt = detect_format(data, source_path)
+    check_extension(fmt, source_path)
     reader = reader_for(fmt)
     try:
         doc = reader(data, source_path, doc_id=content_hash(data), ocr=ocr)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 import threading
 
+from .. import limits
 from ..errors import MissingDependencyError
 from ..model import Document, DocumentBuilder
 from .pdf_layout import PageContent, Piece, Rule, emit_pages, find_tables, grid_cells
@@ -136,6 +137,10 @@ def ocr_page(page, number: int) -> PageContent:
     import numpy as np
 
     dpi = _page_dpi(page)
+    # a page declared 200 inches wide would render to gigabytes: refuse it from its size
+    width_pt, height_pt = page.get_size()
+    limits.current().check("page_megapixels", (width_pt * dpi / 72.0) * (height_pt * dpi / 72.0) / 1e6,
+                           f"page {number} rendered at {dpi:.0f} dpi (megapixels)")
     bitmap = page.render(scale=dpi / 72.0, grayscale=True)
     gray = bitmap.to_numpy()
     if gray.ndim == 3:

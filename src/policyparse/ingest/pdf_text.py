@@ -14,6 +14,7 @@ import ctypes
 import re
 import time
 
+from .. import limits
 from ..errors import CorruptFileError, EncryptedFileError, IngestError, NoTextError
 from ..model import Document, DocumentBuilder
 from .pdf_layout import PageContent, Piece, Rule, emit_pages
@@ -47,6 +48,7 @@ def open_pdf(data: bytes):
         raise CorruptFileError(f"the PDF page tree is damaged: {e}") from e
     if n == 0:
         raise CorruptFileError("the PDF has no pages (truncated or damaged)")
+    limits.current().check("pages", n, "pages in the PDF")
     return pdf
 
 

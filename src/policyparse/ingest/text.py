@@ -1,6 +1,7 @@
 """Plain text notices: UTF-8 (with or without BOM), GB18030/GBK, Big5, UTF-16."""
 from __future__ import annotations
 
+from .. import limits
 from ..errors import DecodeError
 from ..model import Document, DocumentBuilder
 from .layout import recover_blocks
@@ -67,6 +68,7 @@ def _in_gb2312(ch: str) -> bool:
 
 def read_text(data: bytes, source_path: str, *, doc_id: str, ocr: bool = True) -> Document:
     text, encoding = decode_text(data)
+    limits.check_text(text, path=source_path or None)
     b = DocumentBuilder(source_path, "txt")
     b.meta.encoding = encoding
     for kind, payload in recover_blocks(text.replace("\r\n", "\n").replace("\r", "\n")):
