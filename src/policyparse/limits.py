@@ -45,6 +45,7 @@ class Limits:
     nesting_depth: int = 40           # tables inside tables
     numbering_start: int = 100_000    # a list's start value (Word numbering, <ol start>)
     glyphs_per_run: int = 100_000     # OFD DeltaX entries / glyphs of one text run
+    rtf_depth: int = 512              # {group} nesting of an RTF file (LibreOffice converts it)
     # --- text -------------------------------------------------------------------------
     line_chars: int = 200_000         # characters of one line
     document_chars: int = 5_000_000   # characters of one document
@@ -160,7 +161,7 @@ LIMIT_ERRORS: dict[str, type[LimitExceededError]] = {
     "pages": PageLimitError, "page_megapixels": PageLimitError,
     "table_cells": TableLimitError, "table_span": TableLimitError,
     "numbering_start": TableLimitError, "glyphs_per_run": PageLimitError,
-    "nesting_depth": NestingLimitError,
+    "nesting_depth": NestingLimitError, "rtf_depth": NestingLimitError,
     "line_chars": TextLimitError, "document_chars": TextLimitError,
 }
 
@@ -241,6 +242,20 @@ def check_xml_bytes(data: bytes, *, part: str, path: str | None = None) -> None:
             i = data.find(b"<", end)
             continue
         i = data.find(b"<", i + 1)
+
+
+def check_rtf(data: bytes, *, path: str | None = None) -> None:
+    """RTF group nesting, counted before LibreOffice sees it (deep groups cost it gigabytes)."""
+    depth = 0
+    lim = current().rtf_depth
+    # escaped braces (\{ \}) are text: drop them first, then count in C-speed chunks
+    clean = data.replace(b"\\\\", b"").replace(b"\\{", b"").replace(b"\\}", b"")
+    for i, token in enumerate(clean.split(b"{")):
+        if i:
+            depth += 1
+            if depth > lim:
+                current().check("rtf_depth", depth, "RTF group nesting", path=path)
+        depth -= token.count(b"}")
 
 
 def check_text(text: str, *, path: str | None = None) -> None:

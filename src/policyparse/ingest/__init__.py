@@ -122,6 +122,10 @@ def read_bytes(data: bytes, source_path: str = "", *, ocr: bool = True) -> Docum
     """Read one file's bytes into a Document (header and extraction not yet run)."""
     fmt = detect_format(data, source_path)
     check_extension(fmt, source_path)
+    if fmt == "doc" and data[:5] == b"{\\rtf":
+        from ..limits import check_rtf
+
+        check_rtf(data, path=source_path or None)
     reader = reader_for(fmt)
     try:
         doc = reader(data, source_path, doc_id=content_hash(data), ocr=ocr)

@@ -339,6 +339,8 @@ class Numbering:
                     continue
                 so = _attr(ov.find(W + "startOverride"))
                 if so and so.lstrip("-").isdigit():
+                    limits.current().check("numbering_start", abs(int(so)), "a list's start override")
+                if so and so.lstrip("-").isdigit():
                     starts[int(il)] = int(so)
                 lvl = ov.find(W + "lvl")
                 if lvl is not None:
