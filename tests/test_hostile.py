@@ -57,7 +57,17 @@ NOTICE = ("关于开展安全生产检查的通知\n各有关单位：\n一、�
           "2024年6月底前完成。\n二、落实工作责任。责任单位：区财政局。每季度开展1次检查。\n"
           "XX区人民政府办公室\n2024年1月5日\n")
 
-# name -> (builder of the bytes, the expected code, or "doc": read as a document)
+JAPANESE = "会議の開催について\n関係各位\nこのたび、安全点検を実施いたします。ご協力をお願い申し上げます。\n" * 3
+
+
+def _damaged(text: str, enc: str) -> bytes:
+    data = bytearray(text.encode(enc))
+    data[len(data) // 3] = 0xFF  # one byte no encoding of Chinese has there
+    return bytes(data)
+
+
+# name -> (builder of the bytes, the expected code, or "doc": read as a document, or
+# ("doc", text of the warning the document must carry))
 KINDS: dict[str, tuple] = {
     "zip_bomb.docx": (hf.docx_zip_bomb, "E112"),
     "grid_span.docx": (hf.docx_grid_span, "E115"),
@@ -80,7 +90,7 @@ KINDS: dict[str, tuple] = {
     "page_50mb.html": (lambda: hf.html_page("<p>" + "检查工作。" * 10_500_000 + "</p>"), "E117"),
     "scripts_and_frames.html": (hf.html_scripts_and_frames, "doc"),
     "one_line_90mb.txt": (lambda: b"a" * (90 * 2**20), "E117"),
-    "scan_200_inches_wide.pdf": (hf.pdf_blank_page, "E114"),
+    "scan_200_inches_wide.pdf": (lambda: hf.pdf_blank_page(200, 30), "E114"),
     "pages_5000.pdf": (lambda: _many_pages(5000), "E114"),
     "recursive_xobject.pdf": (hf.pdf_recursive_xobject, "E404"),
     "content_stream_bomb.pdf": (hf.pdf_content_bomb, "E404"),
@@ -88,6 +98,14 @@ KINDS: dict[str, tuple] = {
     "empty.txt": (lambda: b"", "E101"),
     "blank.pdf": (lambda: b"   \n", "E101"),
     "unknown_binary.txt": (lambda: bytes(range(256)) * 16, "E102"),
+    # decoding that tells the truth: read, with a warning that says what happened
+    "shift_jis.txt": (lambda: _text(JAPANESE, "shift_jis"), ("doc", "cp932")),
+    "utf16_without_bom.txt": (lambda: _text(NOTICE, "utf-16-le"), ("doc", "without a byte-order mark")),
+    "utf32_without_bom.txt": (lambda: _text(NOTICE, "utf-32-be"), ("doc", "without a byte-order mark")),
+    "one_bad_byte_utf8.txt": (lambda: _damaged(NOTICE, "utf-8"), ("doc", "undecodable")),
+    "one_bad_byte_gb18030.txt": (lambda: _damaged(NOTICE, "gb18030"), ("doc", "undecodable")),
+    "utf8_read_as_latin1.txt": (lambda: NOTICE.encode().decode("latin-1").encode(), ("doc", "mojibake")),
+    "docx_named.pdf": (lambda: hf.GOOD_DOCX.read_bytes(), ("doc", "named .pdf but the content is DOCX")),
     "digit_and_colon_runs.txt": (lambda: _text(NOTICE + "1" * 50_000 + "\n" + ":" * 50_000 + "\n"
                                                + "：" * 50_000 + "\n" + "（1）" * 10_000 + "\n"), "doc"),
 }
@@ -170,9 +188,11 @@ def test_the_run_is_bounded_and_published(hostile_run):
 def test_each_kind_gives_its_code(hostile_run, name):
     expected = KINDS[name][1]
     failures, docs = hostile_run["failures"], hostile_run["documents"]
-    if expected == "doc":
+    if expected == "doc" or isinstance(expected, tuple):
         assert name not in failures, failures.get(name)
-        assert any(Path(d["source_path"]).name == name for d in docs)
+        doc = next(d for d in docs if Path(d["source_path"]).name == name)
+        if isinstance(expected, tuple):
+            assert any(expected[1] in w for w in doc["warnings"]), doc["warnings"]
     else:
         row = failures.get(name)
         assert row is not None, f"{name} was read as a document"

@@ -39,7 +39,7 @@ class Limits:
     xml_depth: int = 256              # element nesting of any XML part
     # --- layout -----------------------------------------------------------------------
     pages: int = 2000                 # pages of one PDF or OFD
-    page_megapixels: int = 80         # one page rendered at OCR resolution
+    page_megapixels: int = 60         # one page rendered at OCR resolution (A0 at 200 dpi ~ 60)
     table_cells: int = 250_000        # rows × columns of one table grid
     table_span: int = 1000            # one cell's colspan/rowspan/gridSpan/gridBefore
     nesting_depth: int = 40           # tables inside tables

@@ -85,6 +85,11 @@ def _looks_binary(data: bytes) -> bool:
     sample = data[:4096]
     if sample[:2] in (b"\xff\xfe", b"\xfe\xff"):
         return False  # UTF-16 text: half its bytes are control bytes
+    if b"\x00" in sample:
+        from .text import _wide_unicode
+
+        if _wide_unicode(data):
+            return False  # UTF-16/32 without a BOM
     if b"\x00" in sample and not (sample[:2] in (b"\xff\xfe", b"\xfe\xff")):
         return True
     ctrl = sum(1 for b in sample if b < 9 or 13 < b < 32)
@@ -122,6 +127,12 @@ def read_bytes(data: bytes, source_path: str = "", *, ocr: bool = True) -> Docum
     """Read one file's bytes into a Document (header and extraction not yet run)."""
     fmt = detect_format(data, source_path)
     check_extension(fmt, source_path)
+    ext = Path(source_path).suffix.lower() if source_path else ""
+    named = next((f for f, spec in FORMATS.items() if ext in spec.extensions), None)
+    if named is not None and named != fmt and not (named == "txt" and fmt == "html"):
+        mismatch = f"named {ext} but the content is {fmt.upper()}: read as {fmt.upper()}"
+    else:
+        mismatch = None
     if fmt == "doc" and data[:5] == b"{\\rtf":
         from ..limits import check_rtf
 
@@ -132,6 +143,8 @@ def read_bytes(data: bytes, source_path: str = "", *, ocr: bool = True) -> Docum
     except IngestError as e:
         e.path = e.path or source_path or None
         raise
+    if mismatch:
+        doc.warnings.append(mismatch)
     return doc
 
 
