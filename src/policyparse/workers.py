@@ -97,6 +97,7 @@ def _child(conn, work: Callable, limits: Limits, parent_pid: int, tmp: str,
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     os.environ["TMPDIR"] = tmp
+    os.environ["ORT_DISABLE_TELEMETRY"] = "1"  # no OneDS telemetry from onnxruntime (OCR)
     tempfile.tempdir = tmp
     activate(limits)
     try:

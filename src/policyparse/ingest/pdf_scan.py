@@ -12,6 +12,7 @@ paragraphs, furniture and tables over page breaks are then rebuilt by
 from __future__ import annotations
 
 import math
+import os
 import threading
 
 from .. import limits
@@ -42,6 +43,10 @@ def ocr_engine():
     if _ENGINE is None:
         with _ENGINE_LOCK:
             if _ENGINE is None:
+                # onnxruntime (1.2x+) sends OneDS telemetry from native code: DNS queries
+                # for mobile.events.data.microsoft.com during OCR (seen with strace).
+                # Government documents are processed with no traffic at all: off.
+                os.environ["ORT_DISABLE_TELEMETRY"] = "1"
                 try:
                     from rapidocr_onnxruntime import RapidOCR
                 except ImportError as e:
