@@ -232,3 +232,28 @@ def pdf_blank_page(width_in: float = 200, height_in: float = 11) -> bytes:
 
 def rtf_deep_groups(depth: int = 200_000) -> bytes:
     return b"{\\rtf1\\ansi " + b"{" * depth + b"text" + b"}" * depth + b"}"
+
+
+def pdf_ruled_grid(lines: int = 2000, cols: int = 5) -> bytes:
+    """One tall page ruled into ``lines`` rows by ``cols`` columns, a number in each row."""
+    row_h = 12.0
+    height = lines * row_h + 72
+    ops = [b"0.5 w"]
+    for i in range(lines + 1):
+        y = 36 + i * row_h
+        ops.append(b"36 %.1f m 536 %.1f l S" % (y, y))
+    for j in range(cols + 1):
+        x = 36 + j * 100
+        ops.append(b"%d 36 m %d %.1f l S" % (x, x, 36 + lines * row_h))
+    ops.append(b"BT /F1 8 Tf")
+    for i in range(lines):
+        ops.append(b"1 0 0 1 40 %.1f Tm (Task %d) Tj" % (38 + i * row_h, i))
+    ops.append(b"ET")
+    return pdf([
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 %.1f] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>" % height,
+        stream(b"\n".join(ops)),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ])

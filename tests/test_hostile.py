@@ -106,6 +106,12 @@ KINDS: dict[str, tuple] = {
     "one_bad_byte_gb18030.txt": (lambda: _damaged(NOTICE, "gb18030"), ("doc", "undecodable")),
     "utf8_read_as_latin1.txt": (lambda: NOTICE.encode().decode("latin-1").encode(), ("doc", "mojibake")),
     "docx_named.pdf": (lambda: hf.GOOD_DOCX.read_bytes(), ("doc", "named .pdf but the content is DOCX")),
+    # linear time: read, within the 60 s limit of the run
+    "ruled_grid_2000_lines.pdf": (lambda: hf.pdf_ruled_grid(2000), "doc"),
+    "paragraphs_100k.docx": (lambda: hf.docx_many_paragraphs(100_000), "doc"),
+    "numbered_tasks_50k.txt": (lambda: _text("关于开展安全生产检查的通知\n各有关单位：\n一、工作任务\n" + "".join(
+        f"{i}. 做好第{i}项检查工作，牵头单位：区应急管理局，2024年6月底前完成。\n" for i in range(1, 50_001))),
+        "doc"),
     "digit_and_colon_runs.txt": (lambda: _text(NOTICE + "1" * 50_000 + "\n" + ":" * 50_000 + "\n"
                                                + "：" * 50_000 + "\n" + "（1）" * 10_000 + "\n"), "doc"),
 }

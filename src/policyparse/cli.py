@@ -32,7 +32,7 @@ def run(inputs: List[Path] = typer.Argument(..., help="files or folders of notic
     Exit status: 0 every file read; 1 some files failed (the run is published, see the
     failures table); 2 a usage or environment error (nothing is published)."""
     from .batch import run_batch
-    from .errors import UsageError
+    from .errors import PolicyParseError, UsageError
 
     from . import limits as limits_mod
 
@@ -47,6 +47,17 @@ def run(inputs: List[Path] = typer.Argument(..., help="files or folders of notic
     except UsageError as e:
         typer.echo(f"policyparse run: {e}", err=True)
         raise typer.Exit(2)
+    except PolicyParseError as e:  # the environment: OUT locked by another run, say
+        typer.echo(f"policyparse run: {e}; nothing was published", err=True)
+        raise typer.Exit(2)
+    except OSError as e:  # an OUT that cannot be written (read-only, not a folder, full)
+        typer.echo(f"policyparse run: cannot write {e.filename or out}: {e.strerror}; "
+                   "the last published tables stand", err=True)
+        raise typer.Exit(2)
+    except KeyboardInterrupt:
+        typer.echo("policyparse run: interrupted; nothing was published, the last run's tables stand",
+                   err=True)
+        raise typer.Exit(130)
     if not quiet:
         typer.echo(summary.describe())
     raise typer.Exit(1 if summary.failures else 0)
