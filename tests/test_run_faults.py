@@ -25,7 +25,7 @@ ENV = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), os.enviro
 TABLES = ("documents", "tasks", "deadlines", "texts")
 
 
-def _slow_notice(n: int = 12_000) -> bytes:
+def _slow_notice(n: int = 5_000) -> bytes:
     """A long list of numbered tasks: seconds of work, so a run can be caught mid-way."""
     return ("关于开展安全生产检查的通知\n各有关单位：\n一、工作任务\n" + "".join(
         f"{i}. 做好第{i}项检查工作，牵头单位：区应急管理局，2024年6月底前完成。\n" for i in range(1, n))).encode()
@@ -97,7 +97,7 @@ def test_ctrl_c_then_rerun(tmp_path):
     out = tmp_path / "out"
     run_batch([src], out, quiet=True)  # a published run to protect
     before = _rows(out)
-    (src / "zz_slow.txt").write_bytes(_slow_notice(12_001))  # changed: the next run re-reads it
+    (src / "zz_slow.txt").write_bytes(_slow_notice(5_001))  # changed: the next run re-reads it
     proc = _cli(str(src), "--out", str(out), "-q")
     _wait_for_worker(proc)
     time.sleep(0.5)
