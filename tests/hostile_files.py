@@ -257,3 +257,14 @@ def pdf_ruled_grid(lines: int = 2000, cols: int = 5) -> bytes:
         stream(b"\n".join(ops)),
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
     ])
+
+
+def pdf_page_tree_repeats(kids: bytes = b"3 0 R 3 0 R 3 0 R 2 0 R", count: int = 4) -> bytes:
+    """A one-page notice whose page tree lists its page three times and itself once."""
+    lines = ["Guanyu kaizhan anquan jiancha de tongzhi", "1. Jiaqiang zuzhi lingdao. 2024-06-30",
+             "2. Luoshi gongzuo zeren. 2024-09-30"]
+    body = b"BT /F1 12 Tf 14 TL 72 760 Td " + b" ".join(b"(%s) '" % l.encode() for l in lines) + b" ET"
+    return pdf([b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [%s] /Count %d >>" % (kids, count),
+                b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+                b"/Resources << /Font << /F1 5 0 R >> >> >>",
+                stream(body), b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"])

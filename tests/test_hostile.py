@@ -112,6 +112,7 @@ KINDS: dict[str, tuple] = {
     "numbered_tasks_50k.txt": (lambda: _text("关于开展安全生产检查的通知\n各有关单位：\n一、工作任务\n" + "".join(
         f"{i}. 做好第{i}项检查工作，牵头单位：区应急管理局，2024年6月底前完成。\n" for i in range(1, 50_001))),
         "doc"),
+    "page_tree_repeats_itself.pdf": (hf.pdf_page_tree_repeats, ("doc", "page tree lists 4 entries for 1 pages")),
     "digit_and_colon_runs.txt": (lambda: _text(NOTICE + "1" * 50_000 + "\n" + ":" * 50_000 + "\n"
                                                + "：" * 50_000 + "\n" + "（1）" * 10_000 + "\n"), "doc"),
 }
@@ -246,3 +247,11 @@ def test_scripts_are_not_text_and_nothing_escaped_the_zip(hostile_run):
     assert not any("脚本内容" in (t.get("text") or "") for t in texts)
     assert not Path("/tmp/policyparse_evil_abs.txt").exists()
     assert not any(p.name == "policyparse_evil.txt" for p in base.rglob("*"))
+
+
+def test_a_page_tree_that_repeats_itself_reads_each_page_once(hostile_run):
+    from policyparse.pipeline import parse_bytes
+
+    doc = next(d for d in hostile_run["documents"] if d["source_path"].endswith("page_tree_repeats_itself.pdf"))
+    once = parse_bytes(hf.pdf_page_tree_repeats(b"3 0 R", 1), "once.pdf", ocr=False)
+    assert doc["n_tasks"] == len(once.tasks) and doc["page_count"] == 1

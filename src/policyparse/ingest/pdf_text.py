@@ -169,6 +169,12 @@ def read_pdf(data: bytes, source_path: str, *, doc_id: str, ocr: bool = True) ->
     ocr_pages: list[int] = []
     started = time.perf_counter()
     ocr_seconds = 0.0
+    # a page tree that lists a page more than once or contains itself: pdfium reads every
+    # entry (a page's tasks three times over, or a slot that fails to load)
+    entries = len(pdf)
+    unique = unruled.page_count() if entries > 1 else entries
+    repeated = unique < entries
+    seen_pages: set[int] = set()
     for index in range(len(pdf)):
         try:
             page = pdf[index]
@@ -190,7 +196,14 @@ def read_pdf(data: bytes, source_path: str, *, doc_id: str, ocr: bool = True) ->
         except IngestError:
             raise
         except Exception as e:  # noqa: BLE001 - a damaged page object
+            if repeated:
+                continue  # the slot of a page-tree loop
             raise CorruptFileError(f"page {index + 1} cannot be read: {e}") from e
+        if repeated:
+            key = hash(tuple((p.text, round(p.x0, 1), round(p.top, 1)) for p in content.pieces))
+            if key in seen_pages:
+                continue  # the same page object listed again
+            seen_pages.add(key)
         pages.append(content)
     pdf.close()
     unruled.close()
@@ -207,6 +220,9 @@ def read_pdf(data: bytes, source_path: str, *, doc_id: str, ocr: bool = True) ->
     skipped = [n for n in image_only if n not in ocr_pages]
     if skipped:
         b.warnings.append(f"pages {skipped} are images without a text layer; OCR is off, their text is missing")
+    if repeated:
+        b.warnings.append(f"the page tree lists {entries} entries for {unique} pages "
+                          "(a page repeated or the tree containing itself): each page read once")
     emit_pages(b, pages)
     b.meta.read_seconds = round(time.perf_counter() - started, 3)
     return b.build(doc_id)
