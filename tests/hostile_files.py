@@ -268,3 +268,24 @@ def pdf_page_tree_repeats(kids: bytes = b"3 0 R 3 0 R 3 0 R 2 0 R", count: int =
                 b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
                 b"/Resources << /Font << /F1 5 0 R >> >> >>",
                 stream(body), b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"])
+
+
+def pdf_font_without_tounicode() -> bytes:
+    """Page 1 readable (Helvetica), page 2 set in a CID font with no ToUnicode map: its
+    text layer is glyph codes (mojibake) although the printed page would be readable."""
+    readable = (b"BT /F1 12 Tf 14 TL 72 760 Td (Guanyu kaizhan anquan jiancha de tongzhi) ' "
+                b"(1. Jiaqiang zuzhi lingdao. 2024-06-30) ' ET")
+    codes = b"BT /F2 14 Tf 72 760 Td <" + b"0012003400560078009a00bc00de00f0" * 6 + b"> Tj ET"
+    page = (b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents %d 0 R "
+            b"/Resources << /Font << /F1 7 0 R /F2 8 0 R >> >> >>")
+    return pdf([
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R 4 0 R] /Count 2 >>",
+        page % 5, page % 6, stream(readable), stream(codes),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        b"<< /Type /Font /Subtype /Type0 /BaseFont /XYZABC+FZFSK /Encoding /Identity-H /DescendantFonts [9 0 R] >>",
+        b"<< /Type /Font /Subtype /CIDFontType2 /BaseFont /XYZABC+FZFSK /CIDSystemInfo << /Registry (Adobe) "
+        b"/Ordering (Identity) /Supplement 0 >> /FontDescriptor 10 0 R /DW 1000 >>",
+        b"<< /Type /FontDescriptor /FontName /XYZABC+FZFSK /Flags 4 /FontBBox [0 0 1000 1000] /ItalicAngle 0 "
+        b"/Ascent 880 /Descent -120 /CapHeight 700 /StemV 80 >>",
+    ])

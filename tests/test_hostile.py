@@ -113,6 +113,7 @@ KINDS: dict[str, tuple] = {
         f"{i}. 做好第{i}项检查工作，牵头单位：区应急管理局，2024年6月底前完成。\n" for i in range(1, 50_001))),
         "doc"),
     "page_tree_repeats_itself.pdf": (hf.pdf_page_tree_repeats, ("doc", "page tree lists 4 entries for 1 pages")),
+    "fonts_without_tounicode.pdf": (hf.pdf_font_without_tounicode, ("doc", "does not map to Unicode")),
     "digit_and_colon_runs.txt": (lambda: _text(NOTICE + "1" * 50_000 + "\n" + ":" * 50_000 + "\n"
                                                + "：" * 50_000 + "\n" + "（1）" * 10_000 + "\n"), "doc"),
 }
