@@ -6,8 +6,9 @@
    ``doc_id`` (its ``source_path`` the first path in sorted order, every path in
    ``source_paths``), and the file is extracted once.
 2. *Extract* only the documents the cache (export/cache.py) does not hold for
-   this pipeline key: in this process (``--workers 1``), in long-lived worker
-   processes warmed once (``--workers N``), or on Dask (``--scheduler``). Each
+   this pipeline key: in long-lived worker processes forked warm, under the limits
+   of policyparse.limits (one with ``--workers 1``; policyparse.workers), or on
+   Dask (``--scheduler``). Each
    worker returns one packed row set per document; the parent stores it. A file
    that fails becomes a ``failures`` row and never stops the batch.
 3. *Assemble* every table from the cache in one fixed order (documents by

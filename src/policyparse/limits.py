@@ -27,7 +27,9 @@ class Limits:
     few hundred KB and a 20-page scan); each one names what it protects."""
 
     # --- the worker (batch executors) -------------------------------------------------
-    timeout_s: float = 180.0          # wall clock for one document (OCR of a long scan included)
+    timeout_s: float = 900.0          # wall clock for one document: a backstop for hangs, long enough
+    #                                   for OCR of a 20-page scan on a loaded CPU (every known hostile
+    #                                   kind is stopped by a limit below within seconds)
     memory_mb: int = 1536             # resident memory of one worker (parent watchdog, E404)
     address_space_mb: int = 4096      # extra virtual memory a worker may map (RLIMIT_AS over its start)
     # --- files and containers ---------------------------------------------------------

@@ -158,7 +158,10 @@ class WorkerPool:
         self.tmp = tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-")
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, exc_type, *exc) -> None:
+        if exc_type is not None:  # Ctrl-C or an error: no worker finishes its document
+            for slot in list(self.slots):
+                self._kill(slot)
         self.close()
 
     def _spawn(self) -> _Slot:
