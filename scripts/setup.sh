@@ -30,3 +30,9 @@ if [ "${1:-}" = "--dev" ]; then
 else
   .venv/bin/python -m pip install -q -e ".[ocr]"
 fi
+# strace: tests/test_no_network.py traces every process of a run for network system
+# calls (native code such as onnxruntime's telemetry is invisible to Python)
+if [ "${1:-}" = "--dev" ] && ! command -v strace >/dev/null 2>&1; then
+  $SUDO apt-get update -qq
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends strace >/dev/null
+fi

@@ -6,8 +6,9 @@
    ``doc_id`` (its ``source_path`` the first path in sorted order, every path in
    ``source_paths``), and the file is extracted once.
 2. *Extract* only the documents the cache (export/cache.py) does not hold rows
-   for at this pipeline's key: in this process (``--workers 1``), in long-lived
-   worker processes warmed once (``--workers N``), or on Dask (``--scheduler``).
+   for at this pipeline's key: in long-lived worker processes forked warm, under
+   the limits of policyparse.limits (one with ``--workers 1``; policyparse.workers),
+   or on Dask (``--scheduler``).
    A worker that finds the document's ingested form in the cache (level 1: the
    reading code has not changed, only rules) skips the reader, OCR and
    LibreOffice. Each worker returns one packed row set per document, and the
@@ -36,8 +37,6 @@ import os
 import signal
 import sys
 import time
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
@@ -83,8 +82,15 @@ def failure_row(path: str, doc_id: str | None, exc: BaseException) -> dict:
         stage, code, message = exc.stage, exc.code, exc.message
     else:
         stage, code, message = "pipeline", "E000", f"{type(exc).__name__}: {exc}"
+    path = _printable(path)
     return {"source_path": path, "doc_id": doc_id, "stage": stage,
-            "error_type": type(exc).__name__, "code": code, "message": str(message)[:MESSAGE_LIMIT]}
+            "error_type": type(exc).__name__, "code": code,
+            "message": _printable(str(message))[:MESSAGE_LIMIT]}
+
+
+def _printable(text: str) -> str:
+    """A name read from disk that is not UTF-8 (surrogate escapes) as visible escapes."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def extract_one(path: str, data: bytes | None = None, ocr: bool = True) -> Outcome:
@@ -168,52 +174,120 @@ class Plan:
     primary: dict[str, str]  # doc_id -> first path holding it
 
 
-def discover(inputs: Iterable[str | Path], out: Path) -> tuple[list[str], list[dict]]:
-    """Every candidate file under ``inputs`` (sorted), and rows for missing inputs."""
+def _inside(real: str, roots: list[str]) -> bool:
+    return any(real == r or real.startswith(r.rstrip(os.sep) + os.sep) for r in roots)
+
+
+def discover(inputs: Iterable[str | Path], out: Path, *,
+             follow_symlinks: bool = False) -> tuple[list[str], list[dict]]:
+    """Every candidate file under ``inputs`` (sorted), and rows for the inputs that are
+    not read: missing paths, devices, FIFOs and sockets (never opened: /dev/zero never
+    ends, a FIFO blocks), symbolic links that loop or lead outside the input folders
+    (not followed unless ``follow_symlinks``: a link to /etc/passwd is no notice)."""
+    import stat
+
+    from .errors import SpecialFileError, SymlinkEscapeError
+
     out_real = os.path.realpath(out)
+    roots = [os.path.realpath(str(i)) for i in inputs if os.path.isdir(str(i))]
     seen: set[str] = set()
     files: list[str] = []
     failures: list[dict] = []
 
-    def add(p: str) -> None:
+    def add(p: str, walked: bool) -> None:
         real = os.path.realpath(p)
         if real in seen or real == out_real or real.startswith(out_real + os.sep):
+            return
+        if os.path.islink(p) and walked and not follow_symlinks and not _inside(real, roots):
+            failures.append(failure_row(p, None, SymlinkEscapeError(
+                f"a symbolic link that leads outside the input folders ({real}); not followed "
+                "(--follow-symlinks follows it)", path=p)))
+            return
+        try:
+            mode = os.stat(p).st_mode
+        except OSError as e:  # a loop (ELOOP), a dangling link
+            err = (SymlinkEscapeError if os.path.islink(p) else InputError)(
+                f"cannot follow: {e.strerror}", path=p)
+            failures.append(failure_row(p, None, err))
+            return
+        if not stat.S_ISREG(mode):
+            kind = ("a FIFO" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode)
+                    else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "not a regular file")
+            failures.append(failure_row(p, None, SpecialFileError(f"{kind}: skipped, never opened", path=p)))
             return
         seen.add(real)
         files.append(p)
 
     for inp in inputs:
         inp = str(inp)
-        if os.path.isfile(inp):
-            add(inp)
-        elif os.path.isdir(inp):
+        if os.path.isdir(inp):
             for root, dirs, names in os.walk(inp):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 for name in sorted(names):
                     if name.startswith(".") or os.path.splitext(name)[1].lower() in IGNORED_EXTENSIONS:
                         continue
-                    add(os.path.join(root, name))
+                    add(os.path.join(root, name), True)
+        elif os.path.lexists(inp):
+            add(inp, False)
         else:
             failures.append(failure_row(inp, None, InputError("input not found", path=inp)))
     files.sort()
     return files, failures
 
 
-def plan(inputs: Iterable[str | Path], out: Path) -> Plan:
-    files, failures = discover(inputs, out)
+def _hash_file(path: str, limit_bytes: int) -> str:
+    """The content hash, read in chunks (never more than the file-size limit)."""
+    import hashlib
+
+    h = hashlib.sha256()
+    size = 0
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            size += len(chunk)
+            if size > limit_bytes:
+                from .limits import current
+
+                current().check("file_mb", size / 2**20, "file size (MB)", path=path)
+            h.update(chunk)
+    return h.hexdigest()[:16]
+
+
+def plan(inputs: Iterable[str | Path], out: Path, *, follow_symlinks: bool = False,
+         limits=None) -> Plan:
+    from .limits import current
+
+    lim = limits or current()
+    files, failures = discover(inputs, out, follow_symlinks=follow_symlinks)
     sources: list[tuple[str, str | None]] = []
     primary: dict[str, str] = {}
     for path in files:
+        if not _utf8(path):
+            failures.append(failure_row(path, None, InputError(
+                "the file name is not valid UTF-8 (an archive unpacked from another system?); "
+                "rename it to read it", path=path)))
+            continue
         try:
-            with open(path, "rb") as fh:
-                doc_id = content_hash(fh.read())
+            size = os.path.getsize(path)
+            lim.check("file_mb", size / 2**20, "file size (MB)", path=path)
+            doc_id = _hash_file(path, lim.file_mb * 2**20)
         except OSError as e:
             failures.append(failure_row(path, None, InputError(f"cannot read: {e.strerror}", path=path)))
             sources.append((path, None))
             continue
+        except PolicyParseError as e:
+            failures.append(failure_row(path, None, e))
+            continue
         sources.append((path, doc_id))
         primary.setdefault(doc_id, path)
     return Plan(sources, failures, primary)
+
+
+def _utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+        return True
+    except UnicodeEncodeError:
+        return False
 
 
 # --------------------------------------------------------------------------- progress
@@ -279,43 +353,59 @@ class Progress:
 # --------------------------------------------------------------------------- executors
 
 
+def _in_worker(ocr: bool) -> Callable[[str], Outcome]:
+    """The work a worker process does for one path: :func:`extract_one`, with the two
+    Python-level resource failures named by their limit (they are caught as any other
+    exception inside extract_one, so they arrive here as rows)."""
+    from .errors import WorkerMemoryError
+    from .limits import NestingLimitError
+
+    def work(path: str) -> Outcome:
+        o = extract_one(path, None, ocr)
+        kind = (o.failure or {}).get("error_type")
+        if kind == "MemoryError":
+            o.failure = failure_row(path, o.doc_id, WorkerMemoryError(
+                "out of memory under the worker's address-space limit (limit address_space_mb)", path=path))
+        elif kind == "RecursionError":
+            o.failure = failure_row(path, o.doc_id, NestingLimitError(
+                "nested deeper than the reader can follow (limit nesting_depth)", path=path,
+                limit="nesting_depth"))
+        return o
+
+    return work
+
+
+def _recycle(o: Outcome) -> bool:
+    return bool(o.failure) and o.failure.get("code") == "E404"
+
+
+def _run_isolated(jobs: list[str], ocr: bool, workers: int, done: Callable[[Outcome], None],
+                  limits=None) -> None:
+    """Every document in a worker process (also with ``--workers 1``: one long-lived
+    child), under the wall-clock and memory limits (policyparse.workers): a crash, an
+    abort, a hang or a runaway allocation costs that file one failures row. The parent
+    warms up once before forking, so the children start warm."""
+    from .limits import current
+    from .workers import WorkerPool
+
+    warm_worker(ocr)
+
+    def finished(path: str, result, error) -> None:
+        if error is not None:
+            if error.code == "E401":
+                error = WorkerCrashError(error.message, path=path)
+            result = Outcome(path, None, failure=failure_row(path, None, error))
+        done(result)
+
+    with WorkerPool(min(workers, len(jobs)), _in_worker(ocr), limits or current(),
+                    recycle=_recycle) as pool:
+        pool.run(jobs, finished)
+
+
 def _run_serial(jobs: list[str], ocr: bool, done: Callable[[Outcome], None]) -> None:
+    """In this process, unisolated: for a caller that wants no child (a debugger)."""
     for path in jobs:
         done(extract_one(path, None, ocr))
-
-
-def _run_processes(jobs: list[str], ocr: bool, workers: int, done: Callable[[Outcome], None]) -> None:
-    """Long-lived worker processes, warmed once; a bounded window of files in flight
-    keeps memory flat; a pool broken by a dying worker is rebuilt and the files it
-    held are tried once more, one at a time, so one poison file cannot sink others."""
-    warm_worker(ocr)  # inherited by forked workers; their own warm-up is then a no-op
-    pending = list(reversed(jobs))
-    retry: list[str] = []
-    window = workers * 4
-    while pending or retry:
-        solo = not pending  # the second chance: one file per fresh pool round
-        queue = [retry.pop()] if solo else pending
-        with ProcessPoolExecutor(max_workers=1 if solo else workers, initializer=warm_worker,
-                                 initargs=(ocr, os.getpid())) as pool:
-            inflight: dict = {}
-            try:
-                while queue or inflight:
-                    while queue and len(inflight) < window:
-                        path = queue.pop()
-                        inflight[pool.submit(extract_one, path, None, ocr)] = path
-                    finished, _ = wait(inflight, return_when=FIRST_COMPLETED)
-                    for fut in finished:
-                        path = inflight.pop(fut)
-                        try:
-                            done(fut.result())
-                        except BrokenProcessPool as e:
-                            if solo:
-                                done(Outcome(path, None, failure=failure_row(
-                                    path, None, WorkerCrashError(f"worker process died: {e}", path=path))))
-                            else:
-                                retry.append(path)
-            except BrokenProcessPool:
-                retry.extend(inflight.values())
 
 
 def _run_dask(jobs: list[str], ocr: bool, workers: int, scheduler: str,
@@ -514,7 +604,7 @@ def check_usage(inputs: list[str], out: Path) -> None:
 
 def run_batch(inputs: Iterable[str | Path], out: str | Path, *, workers: int = 1,
               scheduler: str | None = None, ocr: bool = True, quiet: bool = False,
-              allow_empty: bool = False) -> RunSummary:
+              allow_empty: bool = False, limits=None, follow_symlinks: bool = False) -> RunSummary:
     """Run the batch and publish its tables atomically. A usage mistake raises
     :class:`UsageError` before anything is written; a run in which no document could be
     read publishes nothing unless ``allow_empty``."""
@@ -538,20 +628,22 @@ def run_batch(inputs: Iterable[str | Path], out: str | Path, *, workers: int = 1
         pa.set_memory_pool(pa.system_memory_pool())
         try:
             return _run_locked(inputs, out, cache, key, key_parts, t0, started, workers=workers,
-                               scheduler=scheduler, ocr=ocr, quiet=quiet, allow_empty=allow_empty)
+                               scheduler=scheduler, ocr=ocr, quiet=quiet, allow_empty=allow_empty,
+                               limits=limits, follow_symlinks=follow_symlinks)
         finally:
             pa.set_memory_pool(pool)
             cache.close()
 
 
 def _run_locked(inputs: list[str], out: Path, cache, key: str, key_parts: dict, t0: float, started: str,
-                *, workers: int, scheduler: str | None, ocr: bool, quiet: bool, allow_empty: bool) -> RunSummary:
+                *, workers: int, scheduler: str | None, ocr: bool, quiet: bool, allow_empty: bool,
+                limits=None, follow_symlinks: bool = False) -> RunSummary:
     from bisect import bisect_left
 
     from .export import parquet as pq_out
     from .export.schema import ALL_TABLES, FAILURES
 
-    plan_ = plan(inputs, out)
+    plan_ = plan(inputs, out, follow_symlinks=follow_symlinks, limits=limits)
     todo = [path for path, doc_id in plan_.sources
             if doc_id is not None and plan_.primary[doc_id] == path and not cache.has(doc_id)]
     digest = sources_digest(plan_)
@@ -593,10 +685,8 @@ def _run_locked(inputs: list[str], out: Path, cache, key: str, key_parts: dict, 
         with cache.shared_with_workers():
             if scheduler and todo:
                 _run_dask(todo, ocr, workers, scheduler, done)
-            elif workers > 1 and len(todo) > 1:
-                _run_processes(todo, ocr, workers, done)
-            else:
-                _run_serial(todo, ocr, done)
+            elif todo:
+                _run_isolated(todo, ocr, workers, done, limits)
     finally:
         progress.close()
 

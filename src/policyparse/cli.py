@@ -36,20 +36,45 @@ def run(inputs: List[Path] = typer.Argument(..., help="files or folders of notic
         ocr: bool = typer.Option(True, "--ocr/--no-ocr", help="OCR scanned PDFs"),
         quiet: bool = typer.Option(False, "--quiet", "-q", help="no progress output"),
         allow_empty: bool = typer.Option(False, "--allow-empty",
-                                         help="publish even when no document could be read")):
+                                         help="publish even when no document could be read"),
+        limit: List[str] = typer.Option([], "--limit",
+                                        help="raise or lower a limit, NAME=VALUE (repeatable; README: "
+                                             "What the pipeline refuses)"),
+        limits_file: Optional[Path] = typer.Option(None, "--limits-file",
+                                                   help="a YAML mapping of limit NAME: VALUE"),
+        follow_symlinks: bool = typer.Option(False, "--follow-symlinks",
+                                             help="follow symbolic links that leave the input folders")):
     """Read every notice under INPUTS and write the tables to OUT.
 
     Exit status: 0 every file read; 1 some files failed (the run is published, see the
     failures table); 2 a usage or environment error (nothing is published)."""
     from .batch import run_batch
-    from .errors import UsageError
+    from .errors import PolicyParseError, UsageError
+
+    from . import limits as limits_mod
 
     try:
+        settings = limits_mod.DEFAULT
+        if limits_file is not None:
+            settings = settings.with_overrides(limits_mod.from_file(limits_file))
+        settings = settings.with_overrides(limit)
+        limits_mod.activate(settings)
         summary = run_batch(inputs, out, workers=workers, scheduler=scheduler, ocr=ocr, quiet=quiet,
-                            allow_empty=allow_empty)
+                            allow_empty=allow_empty, limits=settings, follow_symlinks=follow_symlinks)
     except UsageError as e:
         typer.echo(f"policyparse run: {e}", err=True)
         raise typer.Exit(2)
+    except PolicyParseError as e:  # the environment: OUT locked by another run, say
+        typer.echo(f"policyparse run: {e}; nothing was published", err=True)
+        raise typer.Exit(2)
+    except OSError as e:  # an OUT that cannot be written (read-only, not a folder, full)
+        typer.echo(f"policyparse run: cannot write {e.filename or out}: {e.strerror}; "
+                   "the last published tables stand", err=True)
+        raise typer.Exit(2)
+    except KeyboardInterrupt:
+        typer.echo("policyparse run: interrupted; nothing was published, the last run's tables stand",
+                   err=True)
+        raise typer.Exit(130)
     if not quiet:
         typer.echo(summary.describe())
     raise typer.Exit(1 if summary.failures else 0)

@@ -90,3 +90,51 @@ class GazetteerError(PolicyParseError):
 
 class ExportError(PolicyParseError):
     code, stage = "E400", "export"
+
+
+# --- hostile input and isolation (issue 10) -------------------------------------------
+
+
+class FormatMismatchError(IngestError):
+    """An Office extension (.docx, .pdf, .ofd ...) on bytes that are no such package
+    (plain text or one byte named .docx): refused rather than read as something else."""
+
+    code = "E108"
+
+
+class LimitExceededError(IngestError):
+    """A file beyond one of the limits of ``policyparse.limits`` (E11x, one code per family);
+    ``limit`` names the setting that ``--limit NAME=VALUE`` raises."""
+
+    code = "E110"
+
+    def __init__(self, message: str, *, path: str | None = None, limit: str | None = None):
+        super().__init__(message, path=path)
+        self.limit = limit
+
+
+class WorkerTimeoutError(ExportError):
+    """A document that ran past the wall-clock limit: its worker was killed and replaced."""
+
+    code, stage = "E403", "batch"
+
+
+class WorkerMemoryError(ExportError):
+    """A document that needed more memory than a worker may use (MemoryError under the
+    address-space limit, or the resident-memory watchdog): its worker was replaced."""
+
+    code, stage = "E404", "batch"
+
+
+class SpecialFileError(ExportError):
+    """A device, FIFO or socket among the inputs: skipped, never opened (reading
+    /dev/zero never ends, opening a FIFO blocks)."""
+
+    code, stage = "E405", "batch"
+
+
+class SymlinkEscapeError(ExportError):
+    """A symbolic link that leads outside the input folders (or in a loop): not followed
+    unless --follow-symlinks, so a link to /etc/passwd never becomes a document."""
+
+    code, stage = "E406", "batch"

@@ -9,6 +9,7 @@ someone else's schedule (按上级要求 → external).
 """
 from __future__ import annotations
 
+import bisect
 import calendar
 import datetime as dt
 import functools
@@ -63,8 +64,23 @@ _EXPLICIT_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年(?!代)")
 
 def _year_before(text: str, start: int, pos: int) -> int | None:
     """The last year written in ``text[start:pos]`` (2022年), or None."""
-    years = _EXPLICIT_YEAR.findall(text, start, pos)
-    return int(years[-1]) if years else None
+    starts, ends, years = _years_in(text)
+    i = bisect.bisect_right(ends, pos)
+    if i and starts[i - 1] >= start:
+        return years[i - 1]
+    return None
+
+
+@functools.lru_cache(maxsize=4)
+def _years_in(text: str) -> tuple[list[int], list[int], list[int]]:
+    """Every explicit year of ``text`` (match starts, ends, values), found once per
+    text: searching from the span start for each of n deadlines made a list cost n²."""
+    starts, ends, years = [], [], []
+    for m in _EXPLICIT_YEAR.finditer(text):
+        starts.append(m.start())
+        ends.append(m.end())
+        years.append(int(m.group(1)))
+    return starts, ends, years
 
 
 def _last_day(year: int, month: int) -> int:
@@ -123,7 +139,7 @@ def _is_citation(text: str, pos: int, lo: int, r: _Rules) -> bool:
     opener = inside_brackets(text, pos, lo, r.paren_pairs)
     if opener:
         close = {"（": "）", "(": ")"}[opener]
-        end = text.find(close, pos)
+        end = text.find(close, pos, pos + 200)  # bounded: an unclosed bracket made n²
         inner = text[text.rfind(opener, lo, pos):end if end != -1 else pos + 40]
         return bool(r.citation_paren_marks.search(inner))
     return False
@@ -145,6 +161,28 @@ def _matches(text: str, start: int, end: int) -> list[tuple[int, int, str, str, 
     return out
 
 
+# how far after a date its cues (前完成, 底前, 以前) are looked for
+AFTER_MAX = 300
+
+
+class _Spans:
+    """Non-overlapping taken spans, sorted: an overlap test is one bisection (a list
+    scanned per match made a task with n dates cost n²)."""
+
+    def __init__(self) -> None:
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+
+    def overlaps(self, s: int, e: int) -> bool:
+        i = bisect.bisect_left(self.starts, e)  # spans starting before e
+        return bool(i) and self.ends[i - 1] > s
+
+    def add(self, span: tuple[int, int]) -> None:
+        i = bisect.bisect_left(self.starts, span[0])
+        self.starts.insert(i, span[0])
+        self.ends.insert(i, span[1])
+
+
 def find_deadlines(text: str, start: int, end: int, plan_year: int | None, *,
                    column: bool = False) -> list[Deadline]:
     """Time limits in ``text[start:end]``; offsets are absolute, ``raw == text[s:e]``.
@@ -155,7 +193,7 @@ def find_deadlines(text: str, start: int, end: int, plan_year: int | None, *,
     """
     r = rules()
     out: list[Deadline] = []
-    taken: list[tuple[int, int]] = []
+    taken = _Spans()
     if not column:
         # a labelled time limit in running text (（责任单位：…，完成时限：全年）) reads as a
         # 完成时限 cell: its states (全年, 长期) and bare dates count
@@ -165,11 +203,11 @@ def find_deadlines(text: str, start: int, end: int, plan_year: int | None, *,
             for d in find_deadlines(text, m.end(), value_end, plan_year, column=True):
                 d.rule = "label." + d.rule.removeprefix("column.")
                 out.append(d)
-                taken.append((d.start, d.end))
+                taken.add((d.start, d.end))
     for s, e, rule_id, kind, m in _matches(text, start, end):
-        if any(s < te and ts < e for ts, te in taken):
+        if taken.overlaps(s, e):
             continue
-        after = text[e:end]
+        after = text[e:min(end, e + AFTER_MAX)]  # a window: slicing to the span end was n²
         before = text[max(start, s - 8):s]
         if r.reject_after.match(after) or r.reject_before.search(before):
             continue
@@ -208,7 +246,7 @@ def find_deadlines(text: str, start: int, end: int, plan_year: int | None, *,
             kind, wstart = "window", date.replace(month=date.month - 2, day=1)
         out.append(Deadline(text[s:raw_end], kind, date, s, raw_end, wstart,
                             rule=f"{'column.' if column else ''}{rule_id}"))
-        taken.append((s, raw_end))
+        taken.add((s, raw_end))
     if column and not out:
         whole = _BARE_YEAR_CELL.fullmatch(text, start, end)
         if whole:
@@ -217,7 +255,7 @@ def find_deadlines(text: str, start: int, end: int, plan_year: int | None, *,
             s, e = whole.span("raw")
             out.append(Deadline(text[s:e], "window", dt.date(year, 12, 31), s, e, dt.date(year, 1, 1),
                                 rule="column.year"))
-            taken.append((s, e))
+            taken.add((s, e))
     extra = [(r.external, "external", "column.external")] if column else [
         (r.external_body, "external", "external_body")]
     if column:
@@ -225,11 +263,11 @@ def find_deadlines(text: str, start: int, end: int, plan_year: int | None, *,
     for rx, kind, rule_id in extra:
         for m in rx.finditer(text, start, end):
             s, e = m.span()
-            if any(s < te and ts < e for ts, te in taken):
+            if taken.overlaps(s, e):
                 continue
             if kind == "ongoing" and s > start and text[s - 1] in "每按":
                 continue
             out.append(Deadline(text[s:e], kind, None, s, e, rule=rule_id))
-            taken.append((s, e))
+            taken.add((s, e))
     out.sort(key=lambda d: d.start)
     return out

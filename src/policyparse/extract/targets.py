@@ -9,6 +9,7 @@ without a number can be a goal too: zero / decrease / within_quota / null.
 """
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 from dataclasses import dataclass
@@ -68,13 +69,30 @@ def rules() -> _Rules:
                   frozenset(d["per_period_units"]))
 
 
+CLAUSE_MAX = 300
+
+
+@functools.lru_cache(maxsize=4)
+def _clause_ends(text: str, start: int, end: int) -> tuple[list[int], list[int]]:
+    """Starts and ends of every clause break in text[start:end], found once per span:
+    scanning from the span's start for each number made a line of n numbers cost n²."""
+    starts, ends = [], []
+    for m in rules().clause_end.finditer(text, start, end):
+        starts.append(m.start())
+        ends.append(m.end())
+    return starts, ends
+
+
 def _clause_bounds(text: str, pos: int, start: int, end: int) -> tuple[int, int]:
     r = rules()
-    lo = start
-    for m in r.clause_end.finditer(text, start, pos):
-        lo = m.end()
-    m = r.clause_end.search(text, pos, end)
-    hi = m.start() if m else end
+    starts, ends = _clause_ends(text, start, end)
+    i = bisect.bisect_right(ends, pos)  # the breaks that end at or before pos
+    lo = ends[i - 1] if i else start
+    j = bisect.bisect_left(starts, pos)  # the first break at or after pos
+    hi = starts[j] if j < len(starts) else end
+    # a "clause" without a break for hundreds of characters is no clause (a run of
+    # numbers, a glued table): bounded, so the searches over it stay linear overall
+    lo, hi = max(lo, pos - CLAUSE_MAX), min(hi, pos + CLAUSE_MAX)
     label = r.label_head.match(text, lo, pos)
     if label:
         lo = label.end()
@@ -172,7 +190,7 @@ def find_targets(text: str, start: int, end: int, *, goals: bool = False) -> lis
             continue
         if any(t.start <= s < t.end for t in out):
             continue
-        after = text[e:end]
+        after = text[e:min(end, e + CLAUSE_MAX)]  # a window: slicing to the span end was n²
         if r.reject_unit_after.match(after) or r.reject_condition.match(after):
             continue
         lo, hi = _clause_bounds(text, s, start, end)

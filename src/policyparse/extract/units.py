@@ -546,7 +546,7 @@ def _inline_phrases(text: str, start: int, end: int,
                 continue
             out += [UnitMention("lead", text[a:b], a, b, rule=rule_id) for a, b in items]
             seen.append((ls, m.end()))
-            sm = r.inline_support.match(text[m.end():end])
+            sm = r.inline_support.match(text[m.end():min(end, m.end() + 2000)])  # bounded: n² otherwise
             if sm:
                 ss, se = m.end() + sm.start("list"), m.end() + sm.end("list")
                 sup = _items(text, ss, se)

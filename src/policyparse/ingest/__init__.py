@@ -16,7 +16,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import (CorruptFileError, EmptyFileError, IngestError,
+from ..errors import (CorruptFileError, EmptyFileError, FormatMismatchError, IngestError,
                       UnsupportedFormatError)
 from ..model import Document
 
@@ -85,10 +85,34 @@ def _looks_binary(data: bytes) -> bool:
     sample = data[:4096]
     if sample[:2] in (b"\xff\xfe", b"\xfe\xff"):
         return False  # UTF-16 text: half its bytes are control bytes
+    if b"\x00" in sample:
+        from .text import _wide_unicode
+
+        if _wide_unicode(data):
+            return False  # UTF-16/32 without a BOM
     if b"\x00" in sample and not (sample[:2] in (b"\xff\xfe", b"\xfe\xff")):
         return True
     ctrl = sum(1 for b in sample if b < 9 or 13 < b < 32)
     return ctrl > len(sample) * 0.05
+
+
+# Extensions that promise a binary package: bytes that turn out to be plain text or a
+# web page under one of these are a mislabelled or truncated download, not a notice to
+# guess at (a .doc may honestly hold RTF or HTML: Word saves both under that name).
+PACKAGE_EXTENSIONS = {".docx": "docx", ".docm": "docx", ".pdf": "pdf", ".ofd": "ofd",
+                      ".doc": "doc", ".wps": "doc"}
+
+
+def check_extension(fmt: str, name: str) -> None:
+    """Refuse an Office extension on bytes that are no such package (E108)."""
+    ext = Path(name).suffix.lower() if name else ""
+    claimed = PACKAGE_EXTENSIONS.get(ext)
+    if claimed is None or fmt not in ("txt", "html"):
+        return
+    if claimed == "doc" and fmt == "html":
+        return
+    raise FormatMismatchError(f"named {ext} but the content is {'plain text' if fmt == 'txt' else 'HTML'}, "
+                              f"not a {claimed.upper()} file (renamed or truncated?)", path=name or None)
 
 
 def reader_for(fmt: str):
@@ -102,12 +126,25 @@ def reader_for(fmt: str):
 def read_bytes(data: bytes, source_path: str = "", *, ocr: bool = True) -> Document:
     """Read one file's bytes into a Document (header and extraction not yet run)."""
     fmt = detect_format(data, source_path)
+    check_extension(fmt, source_path)
+    ext = Path(source_path).suffix.lower() if source_path else ""
+    named = next((f for f, spec in FORMATS.items() if ext in spec.extensions), None)
+    if named is not None and named != fmt and not (named == "txt" and fmt == "html"):
+        mismatch = f"named {ext} but the content is {fmt.upper()}: read as {fmt.upper()}"
+    else:
+        mismatch = None
+    if fmt == "doc" and data[:5] == b"{\\rtf":
+        from ..limits import check_rtf
+
+        check_rtf(data, path=source_path or None)
     reader = reader_for(fmt)
     try:
         doc = reader(data, source_path, doc_id=content_hash(data), ocr=ocr)
     except IngestError as e:
         e.path = e.path or source_path or None
         raise
+    if mismatch:
+        doc.warnings.append(mismatch)
     return doc
 
 

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
+from .. import limits
 from ..errors import CorruptFileError, EncryptedFileError
 from ..model import Document, DocumentBuilder
 
@@ -41,9 +42,9 @@ CP_NS = {"cp": "http://schemas.openxmlformats.org/package/2006/metadata/core-pro
          "dc": "http://purl.org/dc/elements/1.1/",
          "dcterms": "http://purl.org/dc/terms/"}
 
-# A huge or hostile XML part must not take the process down.
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True,
-                          remove_comments=True, remove_pis=True)
+# A huge or hostile XML part must not take the process down: no DTD, no entities, no
+# network, libxml2's depth and size guards on (policyparse.limits).
+_PARSER = limits.safe_xml_parser(remove_comments=True, remove_pis=True)
 
 _ALIGN = {"center": "center", "right": "right", "end": "right", "left": "left",
           "start": "left", "both": "left", "distribute": "left", "justify": "left"}
@@ -284,6 +285,8 @@ def _read_level(lvl) -> _Level:
     lv = _Level()
     s = _attr(lvl.find(W + "start"))
     if s and s.lstrip("-").isdigit():
+        # an absurd start (w:start="999999999") would spell labels of a million digits
+        limits.current().check("numbering_start", abs(int(s)), "a list's start value")
         lv.start = int(s)
     lv.fmt = _attr(lvl.find(W + "numFmt")) or "decimal"
     t = lvl.find(W + "lvlText")
@@ -335,6 +338,8 @@ class Numbering:
                 if il is None or not il.isdigit():
                     continue
                 so = _attr(ov.find(W + "startOverride"))
+                if so and so.lstrip("-").isdigit():
+                    limits.current().check("numbering_start", abs(int(so)), "a list's start override")
                 if so and so.lstrip("-").isdigit():
                     starts[int(il)] = int(so)
                 lvl = ov.find(W + "lvl")
@@ -577,6 +582,7 @@ class _Reader:
             if trpr is not None:
                 gb = _attr(trpr.find(W + "gridBefore"))
                 if gb and gb.isdigit():
+                    limits.current().check("table_span", int(gb), "a table row's gridBefore")
                     for _ in range(int(gb)):
                         row.append({"text": "", "col": col, "span": 1, "merge": None})
                         col += 1
@@ -587,6 +593,7 @@ class _Reader:
                 if tcpr is not None:
                     gs = _attr(tcpr.find(W + "gridSpan"))
                     if gs and gs.isdigit():
+                        limits.current().check("table_span", int(gs), "a table cell's gridSpan")
                         span = max(int(gs), 1)
                     vm = tcpr.find(W + "vMerge")
                     if vm is not None:
@@ -600,6 +607,8 @@ class _Reader:
                 row.append({"text": self.cell_text(tc), "col": col, "span": span, "merge": merge,
                             "rowspan": 1})
                 col += span
+            limits.current().check("table_cells", (len(grid_rows) + 1) * max(col, 1),
+                                   "a table's rows × columns")
             grid_rows.append(row)
         # vMerge continue cells extend the cell above that starts at the same grid column
         out: list[list] = []
@@ -683,6 +692,7 @@ def _open_package(data: bytes, source_path: str) -> dict[str, bytes]:
             raise EncryptedFileError("an encrypted (password-protected) Word document",
                                      path=source_path or None) from e
         raise CorruptFileError(f"not a readable DOCX (damaged ZIP: {e})", path=source_path or None) from e
+    limits.check_zip(zf, path=source_path or None)  # a ZIP bomb, from the directory alone
     names = set(zf.namelist())
     main = "word/document.xml"
     if main not in names:
@@ -693,17 +703,20 @@ def _open_package(data: bytes, source_path: str) -> dict[str, bytes]:
                                path=source_path or None)
     parts = {}
     try:
-        parts["word/document.xml"] = zf.read(main)
+        parts["word/document.xml"] = limits.read_member(zf, main, path=source_path or None)
         base = main.rsplit("/", 1)[0]
         for name in ("styles.xml", "numbering.xml"):
             full = f"{base}/{name}"
             if full in names:
-                parts[f"word/{name}"] = zf.read(full)
+                parts[f"word/{name}"] = limits.read_member(zf, full, path=source_path or None)
         if "docProps/core.xml" in names:
-            parts["docProps/core.xml"] = zf.read("docProps/core.xml")
+            parts["docProps/core.xml"] = limits.read_member(zf, "docProps/core.xml",
+                                                            path=source_path or None)
     except (zipfile.BadZipFile, KeyError, OSError, EOFError, zlib.error, NotImplementedError,
             ValueError, RuntimeError) as e:
         raise CorruptFileError(f"a damaged DOCX part: {e}", path=source_path or None) from e
+    for name, part in parts.items():  # DTDs (XXE, billion laughs) and depth, before parsing
+        limits.check_xml_bytes(part, part=name, path=source_path or None)
     return parts
 
 
@@ -711,7 +724,9 @@ def _main_part_name(zf: zipfile.ZipFile, names: set[str]) -> str | None:
     if "_rels/.rels" not in names:
         return None
     try:
-        rels = etree.fromstring(zf.read("_rels/.rels"), _PARSER)
+        rels_part = limits.read_member(zf, "_rels/.rels")
+        limits.check_xml_bytes(rels_part, part="_rels/.rels")
+        rels = etree.fromstring(rels_part, _PARSER)
     except (etree.XMLSyntaxError, KeyError):
         return None
     for rel in rels:

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import lxml.html
 from lxml import etree
 
+from .. import limits
 from ..errors import CorruptFileError, EmptyFileError
 from ..gazetteer import load_yaml
 from ..model import Document, DocumentBuilder, SourceMeta
@@ -512,6 +513,11 @@ class _Emitter:
             return
         out = [[(_cell_text(c), _int(c.get("rowspan")), _int(c.get("colspan"))) for c in r]
                for r in rows]
+        # spans are clamped as browsers clamp them, but many clamped spans still make a
+        # grid of millions of slots: the grid's size is checked before it is built
+        width = max((sum(span for _, _, span in r) for r in out), default=0)
+        height = len(out) + max((rs for r in out for _, rs, _ in r), default=1) - 1
+        limits.current().check("table_cells", width * height, "an HTML table's rows × columns")
         out = [r for r in out if r]
         fields = info_table_fields(out)
         if fields is not None:
@@ -548,6 +554,20 @@ def _int(v) -> int:
         return max(1, min(int(str(v).strip()), 1000))
     except (TypeError, ValueError):
         return 1
+
+
+def _check_depth(root, source_path: str) -> None:
+    """Element nesting (the readers recurse on it) and tables inside tables, in one
+    iterative pass: 600 nested tables would otherwise end in a RecursionError."""
+    lim = limits.current()
+    stack = [(root, 1, 0)]
+    while stack:
+        el, depth, tables = stack.pop()
+        if isinstance(el.tag, str) and el.tag == "table":
+            tables += 1
+            lim.check("nesting_depth", tables, "tables nested in tables", path=source_path or None)
+        lim.check("xml_depth", depth, "HTML element nesting depth", path=source_path or None)
+        stack.extend((ch, depth + 1, tables) for ch in el)
 
 
 def _table_rows(table) -> list[list]:
@@ -603,6 +623,8 @@ def read_html(data: bytes, source_path: str, *, doc_id: str, ocr: bool = True) -
             raise EmptyFileError("the HTML page has no content", path=source_path or None) from e
         raise CorruptFileError(f"cannot parse the HTML page: {e}", path=source_path or None) from e
 
+    limits.current().check("document_chars", len(text), "characters in the page", path=source_path or None)
+    _check_depth(root, source_path)
     b = DocumentBuilder(source_path, "html")
     b.meta.encoding = encoding
     meta = _meta(root)

@@ -22,13 +22,13 @@ from dataclasses import dataclass
 
 from lxml import etree
 
+from .. import limits
 from ..errors import CorruptFileError
 from ..model import Document, DocumentBuilder
 
 OFD_NS = "http://www.ofdspec.org/2016"
 MM_TO_PT = 72 / 25.4
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True,
-                          remove_comments=True)
+_PARSER = limits.safe_xml_parser(remove_comments=True)  # no DTD, no entities, depth guarded
 
 # Lines are one line when their baselines differ by less than this share of the glyph size.
 SAME_LINE = 0.5
@@ -69,7 +69,10 @@ def expand_delta(s: str | None) -> list[float]:
     while i < len(toks):
         if toks[i] == "g" and i + 2 < len(toks):
             try:
-                out.extend([float(toks[i + 2])] * int(float(toks[i + 1])))
+                count = int(float(toks[i + 1]))
+                # "g 999999999 1" would allocate gigabytes for one run of glyphs
+                limits.current().check("glyphs_per_run", len(out) + count, "an OFD DeltaX run's glyphs")
+                out.extend([float(toks[i + 2])] * count)
             except ValueError:
                 pass
             i += 3
@@ -103,6 +106,7 @@ class _Package:
             self.zf = zipfile.ZipFile(io.BytesIO(data))
         except (zipfile.BadZipFile, NotImplementedError, ValueError, OSError, EOFError) as e:
             raise CorruptFileError(f"not a readable OFD (damaged ZIP: {e})", path=self.source_path) from e
+        limits.check_zip(self.zf, path=self.source_path)  # a ZIP bomb, from the directory alone
         self.names = {n.lstrip("/"): n for n in self.zf.namelist()}
 
     def xml(self, name: str, required: bool = True):
@@ -116,7 +120,9 @@ class _Package:
                 raise CorruptFileError(f"the OFD lacks its part {name}", path=self.source_path)
             return None
         try:
-            return etree.fromstring(self.zf.read(real), _PARSER)
+            part = limits.read_member(self.zf, real, path=self.source_path)
+            limits.check_xml_bytes(part, part=name, path=self.source_path)
+            return etree.fromstring(part, _PARSER)
         except etree.XMLSyntaxError as e:
             raise CorruptFileError(f"{name} is not well-formed XML: {e}", path=self.source_path) from e
         except (zipfile.BadZipFile, KeyError, OSError, EOFError, zlib.error, NotImplementedError,
@@ -312,6 +318,7 @@ def read_ofd(data: bytes, source_path: str, *, doc_id: str, ocr: bool = True) ->
     fonts = _fonts(pkg, doc_dir, document)
     pages = _find(document, "Pages")
     page_els = [p for p in (pages.iter() if pages is not None else []) if _local(p.tag) == "Page"]
+    limits.current().check("pages", len(page_els), "pages in the OFD", path=pkg.source_path)
     if not page_els:
         raise CorruptFileError("the OFD document has no pages", path=pkg.source_path)
     page_lines: list[list[_Line]] = []

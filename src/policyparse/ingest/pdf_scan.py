@@ -12,8 +12,10 @@ paragraphs, furniture and tables over page breaks are then rebuilt by
 from __future__ import annotations
 
 import math
+import os
 import threading
 
+from .. import limits
 from ..errors import MissingDependencyError
 from ..model import Document, DocumentBuilder
 from .pdf_layout import PageContent, Piece, Rule, emit_pages, find_tables, grid_cells
@@ -41,6 +43,10 @@ def ocr_engine():
     if _ENGINE is None:
         with _ENGINE_LOCK:
             if _ENGINE is None:
+                # onnxruntime (1.2x+) sends OneDS telemetry from native code: DNS queries
+                # for mobile.events.data.microsoft.com during OCR (seen with strace).
+                # Government documents are processed with no traffic at all: off.
+                os.environ["ORT_DISABLE_TELEMETRY"] = "1"
                 try:
                     from rapidocr_onnxruntime import RapidOCR
                 except ImportError as e:
@@ -136,6 +142,10 @@ def ocr_page(page, number: int) -> PageContent:
     import numpy as np
 
     dpi = _page_dpi(page)
+    # a page declared 200 inches wide would render to gigabytes: refuse it from its size
+    width_pt, height_pt = page.get_size()
+    limits.current().check("page_megapixels", (width_pt * dpi / 72.0) * (height_pt * dpi / 72.0) / 1e6,
+                           f"page {number} rendered at {dpi:.0f} dpi (megapixels)")
     bitmap = page.render(scale=dpi / 72.0, grayscale=True)
     gray = bitmap.to_numpy()
     if gray.ndim == 3:

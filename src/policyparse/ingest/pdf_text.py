@@ -14,6 +14,7 @@ import ctypes
 import re
 import time
 
+from .. import limits
 from ..errors import CorruptFileError, EncryptedFileError, IngestError, NoTextError
 from ..model import Document, DocumentBuilder
 from .pdf_layout import PageContent, Piece, Rule, emit_pages
@@ -47,6 +48,7 @@ def open_pdf(data: bytes):
         raise CorruptFileError(f"the PDF page tree is damaged: {e}") from e
     if n == 0:
         raise CorruptFileError("the PDF has no pages (truncated or damaged)")
+    limits.current().check("pages", n, "pages in the PDF")
     return pdf
 
 
@@ -167,6 +169,13 @@ def read_pdf(data: bytes, source_path: str, *, doc_id: str, ocr: bool = True) ->
     ocr_pages: list[int] = []
     started = time.perf_counter()
     ocr_seconds = 0.0
+    # a page tree that lists a page more than once or contains itself: pdfium reads every
+    # entry (a page's tasks three times over, or a slot that fails to load)
+    entries = len(pdf)
+    unique = unruled.page_count() if entries > 1 else entries
+    repeated = unique < entries
+    seen_pages: set[int] = set()
+    garbled: list[int] = []
     for index in range(len(pdf)):
         try:
             page = pdf[index]
@@ -176,7 +185,17 @@ def read_pdf(data: bytes, source_path: str, *, doc_id: str, ocr: bool = True) ->
             if not find_tables(rules, GRID_TOLERANCE) and looks_tabular(pieces):
                 rules += unruled.rules(index)  # a table aligned by white space, no borders
             content = PageContent(index + 1, width, height, pieces, rules, GRID_TOLERANCE)
-            if len(pieces) < MIN_TEXT_CHARS_PER_PAGE and _has_page_image(page):
+            if len(pieces) >= MIN_TEXT_CHARS_PER_PAGE and _garbled(pieces):
+                # fonts without a ToUnicode map: the text layer is glyph codes, not text
+                # (mojibake); the page as printed is still readable, so OCR reads it
+                garbled.append(index + 1)
+                if ocr:
+                    from .pdf_scan import ocr_page
+                    t0 = time.perf_counter()
+                    content = ocr_page(page, index + 1)
+                    ocr_seconds += time.perf_counter() - t0
+                    ocr_pages.append(index + 1)
+            elif len(pieces) < MIN_TEXT_CHARS_PER_PAGE and _has_page_image(page):
                 image_only.append(index + 1)
                 if ocr:
                     from .pdf_scan import ocr_page
@@ -188,10 +207,20 @@ def read_pdf(data: bytes, source_path: str, *, doc_id: str, ocr: bool = True) ->
         except IngestError:
             raise
         except Exception as e:  # noqa: BLE001 - a damaged page object
+            if repeated:
+                continue  # the slot of a page-tree loop
             raise CorruptFileError(f"page {index + 1} cannot be read: {e}") from e
+        if repeated:
+            key = hash(tuple((p.text, round(p.x0, 1), round(p.top, 1)) for p in content.pieces))
+            if key in seen_pages:
+                continue  # the same page object listed again
+            seen_pages.add(key)
         pages.append(content)
     pdf.close()
     unruled.close()
+    if garbled and not ocr and not any(p.pieces for p in pages if p.number not in garbled):
+        raise NoTextError(f"the text layer of pages {garbled} does not map to Unicode (fonts without "
+                          "ToUnicode: mojibake) and OCR is off")
     if not any(p.pieces for p in pages):
         if image_only and not ocr:
             raise NoTextError("the PDF has no text layer (a scan?) and OCR is off")
@@ -207,9 +236,25 @@ def read_pdf(data: bytes, source_path: str, *, doc_id: str, ocr: bool = True) ->
     skipped = [n for n in image_only if n not in ocr_pages]
     if skipped:
         b.warnings.append(f"pages {skipped} are images without a text layer; OCR is off, their text is missing")
+    if garbled:
+        b.warnings.append(f"pages {garbled}: the text layer does not map to Unicode (fonts without "
+                          "ToUnicode), " + ("read by OCR instead" if ocr else "so their text is mojibake; "
+                                            "OCR is off"))
+    if repeated:
+        b.warnings.append(f"the page tree lists {entries} entries for {unique} pages "
+                          "(a page repeated or the tree containing itself): each page read once")
     emit_pages(b, pages)
     b.meta.read_seconds = round(time.perf_counter() - started, 3)
     return b.build(doc_id)
+
+
+def _garbled(pieces: list[Piece]) -> bool:
+    """A text layer of glyph codes rather than text: control and C1 characters,
+    Latin-1 letters and private-use code points where a notice has Chinese and ASCII."""
+    text = "".join(p.text for p in pieces)
+    odd = sum(1 for ch in text if (ch < " " and ch not in "\t\n\r") or "\x7f" <= ch <= "\xff"
+              or "\ue000" <= ch <= "\uf8ff" or ch == "\ufffd")
+    return odd > 0.3 * len(text)
 
 
 def _has_page_image(page) -> bool:

@@ -62,6 +62,15 @@ class UnruledTables:
         page.flush_cache()
         return out
 
+    def page_count(self) -> int:
+        """Pages as pdfminer walks the page tree: each page object once, a loop cut
+        (pdfium counts every /Kids entry, a page listed three times included)."""
+        if self._pdf is None:
+            import pdfplumber
+
+            self._pdf = pdfplumber.open(io.BytesIO(self._data))
+        return len(self._pdf.pages)
+
     def close(self) -> None:
         if self._pdf is not None:
             self._pdf.close()
