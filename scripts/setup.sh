@@ -11,6 +11,13 @@ if ! command -v soffice >/dev/null 2>&1; then
   $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
     libreoffice-writer-nogui >/dev/null
 fi
+# LibreOffice's UNO bridge for the system Python (python3-uno): each worker keeps one
+# office running and converts .doc through it (ingest/doc.py), instead of a start per file.
+if ! /usr/bin/python3 -c "import uno" >/dev/null 2>&1 && command -v apt-get >/dev/null; then
+  $SUDO apt-get update -qq
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+    python3-uno >/dev/null
+fi
 PY=${PYTHON:-python3}
 [ -x .venv/bin/python ] || "$PY" -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip
