@@ -19,6 +19,9 @@
    the process and of its largest worker), then a re-run with nothing changed, as a
    share of the first run (``run_batch`` time and the command's whole wall time,
    Python start-up included).
+3. .doc rate (``--doc-rate N``): N copies of the bundled .doc renderings through
+   ``run_batch`` in a fresh process for each worker count, office start-up
+   included; ``--doc-oneshot`` adds the same with a LibreOffice start per file.
 """
 from __future__ import annotations
 
@@ -55,11 +58,11 @@ def child(args) -> None:
                       "maxrss_self_mb": me / 1024, "maxrss_children_mb": kids / 1024}))
 
 
-def run_child(inputs: Path, out: Path, workers: int, with_scan: bool) -> dict:
+def run_child(inputs: Path, out: Path, workers: int, with_scan: bool, env: dict | None = None) -> dict:
     cmd = [sys.executable, __file__, "--_child", "--inputs", str(inputs), "--out", str(out),
            "--workers", str(workers)] + (["--with-scan"] if with_scan else [])
     t0 = time.perf_counter()
-    res = subprocess.run(cmd, capture_output=True, text=True)
+    res = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, **(env or {})})
     wall = time.perf_counter() - t0
     if res.returncode != 0:
         raise SystemExit(f"benchmark child failed:\n{res.stderr[-3000:]}")
@@ -203,6 +206,33 @@ def docx_ratio(repeats: int, tmp: Path) -> dict:
             "reader_s": r, "reader_ratio": t / r}
 
 
+# --------------------------------------------------------------------------- .doc rate
+
+
+def doc_rate(n_files: int, workers: list[int], tmp: Path, oneshot: bool) -> list[dict]:
+    """.doc files per second through ``run_batch`` in a fresh process (office start-up
+    included): the bundled .doc renderings copied (NUL padding after the OLE2 sectors:
+    new bytes, same text) to ``n_files`` files; with the long-lived office of
+    ingest/doc.py and, with ``oneshot``, with a LibreOffice start per file."""
+    corpus = tmp / "doc-corpus"
+    files = sorted((CORPUS / "renderings" / "doc").glob("*.doc"))
+    corpus.mkdir()
+    for i in range(n_files):
+        src = files[i % len(files)]
+        (corpus / f"{i:05d}-{src.name}").write_bytes(tiny_change(src.read_bytes(), ".doc", i // len(files)))
+    rows = []
+    modes = [("long-lived", {})] + ([("one-shot", {"POLICYPARSE_UNO_PYTHON": "none"})] if oneshot else [])
+    for mode, env in modes:
+        for w in workers:
+            out = tmp / f"doc-out-{mode}-{w}"
+            fig = run_child(corpus, out, w, False, env)
+            assert fig["documents"] == n_files and fig["failures"] == 0, fig
+            rows.append({"mode": mode, "workers": w, "files": n_files, "seconds": fig["seconds"],
+                         "files_per_s": n_files / fig["seconds"], "wall": fig["wall"]})
+            shutil.rmtree(out)
+    return rows
+
+
 # --------------------------------------------------------------------------- main
 
 
@@ -217,6 +247,10 @@ def main(argv=None) -> int:
     ap.add_argument("--docx-ratio", action="store_true",
                     help="also time the DOCX reader against python-docx (needs the bench extra)")
     ap.add_argument("--skip-batch", action="store_true")
+    ap.add_argument("--doc-rate", type=int, metavar="N", default=0,
+                    help="also time N .doc files (the bundled renderings, copied) per worker count")
+    ap.add_argument("--doc-oneshot", action="store_true",
+                    help="with --doc-rate: also time a LibreOffice start per file, for comparison")
     ap.add_argument("--json", help="also write the figures here")
     ap.add_argument("--_child", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--inputs", help=argparse.SUPPRESS)
@@ -243,6 +277,13 @@ def main(argv=None) -> int:
                   f"{r['python_docx_s']:.2f} s on {r['files']} DOCX (median of {args.repeats}): "
                   f"ratio {r['ratio']:.2f}; the DOCX reader alone {r['reader_s']:.3f} s: "
                   f"ratio {r['reader_ratio']:.2f}", flush=True)
+        if args.doc_rate:
+            report["doc_rate"] = doc_rate(args.doc_rate, [int(x) for x in args.workers.split(",")],
+                                          tmp, args.doc_oneshot)
+            for r in report["doc_rate"]:
+                print(f".doc rate ({r['mode']} LibreOffice), workers {r['workers']}: {r['files']} files "
+                      f"in {r['seconds']:.1f} s = {r['files_per_s']:.1f} files/s "
+                      f"(whole command {r['wall']:.1f} s)", flush=True)
         if not args.skip_batch:
             corpus = tmp / "corpus"
             n = make_corpus(corpus, args.docs, args.with_doc, args.with_scan)
