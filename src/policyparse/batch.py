@@ -38,6 +38,10 @@ import pyarrow as pa
 
 from .errors import ExportError, PolicyParseError, UsageError
 from .ingest import IGNORED_EXTENSIONS, content_hash
+from .storage import is_remote, is_url, list_files, local_path_of
+from .storage import exists as input_exists
+from .storage import out_folder
+from .storage import read_bytes as read_input
 
 MESSAGE_LIMIT = 2000
 
@@ -87,7 +91,7 @@ def extract_one(path: str, data: bytes | None = None, ocr: bool = True) -> Outco
     doc_id = None
     try:
         if data is None:
-            data = Path(path).read_bytes()
+            data = read_input(path)
         doc_id = content_hash(data)
         doc = parse_bytes(data, path, ocr=ocr)
         try:
@@ -161,6 +165,18 @@ def discover(inputs: Iterable[str | Path], out: Path) -> tuple[list[str], list[d
 
     for inp in inputs:
         inp = str(inp)
+        if is_url(inp):  # fsspec URLs (storage.py): file:// is a local path, others listed remotely
+            local = local_path_of(inp)
+            if local is None:
+                listed = list_files(inp, IGNORED_EXTENSIONS)
+                if listed is None:
+                    failures.append(failure_row(inp, None, InputError("input not found", path=inp)))
+                for url in listed or ():
+                    if url not in seen:
+                        seen.add(url)
+                        files.append(url)
+                continue
+            inp = local
         if os.path.isfile(inp):
             add(inp)
         elif os.path.isdir(inp):
@@ -182,10 +198,9 @@ def plan(inputs: Iterable[str | Path], out: Path) -> Plan:
     primary: dict[str, str] = {}
     for path in files:
         try:
-            with open(path, "rb") as fh:
-                doc_id = content_hash(fh.read())
+            doc_id = content_hash(read_input(path))
         except OSError as e:
-            failures.append(failure_row(path, None, InputError(f"cannot read: {e.strerror}", path=path)))
+            failures.append(failure_row(path, None, InputError(f"cannot read: {e.strerror or e}", path=path)))
             sources.append((path, None))
             continue
         sources.append((path, doc_id))
@@ -296,9 +311,12 @@ def _run_processes(jobs: list[str], ocr: bool, workers: int, done: Callable[[Out
 
 
 def _run_dask(jobs: list[str], ocr: bool, workers: int, scheduler: str,
-              done: Callable[[Outcome], None]) -> None:
-    """The per-document stage on Dask distributed. The bytes travel with each task,
-    so workers need policyparse installed but no view of the input folders."""
+              done: Callable[[Outcome], None], shared_storage: bool = False) -> None:
+    """The per-document stage on Dask distributed. A local file's bytes travel with its
+    task, so workers need policyparse installed but no view of the input folders; with
+    ``shared_storage`` (the workers see the same paths) and for remote URLs (s3://, …)
+    the task carries only the path or URL and the worker reads the file itself, so the
+    client never ships the corpus through the scheduler."""
     from distributed import Client, LocalCluster, as_completed
 
     cluster = None
@@ -320,7 +338,9 @@ def _run_dask(jobs: list[str], ocr: bool, workers: int, scheduler: str,
         queue = list(reversed(jobs))
 
         def submit(path: str):
-            return client.submit(extract_one, path, Path(path).read_bytes(), ocr, pure=False)
+            if shared_storage or is_remote(path):
+                return client.submit(extract_one, path, None, ocr, pure=False)
+            return client.submit(extract_one, path, read_input(path), ocr, pure=False)
 
         path_of = {}
         for _ in range(min(window, len(queue))):
@@ -417,7 +437,7 @@ def check_usage(inputs: list[str], out: Path) -> None:
     """Stop before anything is touched when the command itself is wrong: a missing input
     path (a typo would otherwise publish an empty run over the good tables), or an OUT
     that is a file."""
-    missing = [i for i in inputs if not os.path.exists(i)]
+    missing = [i for i in inputs if not input_exists(i)]
     if missing:
         raise UsageError("input not found: " + ", ".join(missing) + "; nothing was published")
     if not inputs:
@@ -428,17 +448,19 @@ def check_usage(inputs: list[str], out: Path) -> None:
 
 def run_batch(inputs: Iterable[str | Path], out: str | Path, *, workers: int = 1,
               scheduler: str | None = None, ocr: bool = True, quiet: bool = False,
-              allow_empty: bool = False) -> RunSummary:
+              allow_empty: bool = False, shared_storage: bool = False) -> RunSummary:
     """Run the batch and publish its tables atomically. A usage mistake raises
     :class:`UsageError` before anything is written; a run in which no document could be
-    read publishes nothing unless ``allow_empty``."""
+    read publishes nothing unless ``allow_empty``. Inputs may be fsspec URLs and OUT a
+    ``file://`` URL (storage.py); ``shared_storage``: Dask workers read the input paths
+    themselves."""
     from .export import parquet as pq_out
     from .export.cache import DocCache, run_key
     from .export.schema import FAILURES
 
     t0 = time.perf_counter()
     started = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-    out = Path(out)
+    out = out_folder(out)
     inputs = [str(i) for i in inputs]
     check_usage(inputs, out)
     with pq_out.out_lock(out):
@@ -483,7 +505,7 @@ def run_batch(inputs: Iterable[str | Path], out: str | Path, *, workers: int = 1
 
         try:
             if scheduler and todo:
-                _run_dask(todo, ocr, workers, scheduler, done)
+                _run_dask(todo, ocr, workers, scheduler, done, shared_storage=shared_storage)
             elif workers > 1 and len(todo) > 1:
                 _run_processes(todo, ocr, workers, done)
             else:

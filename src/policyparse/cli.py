@@ -11,15 +11,20 @@ app = typer.Typer(add_completion=False, no_args_is_help=True,
 
 
 @app.command()
-def run(inputs: List[Path] = typer.Argument(..., help="files or folders of notices"),
-        out: Path = typer.Option(Path("outputs"), "--out", "-o", help="output folder"),
+def run(inputs: List[str] = typer.Argument(..., help="files or folders of notices: paths or fsspec URLs "
+                                                     "(file://, s3://… with the driver installed)"),
+        out: str = typer.Option("outputs", "--out", "-o", help="output folder (a path or a file:// URL)"),
         workers: int = typer.Option(1, "--workers", "-w", help="worker processes on this machine"),
         scheduler: Optional[str] = typer.Option(None, "--scheduler",
                                                 help="Dask scheduler address (tcp://host:8786) or 'local'"),
         ocr: bool = typer.Option(True, "--ocr/--no-ocr", help="OCR scanned PDFs"),
         quiet: bool = typer.Option(False, "--quiet", "-q", help="no progress output"),
         allow_empty: bool = typer.Option(False, "--allow-empty",
-                                         help="publish even when no document could be read")):
+                                         help="publish even when no document could be read"),
+        shared_storage: bool = typer.Option(False, "--shared-storage",
+                                            help="Dask workers see the input paths: they read the files "
+                                                 "themselves instead of receiving their bytes from this "
+                                                 "process (automatic for remote URLs)")):
     """Read every notice under INPUTS and write the tables to OUT.
 
     Exit status: 0 every file read; 1 some files failed (the run is published, see the
@@ -29,7 +34,7 @@ def run(inputs: List[Path] = typer.Argument(..., help="files or folders of notic
 
     try:
         summary = run_batch(inputs, out, workers=workers, scheduler=scheduler, ocr=ocr, quiet=quiet,
-                            allow_empty=allow_empty)
+                            allow_empty=allow_empty, shared_storage=shared_storage)
     except UsageError as e:
         typer.echo(f"policyparse run: {e}", err=True)
         raise typer.Exit(2)
