@@ -503,6 +503,10 @@ def run_batch(inputs: Iterable[str | Path], out: str | Path, *, workers: int = 1
                     extract_failures.append({**o.failure, "source_path": p, "doc_id": doc_id})
             progress.advance(o.failure is None)
 
+        from .ingest.pdf_scan import WORKERS_ENV
+
+        # the processes started below split the cores between their OCR threads (pdf_scan.ocr_threads)
+        os.environ[WORKERS_ENV] = str(max(workers, 1))
         try:
             if scheduler and todo:
                 _run_dask(todo, ocr, workers, scheduler, done, shared_storage=shared_storage)
