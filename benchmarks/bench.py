@@ -22,6 +22,8 @@
 3. .doc rate (``--doc-rate N``): N copies of the bundled .doc renderings through
    ``run_batch`` in a fresh process for each worker count, office start-up
    included; ``--doc-oneshot`` adds the same with a LibreOffice start per file.
+4. OCR rate (``--ocr-rate N``): N copies of the bundled scans, seconds per page
+   for each worker count (onnxruntime threads = cores / workers).
 """
 from __future__ import annotations
 
@@ -53,7 +55,10 @@ def child(args) -> None:
     seconds = time.perf_counter() - t0
     me = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    print(json.dumps({"seconds": seconds, "documents": s.documents, "extracted": len(s.extracted),
+    from policyparse.export.parquet import read_table
+
+    pages = sum(n or 0 for n in read_table(Path(args.out), "documents")["page_count"].to_pylist())
+    print(json.dumps({"seconds": seconds, "documents": s.documents, "extracted": len(s.extracted), "pages": pages,
                       "failures": s.failures, "published": s.published,
                       "maxrss_self_mb": me / 1024, "maxrss_children_mb": kids / 1024}))
 
@@ -233,6 +238,30 @@ def doc_rate(n_files: int, workers: list[int], tmp: Path, oneshot: bool) -> list
     return rows
 
 
+# --------------------------------------------------------------------------- OCR rate
+
+
+def ocr_rate(n_files: int, workers: list[int], tmp: Path) -> list[dict]:
+    """Seconds per scanned page through ``run_batch`` in a fresh process: the bundled
+    scans copied (a PDF comment appended: new bytes, same pages) to ``n_files`` files.
+    Each worker count runs with its own onnxruntime threads (cores / workers)."""
+    corpus = tmp / "scan-corpus"
+    files = sorted((CORPUS / "renderings" / "scan").glob("*.pdf"))
+    corpus.mkdir()
+    for i in range(n_files):
+        src = files[i % len(files)]
+        (corpus / f"{i:05d}-{src.name}").write_bytes(tiny_change(src.read_bytes(), ".pdf", i // len(files)))
+    rows = []
+    for w in workers:
+        out = tmp / f"scan-out-{w}"
+        fig = run_child(corpus, out, w, True)
+        assert fig["documents"] == n_files and fig["failures"] == 0, fig
+        rows.append({"workers": w, "files": n_files, "pages": fig["pages"], "seconds": fig["seconds"],
+                     "seconds_per_page": fig["seconds"] / max(fig["pages"], 1)})
+        shutil.rmtree(out)
+    return rows
+
+
 # --------------------------------------------------------------------------- main
 
 
@@ -249,6 +278,8 @@ def main(argv=None) -> int:
     ap.add_argument("--skip-batch", action="store_true")
     ap.add_argument("--doc-rate", type=int, metavar="N", default=0,
                     help="also time N .doc files (the bundled renderings, copied) per worker count")
+    ap.add_argument("--ocr-rate", type=int, metavar="N", default=0,
+                    help="also time N scanned PDFs (the bundled scans, copied) per worker count")
     ap.add_argument("--doc-oneshot", action="store_true",
                     help="with --doc-rate: also time a LibreOffice start per file, for comparison")
     ap.add_argument("--json", help="also write the figures here")
@@ -284,6 +315,11 @@ def main(argv=None) -> int:
                 print(f".doc rate ({r['mode']} LibreOffice), workers {r['workers']}: {r['files']} files "
                       f"in {r['seconds']:.1f} s = {r['files_per_s']:.1f} files/s "
                       f"(whole command {r['wall']:.1f} s)", flush=True)
+        if args.ocr_rate:
+            report["ocr_rate"] = ocr_rate(args.ocr_rate, [int(x) for x in args.workers.split(",")], tmp)
+            for r in report["ocr_rate"]:
+                print(f"OCR, workers {r['workers']}: {r['files']} scans, {r['pages']} pages in "
+                      f"{r['seconds']:.1f} s = {r['seconds_per_page']:.2f} s per page", flush=True)
         if not args.skip_batch:
             corpus = tmp / "corpus"
             n = make_corpus(corpus, args.docs, args.with_doc, args.with_scan)

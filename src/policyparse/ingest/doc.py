@@ -105,6 +105,7 @@ def convert_to_docx(data: bytes, suffix: str = ".doc", *, timeout: float = CONVE
 OFFICE_START_TIMEOUT_S = 60.0  # a cold start on a loaded machine takes a few seconds
 OFFICE_MAX_CONVERSIONS = 200  # then a fresh office: LibreOffice's memory creeps up per document
 WORKDIR_PREFIX = "policyparse-office-"
+BRIDGE_EXIT_S = 5.0  # a bridge told to stop exits within this, or is killed
 BRIDGE_SCRIPT = Path(__file__).with_name("uno_bridge.py")
 log = logging.getLogger(__name__)
 
@@ -123,7 +124,7 @@ def doc_timeout() -> float:
 
 def _imports_uno(python: str) -> bool:
     try:
-        return subprocess.run([python, "-c", "import uno"], stdin=subprocess.DEVNULL,
+        return subprocess.run([python, "-I", "-c", "import uno"], stdin=subprocess.DEVNULL,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                               timeout=30).returncode == 0
     except (OSError, subprocess.TimeoutExpired):
@@ -232,7 +233,8 @@ class OfficeConverter:
                 "connect_timeout": OFFICE_START_TIMEOUT_S}
         try:
             self._proc = subprocess.Popen(
-                [self.uno_python, str(BRIDGE_SCRIPT), json.dumps(conf)],
+                # -I: the worker's PYTHONPATH/PYTHONHOME (a virtualenv's) must not reach LibreOffice's Python
+                [self.uno_python, "-I", str(BRIDGE_SCRIPT), json.dumps(conf)],
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                 env={**os.environ, "HOME": str(self.workdir)}, start_new_session=True,
                 preexec_fn=_set_pdeathsig if sys.platform.startswith("linux") else None)
@@ -270,21 +272,31 @@ class OfficeConverter:
         return json.loads(line)
 
     def _stop(self) -> None:
-        """Kill the bridge and the office (each leads its own process group)."""
+        """Stop the office and the bridge. The office goes first (its process group),
+        then the bridge, told by the end of its input, reaps it and exits; a bridge that
+        does not within a few seconds is killed (the kernel then kills any office left,
+        PR_SET_PDEATHSIG)."""
         proc, self._proc = self._proc, None
-        for pid in (self.office_pid, proc.pid if proc else None):
-            if pid:
-                try:
-                    os.killpg(pid, signal.SIGKILL)
-                except OSError:
-                    pass
+        if self.office_pid:
+            try:
+                os.killpg(self.office_pid, signal.SIGKILL)
+            except OSError:
+                pass
         self.office_pid = None
-        if proc is not None:
-            for stream in (proc.stdin, proc.stdout):
-                try:
-                    stream.close()
-                except OSError:
-                    pass
+        if proc is None:
+            return
+        for stream in (proc.stdin, proc.stdout):
+            try:
+                stream.close()
+            except OSError:
+                pass
+        try:
+            proc.wait(timeout=BRIDGE_EXIT_S)
+        except subprocess.TimeoutExpired:
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except OSError:
+                proc.kill()
             proc.wait()
 
     def close(self) -> None:
