@@ -74,7 +74,7 @@ def convert_to_docx(data: bytes, suffix: str = ".doc", *, timeout: float = CONVE
                "--convert-to", "docx:MS Word 2007 XML", "--outdir", str(outdir), str(src)]
         try:
             proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                    env={**os.environ, "HOME": tmp}, start_new_session=True)
+                                    env={**os.environ, "HOME": tmp, "TMPDIR": tmp}, start_new_session=True)
         except OSError as e:
             raise MissingDependencyError(f"cannot run {soffice}: {e}. {INSTALL_HINT}",
                                          path=source_path or None) from e
@@ -236,7 +236,10 @@ class OfficeConverter:
                 # -I: the worker's PYTHONPATH/PYTHONHOME (a virtualenv's) must not reach LibreOffice's Python
                 [self.uno_python, "-I", str(BRIDGE_SCRIPT), json.dumps(conf)],
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                env={**os.environ, "HOME": str(self.workdir)}, start_new_session=True,
+                # LibreOffice's own temp folders (lu*.tmp) go inside the work folder, which is
+                # removed with the office; killed offices would leave them in /tmp otherwise
+                env={**os.environ, "HOME": str(self.workdir), "TMPDIR": str(self._office_tmp())},
+                start_new_session=True,
                 preexec_fn=_set_pdeathsig if sys.platform.startswith("linux") else None)
         except OSError as e:
             raise _OfficeUnavailable(f"cannot run {self.uno_python}: {e}") from e
@@ -250,6 +253,11 @@ class OfficeConverter:
         self.office_pid = int(reply["office_pid"])
         self.conversions = 0
         self.starts += 1
+
+    def _office_tmp(self) -> Path:
+        tmp = self.workdir / "tmp"
+        tmp.mkdir(exist_ok=True)
+        return tmp
 
     def _read_reply(self, timeout: float) -> dict | None:
         """The bridge's next reply; None after ``timeout`` s or when the bridge is gone."""
