@@ -121,12 +121,19 @@ def make_line(pieces: list[Piece]) -> Line:
     for p in pieces:
         if prev is not None and parts and not parts[-1].endswith(" "):
             gap = p.x0 - prev.x1
-            unit = max(min(prev.size or prev.height, p.size or p.height), 1.0)
-            # Latin words and numbers keep their spaces; wide gaps (tab stops, table-like
-            # alignment) become one space, which the normaliser drops between CJK characters.
-            if (gap > 0.25 * unit and not (_is_cjk(prev.text[-1]) or _is_cjk(p.text[0]))) \
-                    or gap > 1.5 * unit:
-                parts.append(" ")
+            # the unit is at least 1.0, so a gap of at most 0.25 never makes a space:
+            # the common case (characters side by side) skips the unit
+            if not gap <= 0.25:
+                # max(min(prev.size or prev.height, p.size or p.height), 1.0), spelled out
+                a_unit, b_unit = prev.size or prev.height, p.size or p.height
+                unit = b_unit if b_unit < a_unit else a_unit
+                if 1.0 > unit:
+                    unit = 1.0
+                # Latin words and numbers keep their spaces; wide gaps (tab stops, table-like
+                # alignment) become one space, which the normaliser drops between CJK characters.
+                if (gap > 0.25 * unit and not (_is_cjk(prev.text[-1]) or _is_cjk(p.text[0]))) \
+                        or gap > 1.5 * unit:
+                    parts.append(" ")
         parts.append(p.text)
         prev = p
     stripped = [p.text.strip() for p in pieces]
