@@ -338,9 +338,13 @@ def _run_dask(jobs: list[str], ocr: bool, workers: int, scheduler: str,
         queue = list(reversed(jobs))
 
         def submit(path: str):
-            if shared_storage or is_remote(path):
-                return client.submit(extract_one, path, None, ocr, pure=False)
-            return client.submit(extract_one, path, read_input(path), ocr, pure=False)
+            data = None  # shared storage or a remote URL: the worker reads the file itself
+            if not (shared_storage or is_remote(path)):
+                try:
+                    data = read_input(path)
+                except OSError:
+                    pass  # gone since planning: the worker's own read makes it this file's failure row
+            return client.submit(extract_one, path, data, ocr, pure=False)
 
         path_of = {}
         for _ in range(min(window, len(queue))):
