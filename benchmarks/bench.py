@@ -259,8 +259,12 @@ def ocr_rate(n_files: int, workers: list[int], tmp: Path) -> list[dict]:
     """Seconds per scanned page through ``run_batch`` in a fresh process: the bundled
     scans copied (a PDF comment appended: new bytes, same pages) to ``n_files`` files.
     Each worker count runs with its own onnxruntime threads (cores / workers)."""
+    import pypdfium2 as pdfium
+
     corpus = tmp / "scan-corpus"
-    files = sorted((CORPUS / "renderings" / "scan").glob("*.pdf"))
+    # the shortest scans first, so that a small N still gives every worker a like share
+    files = sorted((CORPUS / "renderings" / "scan").glob("*.pdf"),
+                   key=lambda p: (len(pdfium.PdfDocument(p)), p.name))
     corpus.mkdir()
     for i in range(n_files):
         src = files[i % len(files)]
