@@ -96,6 +96,23 @@ def _connect(uno, argv, pipe_name, timeout):
         time.sleep(0.05)
 
 
+def _office_gone(e: Exception, office) -> bool:
+    """Whether a failed call failed because the office died (the caller restarts it),
+    not because of the file. pyuno names its exception classes by their full UNO name
+    (com.sun.star.lang.DisposedException), and a killed office may not be reaped yet
+    when the broken bridge raises."""
+    text = f"{type(e).__name__} {getattr(e, 'Message', '')}".lower()
+    if "disposed" in text or office.poll() is not None:
+        return True
+    if "runtimeexception" in text or "bridge" in text:
+        try:
+            office.wait(timeout=1.0)
+            return True
+        except subprocess.TimeoutExpired:
+            return False
+    return False
+
+
 def main() -> int:
     import uno
 
@@ -122,7 +139,7 @@ def main() -> int:
                                _props(uno, FilterName="MS Word 2007 XML", Overwrite=True))
                 _reply({"ok": True})
             except Exception as e:  # noqa: BLE001 - every UNO failure becomes one reply
-                dead = type(e).__name__ == "DisposedException" or office.poll() is not None
+                dead = _office_gone(e, office)
                 _reply({"error": f"{type(e).__name__}: {getattr(e, 'Message', '') or e}", "dead": dead})
                 if dead:
                     return 1
