@@ -19,6 +19,11 @@
    the process and of its largest worker), then a re-run with nothing changed, as a
    share of the first run (``run_batch`` time and the command's whole wall time,
    Python start-up included).
+3. .doc rate (``--doc-rate N``): N copies of the bundled .doc renderings through
+   ``run_batch`` in a fresh process for each worker count, office start-up
+   included; ``--doc-oneshot`` adds the same with a LibreOffice start per file.
+4. OCR rate (``--ocr-rate N``): N copies of the bundled scans, seconds per page
+   for each worker count (onnxruntime threads = cores / workers).
 """
 from __future__ import annotations
 
@@ -50,16 +55,19 @@ def child(args) -> None:
     seconds = time.perf_counter() - t0
     me = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    print(json.dumps({"seconds": seconds, "documents": s.documents, "extracted": len(s.extracted),
+    from policyparse.export.parquet import read_table
+
+    pages = sum(n or 0 for n in read_table(Path(args.out), "documents")["page_count"].to_pylist())
+    print(json.dumps({"seconds": seconds, "documents": s.documents, "extracted": len(s.extracted), "pages": pages,
                       "failures": s.failures, "published": s.published,
                       "maxrss_self_mb": me / 1024, "maxrss_children_mb": kids / 1024}))
 
 
-def run_child(inputs: Path, out: Path, workers: int, with_scan: bool) -> dict:
+def run_child(inputs: Path, out: Path, workers: int, with_scan: bool, env: dict | None = None) -> dict:
     cmd = [sys.executable, __file__, "--_child", "--inputs", str(inputs), "--out", str(out),
            "--workers", str(workers)] + (["--with-scan"] if with_scan else [])
     t0 = time.perf_counter()
-    res = subprocess.run(cmd, capture_output=True, text=True)
+    res = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, **(env or {})})
     wall = time.perf_counter() - t0
     if res.returncode != 0:
         raise SystemExit(f"benchmark child failed:\n{res.stderr[-3000:]}")
@@ -126,18 +134,30 @@ def pdf_ratio(repeats: int, tmp: Path) -> dict:
     pdfs = sorted((CORPUS / "renderings" / "pdf").glob("*.pdf"))
     warm_worker(ocr=False)
 
+    # CPU seconds of this process too: both sides run in it, one at a time, so on a machine
+    # shared with other work (where wall time swings with the load) their ratio is the
+    # steadier figure; the wall-time ratio stays the headline
+    cpu: dict[str, list[float]] = {"pipeline": [], "pdfplumber": []}
+
     def pipeline(i: int) -> float:
-        return _pipeline_round(CORPUS / "renderings" / "pdf", len(pdfs), tmp / f"pdf-out-{i}")
+        c0 = time.process_time()
+        dt = _pipeline_round(CORPUS / "renderings" / "pdf", len(pdfs), tmp / f"pdf-out-{i}")
+        if i >= 0:
+            cpu["pipeline"].append(time.process_time() - c0)
+        return dt
 
     def plumber(i: int) -> float:
         dump = tmp / f"plumber-{i}"
         dump.mkdir()
+        c0 = time.process_time()
         t0 = time.perf_counter()
         for p in pdfs:
             with pdfplumber.open(p) as pdf:
                 text = "\n".join(page.extract_text() or "" for page in pdf.pages)
             (dump / f"{p.stem}.txt").write_text(text, encoding="utf-8")
         dt = time.perf_counter() - t0
+        if i >= 0:
+            cpu["pdfplumber"].append(time.process_time() - c0)
         shutil.rmtree(dump)
         return dt
 
@@ -147,8 +167,10 @@ def pdf_ratio(repeats: int, tmp: Path) -> dict:
         ours.append(pipeline(i))
         theirs.append(plumber(i))
     o, t = statistics.median(ours), statistics.median(theirs)
+    oc, tc = statistics.median(cpu["pipeline"]), statistics.median(cpu["pdfplumber"])
     return {"files": len(pdfs), "pipeline_s": o, "pdfplumber_s": t, "ratio": t / o,
-            "pipeline_rounds": ours, "pdfplumber_rounds": theirs}
+            "pipeline_rounds": ours, "pdfplumber_rounds": theirs,
+            "pipeline_cpu_s": oc, "pdfplumber_cpu_s": tc, "ratio_cpu": tc / oc}
 
 
 # --------------------------------------------------------------------------- docx ratio
@@ -203,6 +225,61 @@ def docx_ratio(repeats: int, tmp: Path) -> dict:
             "reader_s": r, "reader_ratio": t / r}
 
 
+# --------------------------------------------------------------------------- .doc rate
+
+
+def doc_rate(n_files: int, workers: list[int], tmp: Path, oneshot: bool) -> list[dict]:
+    """.doc files per second through ``run_batch`` in a fresh process (office start-up
+    included): the bundled .doc renderings copied (NUL padding after the OLE2 sectors:
+    new bytes, same text) to ``n_files`` files; with the long-lived office of
+    ingest/doc.py and, with ``oneshot``, with a LibreOffice start per file."""
+    corpus = tmp / "doc-corpus"
+    files = sorted((CORPUS / "renderings" / "doc").glob("*.doc"))
+    corpus.mkdir()
+    for i in range(n_files):
+        src = files[i % len(files)]
+        (corpus / f"{i:05d}-{src.name}").write_bytes(tiny_change(src.read_bytes(), ".doc", i // len(files)))
+    rows = []
+    modes = [("long-lived", {})] + ([("one-shot", {"POLICYPARSE_UNO_PYTHON": "none"})] if oneshot else [])
+    for mode, env in modes:
+        for w in workers:
+            out = tmp / f"doc-out-{mode}-{w}"
+            fig = run_child(corpus, out, w, False, env)
+            assert fig["documents"] == n_files and fig["failures"] == 0, fig
+            rows.append({"mode": mode, "workers": w, "files": n_files, "seconds": fig["seconds"],
+                         "files_per_s": n_files / fig["seconds"], "wall": fig["wall"]})
+            shutil.rmtree(out)
+    return rows
+
+
+# --------------------------------------------------------------------------- OCR rate
+
+
+def ocr_rate(n_files: int, workers: list[int], tmp: Path) -> list[dict]:
+    """Seconds per scanned page through ``run_batch`` in a fresh process: the bundled
+    scans copied (a PDF comment appended: new bytes, same pages) to ``n_files`` files.
+    Each worker count runs with its own onnxruntime threads (cores / workers)."""
+    import pypdfium2 as pdfium
+
+    corpus = tmp / "scan-corpus"
+    # the shortest scans first, so that a small N still gives every worker a like share
+    files = sorted((CORPUS / "renderings" / "scan").glob("*.pdf"),
+                   key=lambda p: (len(pdfium.PdfDocument(p)), p.name))
+    corpus.mkdir()
+    for i in range(n_files):
+        src = files[i % len(files)]
+        (corpus / f"{i:05d}-{src.name}").write_bytes(tiny_change(src.read_bytes(), ".pdf", i // len(files)))
+    rows = []
+    for w in workers:
+        out = tmp / f"scan-out-{w}"
+        fig = run_child(corpus, out, w, True)
+        assert fig["documents"] == n_files and fig["failures"] == 0, fig
+        rows.append({"workers": w, "files": n_files, "pages": fig["pages"], "seconds": fig["seconds"],
+                     "seconds_per_page": fig["seconds"] / max(fig["pages"], 1)})
+        shutil.rmtree(out)
+    return rows
+
+
 # --------------------------------------------------------------------------- main
 
 
@@ -217,6 +294,12 @@ def main(argv=None) -> int:
     ap.add_argument("--docx-ratio", action="store_true",
                     help="also time the DOCX reader against python-docx (needs the bench extra)")
     ap.add_argument("--skip-batch", action="store_true")
+    ap.add_argument("--doc-rate", type=int, metavar="N", default=0,
+                    help="also time N .doc files (the bundled renderings, copied) per worker count")
+    ap.add_argument("--ocr-rate", type=int, metavar="N", default=0,
+                    help="also time N scanned PDFs (the bundled scans, copied) per worker count")
+    ap.add_argument("--doc-oneshot", action="store_true",
+                    help="with --doc-rate: also time a LibreOffice start per file, for comparison")
     ap.add_argument("--json", help="also write the figures here")
     ap.add_argument("--_child", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--inputs", help=argparse.SUPPRESS)
@@ -235,7 +318,8 @@ def main(argv=None) -> int:
             report["pdf_ratio"] = r
             print(f"PDF ratio: pipeline {r['pipeline_s']:.2f} s vs pdfplumber extract_text "
                   f"{r['pdfplumber_s']:.2f} s on {r['files']} PDFs (median of {args.repeats}): "
-                  f"ratio {r['ratio']:.2f}", flush=True)
+                  f"ratio {r['ratio']:.2f} (CPU time: {r['pipeline_cpu_s']:.2f} s vs "
+                  f"{r['pdfplumber_cpu_s']:.2f} s, ratio {r['ratio_cpu']:.2f})", flush=True)
         if args.docx_ratio:
             r = docx_ratio(args.repeats, tmp)
             report["docx_ratio"] = r
@@ -243,6 +327,18 @@ def main(argv=None) -> int:
                   f"{r['python_docx_s']:.2f} s on {r['files']} DOCX (median of {args.repeats}): "
                   f"ratio {r['ratio']:.2f}; the DOCX reader alone {r['reader_s']:.3f} s: "
                   f"ratio {r['reader_ratio']:.2f}", flush=True)
+        if args.doc_rate:
+            report["doc_rate"] = doc_rate(args.doc_rate, [int(x) for x in args.workers.split(",")],
+                                          tmp, args.doc_oneshot)
+            for r in report["doc_rate"]:
+                print(f".doc rate ({r['mode']} LibreOffice), workers {r['workers']}: {r['files']} files "
+                      f"in {r['seconds']:.1f} s = {r['files_per_s']:.1f} files/s "
+                      f"(whole command {r['wall']:.1f} s)", flush=True)
+        if args.ocr_rate:
+            report["ocr_rate"] = ocr_rate(args.ocr_rate, [int(x) for x in args.workers.split(",")], tmp)
+            for r in report["ocr_rate"]:
+                print(f"OCR, workers {r['workers']}: {r['files']} scans, {r['pages']} pages in "
+                      f"{r['seconds']:.1f} s = {r['seconds_per_page']:.2f} s per page", flush=True)
         if not args.skip_batch:
             corpus = tmp / "corpus"
             n = make_corpus(corpus, args.docs, args.with_doc, args.with_scan)

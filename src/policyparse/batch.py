@@ -45,6 +45,10 @@ import pyarrow as pa
 
 from .errors import ExportError, PolicyParseError, UsageError
 from .ingest import IGNORED_EXTENSIONS, content_hash
+from .storage import is_remote, is_url, list_files, local_path_of
+from .storage import exists as input_exists
+from .storage import out_folder
+from .storage import read_bytes as read_input
 
 MESSAGE_LIMIT = 2000
 
@@ -109,7 +113,7 @@ def extract_one(path: str, data: bytes | None = None, ocr: bool = True) -> Outco
     ingested: list[bytes | None] = [None]
     try:
         if data is None:
-            data = Path(path).read_bytes()
+            data = read_input(path)
         doc_id = content_hash(data)
         doc = lookup_ingested(doc_id)
         if doc is not None:
@@ -189,7 +193,9 @@ def discover(inputs: Iterable[str | Path], out: Path, *,
     from .errors import SpecialFileError, SymlinkEscapeError
 
     out_real = os.path.realpath(out)
-    roots = [os.path.realpath(str(i)) for i in inputs if os.path.isdir(str(i))]
+    inputs = [str(i) for i in inputs]
+    local_inputs = [local_path_of(i) for i in inputs]  # file:// URLs as the paths they name
+    roots = [os.path.realpath(p) for p in local_inputs if p is not None and os.path.isdir(p)]
     seen: set[str] = set()
     files: list[str] = []
     failures: list[dict] = []
@@ -220,6 +226,18 @@ def discover(inputs: Iterable[str | Path], out: Path, *,
 
     for inp in inputs:
         inp = str(inp)
+        if is_url(inp):  # fsspec URLs (storage.py): file:// is a local path, others listed remotely
+            local = local_path_of(inp)
+            if local is None:
+                listed = list_files(inp, IGNORED_EXTENSIONS)
+                if listed is None:
+                    failures.append(failure_row(inp, None, InputError("input not found", path=inp)))
+                for url in listed or ():
+                    if url not in seen:
+                        seen.add(url)
+                        files.append(url)
+                continue
+            inp = local
         if os.path.isdir(inp):
             for root, dirs, names in os.walk(inp):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
@@ -267,11 +285,16 @@ def plan(inputs: Iterable[str | Path], out: Path, *, follow_symlinks: bool = Fal
                 "rename it to read it", path=path)))
             continue
         try:
-            size = os.path.getsize(path)
-            lim.check("file_mb", size / 2**20, "file size (MB)", path=path)
-            doc_id = _hash_file(path, lim.file_mb * 2**20)
+            if is_remote(path):  # listed through fsspec: read whole (no local stat to check first)
+                data = read_input(path)
+                lim.check("file_mb", len(data) / 2**20, "file size (MB)", path=path)
+                doc_id = content_hash(data)
+            else:
+                size = os.path.getsize(path)
+                lim.check("file_mb", size / 2**20, "file size (MB)", path=path)
+                doc_id = _hash_file(path, lim.file_mb * 2**20)
         except OSError as e:
-            failures.append(failure_row(path, None, InputError(f"cannot read: {e.strerror}", path=path)))
+            failures.append(failure_row(path, None, InputError(f"cannot read: {e.strerror or e}", path=path)))
             sources.append((path, None))
             continue
         except PolicyParseError as e:
@@ -409,9 +432,12 @@ def _run_serial(jobs: list[str], ocr: bool, done: Callable[[Outcome], None]) -> 
 
 
 def _run_dask(jobs: list[str], ocr: bool, workers: int, scheduler: str,
-              done: Callable[[Outcome], None]) -> None:
-    """The per-document stage on Dask distributed. The bytes travel with each task,
-    so workers need policyparse installed but no view of the input folders."""
+              done: Callable[[Outcome], None], shared_storage: bool = False) -> None:
+    """The per-document stage on Dask distributed. A local file's bytes travel with its
+    task, so workers need policyparse installed but no view of the input folders; with
+    ``shared_storage`` (the workers see the same paths) and for remote URLs (s3://, …)
+    the task carries only the path or URL and the worker reads the file itself, so the
+    client never ships the corpus through the scheduler."""
     from distributed import Client, LocalCluster, as_completed
 
     cluster = None
@@ -433,7 +459,13 @@ def _run_dask(jobs: list[str], ocr: bool, workers: int, scheduler: str,
         queue = list(reversed(jobs))
 
         def submit(path: str):
-            return client.submit(extract_one, path, Path(path).read_bytes(), ocr, pure=False)
+            data = None  # shared storage or a remote URL: the worker reads the file itself
+            if not (shared_storage or is_remote(path)):
+                try:
+                    data = read_input(path)
+                except OSError:
+                    pass  # gone since planning: the worker's own read makes it this file's failure row
+            return client.submit(extract_one, path, data, ocr, pure=False)
 
         path_of = {}
         for _ in range(min(window, len(queue))):
@@ -593,7 +625,7 @@ def check_usage(inputs: list[str], out: Path) -> None:
     """Stop before anything is touched when the command itself is wrong: a missing input
     path (a typo would otherwise publish an empty run over the good tables), or an OUT
     that is a file."""
-    missing = [i for i in inputs if not os.path.exists(i)]
+    missing = [i for i in inputs if not input_exists(i)]
     if missing:
         raise UsageError("input not found: " + ", ".join(missing) + "; nothing was published")
     if not inputs:
@@ -604,16 +636,19 @@ def check_usage(inputs: list[str], out: Path) -> None:
 
 def run_batch(inputs: Iterable[str | Path], out: str | Path, *, workers: int = 1,
               scheduler: str | None = None, ocr: bool = True, quiet: bool = False,
-              allow_empty: bool = False, limits=None, follow_symlinks: bool = False) -> RunSummary:
+              allow_empty: bool = False, limits=None, follow_symlinks: bool = False,
+              shared_storage: bool = False) -> RunSummary:
     """Run the batch and publish its tables atomically. A usage mistake raises
     :class:`UsageError` before anything is written; a run in which no document could be
-    read publishes nothing unless ``allow_empty``."""
+    read publishes nothing unless ``allow_empty``. Inputs may be fsspec URLs and OUT a
+    ``file://`` URL (storage.py); ``shared_storage``: Dask workers read the input paths
+    themselves."""
     from .export import parquet as pq_out
     from .export.cache import DocCache, cache_keys
 
     t0 = time.perf_counter()
     started = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-    out = Path(out)
+    out = out_folder(out)
     inputs = [str(i) for i in inputs]
     check_usage(inputs, out)
     with pq_out.out_lock(out):
@@ -626,6 +661,10 @@ def run_batch(inputs: Iterable[str | Path], out: str | Path, *, workers: int = 1
         # hands them back, so the run's peak memory stays flat.
         pool = pa.default_memory_pool()
         pa.set_memory_pool(pa.system_memory_pool())
+        from .ingest.pdf_scan import WORKERS_ENV
+
+        # the processes started below split the cores between their OCR threads (pdf_scan.ocr_threads)
+        os.environ[WORKERS_ENV] = str(max(workers, 1))
         try:
             return _run_locked(inputs, out, cache, key, key_parts, t0, started, workers=workers,
                                scheduler=scheduler, ocr=ocr, quiet=quiet, allow_empty=allow_empty,
@@ -684,7 +723,7 @@ def _run_locked(inputs: list[str], out: Path, cache, key: str, key_parts: dict, 
     try:
         with cache.shared_with_workers():
             if scheduler and todo:
-                _run_dask(todo, ocr, workers, scheduler, done)
+                _run_dask(todo, ocr, workers, scheduler, done, shared_storage=shared_storage)
             elif todo:
                 _run_isolated(todo, ocr, workers, done, limits)
     finally:

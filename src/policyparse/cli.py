@@ -28,8 +28,9 @@ def main(version: bool = typer.Option(False, "--version", "-V", is_eager=True, c
 
 
 @app.command()
-def run(inputs: List[Path] = typer.Argument(..., help="files or folders of notices"),
-        out: Path = typer.Option(Path("outputs"), "--out", "-o", help="output folder"),
+def run(inputs: List[str] = typer.Argument(..., help="files or folders of notices: paths or fsspec URLs "
+                                                     "(file://, s3://… with the driver installed)"),
+        out: str = typer.Option("outputs", "--out", "-o", help="output folder (a path or a file:// URL)"),
         workers: int = typer.Option(1, "--workers", "-w", help="worker processes on this machine"),
         scheduler: Optional[str] = typer.Option(None, "--scheduler",
                                                 help="Dask scheduler address (tcp://host:8786) or 'local'"),
@@ -43,7 +44,11 @@ def run(inputs: List[Path] = typer.Argument(..., help="files or folders of notic
         limits_file: Optional[Path] = typer.Option(None, "--limits-file",
                                                    help="a YAML mapping of limit NAME: VALUE"),
         follow_symlinks: bool = typer.Option(False, "--follow-symlinks",
-                                             help="follow symbolic links that leave the input folders")):
+                                             help="follow symbolic links that leave the input folders"),
+        shared_storage: bool = typer.Option(False, "--shared-storage",
+                                            help="Dask workers see the input paths: they read the files "
+                                                 "themselves instead of receiving their bytes from this "
+                                                 "process (automatic for remote URLs)")):
     """Read every notice under INPUTS and write the tables to OUT.
 
     Exit status: 0 every file read; 1 some files failed (the run is published, see the
@@ -60,7 +65,8 @@ def run(inputs: List[Path] = typer.Argument(..., help="files or folders of notic
         settings = settings.with_overrides(limit)
         limits_mod.activate(settings)
         summary = run_batch(inputs, out, workers=workers, scheduler=scheduler, ocr=ocr, quiet=quiet,
-                            allow_empty=allow_empty, limits=settings, follow_symlinks=follow_symlinks)
+                            allow_empty=allow_empty, limits=settings, follow_symlinks=follow_symlinks,
+                            shared_storage=shared_storage)
     except UsageError as e:
         typer.echo(f"policyparse run: {e}", err=True)
         raise typer.Exit(2)

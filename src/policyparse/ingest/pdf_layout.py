@@ -84,40 +84,69 @@ class Line:
         return self.bottom - self.top
 
 
+_CJK_OF: dict[str, bool] = {}  # a page has a few hundred distinct characters: test each once
+
+
 def _is_cjk(ch: str) -> bool:
-    return bool(_CJK_RE.match(ch))
+    known = _CJK_OF.get(ch)
+    if known is None:
+        known = _CJK_OF[ch] = bool(_CJK_RE.match(ch))
+    return known
 
 
 def _majority(values):
     values = [v for v in values if v is not None]
     if not values:
         return None
+    if values.count(values[0]) == len(values):  # a line of one font and colour: no count needed
+        return values[0]
     return Counter(values).most_common(1)[0][0]
 
 
+def _by_x0(p: Piece) -> float:
+    return p.x0
+
+
+def _by_cy(p: Piece) -> float:
+    return (p.top + p.bottom) / 2
+
+
+# make_line and group_lines run once per line of every page (and per table cell): they
+# are written for speed (each piece's stripped text computed once, no property calls);
+# the results are the same as the plain forms given in the comments.
 def make_line(pieces: list[Piece]) -> Line:
-    pieces = sorted(pieces, key=lambda p: p.x0)
+    pieces = sorted(pieces, key=_by_x0)
     parts: list[str] = []
     prev: Piece | None = None
     for p in pieces:
         if prev is not None and parts and not parts[-1].endswith(" "):
             gap = p.x0 - prev.x1
-            unit = max(min(prev.size or prev.height, p.size or p.height), 1.0)
-            # Latin words and numbers keep their spaces; wide gaps (tab stops, table-like
-            # alignment) become one space, which the normaliser drops between CJK characters.
-            if (gap > 0.25 * unit and not (_is_cjk(prev.text[-1]) or _is_cjk(p.text[0]))) \
-                    or gap > 1.5 * unit:
-                parts.append(" ")
+            # the unit is at least 1.0, so a gap of at most 0.25 never makes a space:
+            # the common case (characters side by side) skips the unit
+            if not gap <= 0.25:
+                # max(min(prev.size or prev.height, p.size or p.height), 1.0), spelled out
+                a_unit, b_unit = prev.size or prev.height, p.size or p.height
+                unit = b_unit if b_unit < a_unit else a_unit
+                if 1.0 > unit:
+                    unit = 1.0
+                # Latin words and numbers keep their spaces; wide gaps (tab stops, table-like
+                # alignment) become one space, which the normaliser drops between CJK characters.
+                if (gap > 0.25 * unit and not (_is_cjk(prev.text[-1]) or _is_cjk(p.text[0]))) \
+                        or gap > 1.5 * unit:
+                    parts.append(" ")
         parts.append(p.text)
         prev = p
-    weights = [max(len(p.text.strip()), 1) for p in pieces]
-    sizes = sorted(p.size for p in pieces if p.text.strip())
+    stripped = [p.text.strip() for p in pieces]
+    weights = [len(t) or 1 for t in stripped]  # max(len(text.strip()), 1)
+    inked = [p for p, t in zip(pieces, stripped) if t]  # pieces whose text.strip() is not empty
+    sizes = sorted([p.size for p in inked])
     size = sizes[len(sizes) // 2] if sizes else 0.0
-    bold_w = sum(w for p, w in zip(pieces, weights) if p.bold)
-    color = _majority([p.color for p in pieces if p.text.strip()])
-    font = _majority([p.font for p in pieces if p.text.strip()])
-    return Line(pieces, min(p.x0 for p in pieces), max(p.x1 for p in pieces),
-                min(p.top for p in pieces), max(p.bottom for p in pieces),
+    bold_w = sum([w for p, w in zip(pieces, weights) if p.bold])
+    color = _majority([p.color for p in inked])
+    font = _majority([p.font for p in inked])
+    # pieces are sorted by x0: the first holds the smallest x0
+    return Line(pieces, pieces[0].x0, max([p.x1 for p in pieces]),
+                min([p.top for p in pieces]), max([p.bottom for p in pieces]),
                 "".join(parts).strip(), size, bold_w * 2 > sum(weights), color, font)
 
 
@@ -126,19 +155,23 @@ def group_lines(pieces: list[Piece]) -> list[Line]:
     pieces = [p for p in pieces if p.text and p.x1 >= p.x0]
     if not pieces:
         return []
-    pieces.sort(key=lambda p: p.cy)
+    pieces.sort(key=_by_cy)
     groups: list[list[Piece]] = []
     centre = 0.0
     height = 0.0
     for p in pieces:
-        h = max(p.height, 1.0)
-        if groups and abs(p.cy - centre) < 0.5 * min(h, height):
-            groups[-1].append(p)
-            n = len(groups[-1])
-            centre += (p.cy - centre) / n
+        top, bottom = p.top, p.bottom
+        cy = (top + bottom) / 2  # p.cy
+        h = bottom - top  # max(p.height, 1.0)
+        if 1.0 > h:
+            h = 1.0
+        if groups and abs(cy - centre) < 0.5 * min(h, height):
+            group = groups[-1]
+            group.append(p)
+            centre += (cy - centre) / len(group)
             continue
         groups.append([p])
-        centre, height = p.cy, h
+        centre, height = cy, h
     lines = [make_line(g) for g in groups]
     lines = [ln for ln in lines if ln.text]
     lines.sort(key=lambda ln: (ln.top + ln.bottom) / 2)

@@ -16,7 +16,7 @@ import os
 import threading
 
 from .. import limits
-from ..errors import MissingDependencyError
+from ..errors import CorruptFileError, MissingDependencyError
 from ..model import Document, DocumentBuilder
 from .pdf_layout import PageContent, Piece, Rule, emit_pages, find_tables, grid_cells
 
@@ -35,6 +35,35 @@ DASH_MAX_INCH = 0.04  # a dash stroke is at most this thick  # box heights of on
 
 _ENGINE = None
 _ENGINE_LOCK = threading.Lock()
+# set by run_batch for the processes it starts: how many OCR at once on this machine
+WORKERS_ENV = "POLICYPARSE_WORKERS"
+THREADS_ENV = "POLICYPARSE_OCR_THREADS"
+
+
+def _usable_cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def ocr_threads() -> int:
+    """onnxruntime's intra-op threads for this process, so that workers × threads fit
+    the cores: $POLICYPARSE_OCR_THREADS, else the usable cores divided by the run's
+    worker processes ($POLICYPARSE_WORKERS, set by run_batch), at least 1. (By default
+    onnxruntime takes every core in every worker: N workers then run N × cores
+    threads that fight over the same cores.)"""
+    try:
+        n = int(os.environ.get(THREADS_ENV, "") or 0)
+    except ValueError:
+        n = 0
+    if n >= 1:
+        return n
+    try:
+        workers = max(int(os.environ.get(WORKERS_ENV, "") or 1), 1)
+    except ValueError:
+        workers = 1
+    return max(_usable_cores() // workers, 1)
 
 
 def ocr_engine():
@@ -52,8 +81,35 @@ def ocr_engine():
                 except ImportError as e:
                     raise MissingDependencyError(
                         "OCR of scanned PDFs needs rapidocr-onnxruntime (pip install policyparse[ocr])") from e
-                _ENGINE = RapidOCR()
+                _ENGINE = RapidOCR(intra_op_num_threads=ocr_threads(), inter_op_num_threads=1)
     return _ENGINE
+
+
+def ocr_page(pdf_bytes: bytes, page_index: int) -> PageContent:
+    """OCR page ``page_index`` (0-based) of the PDF ``pdf_bytes``: the unit of OCR work.
+
+    It depends on nothing but its arguments, and its result (a picklable
+    :class:`~.pdf_layout.PageContent`: the page's pieces and rules) on nothing but the
+    PDF's bytes, the page and this reader's version: a batch can hand the pages of one
+    long scan to several workers, and cache each page by (content hash, page index,
+    reader version). :func:`.pdf_text.read_pdf` OCRs only the pages without a text layer,
+    through :func:`ocr_rendered_page` on the document it already has open."""
+    import pypdfium2 as pdfium
+
+    try:
+        pdf = pdfium.PdfDocument(pdf_bytes)
+    except Exception as e:  # noqa: BLE001 - any parser failure is a damaged file
+        raise CorruptFileError(f"the PDF cannot be opened: {e}") from e
+    try:
+        if not 0 <= page_index < len(pdf):
+            raise CorruptFileError(f"the PDF has no page {page_index + 1} (it has {len(pdf)})")
+        page = pdf[page_index]
+        try:
+            return ocr_rendered_page(page, page_index + 1)
+        finally:
+            page.close()
+    finally:
+        pdf.close()
 
 
 def _page_dpi(page) -> float:
@@ -137,7 +193,8 @@ def _split_on_rules(piece: Piece, rules: list[Rule], tol: float) -> list[Piece]:
     return out or [piece]
 
 
-def ocr_page(page, number: int) -> PageContent:
+def ocr_rendered_page(page, number: int) -> PageContent:
+    """OCR one open pypdfium2 page (``number`` 1-based) into pieces and rules."""
     import cv2
     import numpy as np
 

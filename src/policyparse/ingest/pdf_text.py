@@ -11,6 +11,7 @@ rectangles or stroked lines), so no second PDF parser is needed; the geometry
 from __future__ import annotations
 
 import ctypes
+import functools
 import re
 import time
 
@@ -52,31 +53,51 @@ def open_pdf(data: bytes):
     return pdf
 
 
+@functools.lru_cache(maxsize=1)
+def _char_calls():
+    """The four per-character pdfium calls with plain-address prototypes.
+
+    They run once per character of every page (most of the reader's time), and
+    pypdfium2's bindings type their handles as pointer classes: every call then
+    converts a pointer object and the text object comes back as one that must be
+    cast to an address. The same C functions called with integer addresses (and
+    returning one) read the same values with less Python per character."""
+    import pypdfium2.raw as pdfium_c
+
+    def plain(func, restype, *argtypes):
+        return ctypes.CFUNCTYPE(restype, *argtypes)(ctypes.cast(func, ctypes.c_void_p).value)
+
+    vp, i = ctypes.c_void_p, ctypes.c_int
+    return (plain(pdfium_c.FPDFText_GetUnicode, ctypes.c_uint, vp, i),
+            plain(pdfium_c.FPDFText_GetTextObject, vp, vp, i),
+            plain(pdfium_c.FPDFText_GetLooseCharBox, ctypes.c_int, vp, i, vp),
+            plain(pdfium_c.FPDFText_GetCharOrigin, ctypes.c_int, vp, i, vp, vp))
+
+
 def _page_pieces(page, height: float) -> list[Piece]:
     import pypdfium2.raw as pdfium_c
 
     textpage = page.get_textpage()
     handle = textpage.raw
+    address = ctypes.cast(handle, ctypes.c_void_p).value
     n = textpage.count_chars()
     rect = pdfium_c.FS_RECTF()
     ox, oy = ctypes.c_double(), ctypes.c_double()
+    rect_at, ox_at, oy_at = ctypes.addressof(rect), ctypes.addressof(ox), ctypes.addressof(oy)
     r, g, b, a = ctypes.c_uint(), ctypes.c_uint(), ctypes.c_uint(), ctypes.c_uint()
     name_buf = ctypes.create_string_buffer(128)
     flags = ctypes.c_int()
-    get_unicode = pdfium_c.FPDFText_GetUnicode
-    get_box = pdfium_c.FPDFText_GetLooseCharBox
-    get_origin = pdfium_c.FPDFText_GetCharOrigin
-    get_object = pdfium_c.FPDFText_GetTextObject
+    get_unicode, get_object, get_box, get_origin = _char_calls()
     # size, colour, font and weight belong to the text object (a run): read once per run
     run_style: dict[int, tuple[float, str | None, str | None, bool]] = {}
     bold_fonts: dict[str | None, bool] = {}
     pieces: list[Piece] = []
+    append = pieces.append
     for i in range(n):
-        code = get_unicode(handle, i)
+        code = get_unicode(address, i)
         if code < 0x21 or code in (0xA0, 0x3000, 0xFFFE, 0xFFFF):
             continue  # spaces and the line breaks pdfium generates: lines come from geometry
-        obj = get_object(handle, i)
-        key = ctypes.cast(obj, ctypes.c_void_p).value or 0
+        key = get_object(address, i) or 0
         style = run_style.get(key) if key else None
         if style is None:
             size = pdfium_c.FPDFText_GetFontSize(handle, i)
@@ -95,16 +116,17 @@ def _page_pieces(page, height: float) -> list[Piece]:
             if key:
                 run_style[key] = style
         size, color, font, bold = style
-        get_box(handle, i, rect)
-        get_origin(handle, i, ox, oy)
+        get_box(address, i, rect_at)
+        get_origin(address, i, ox_at, oy_at)
         if size <= 1.5:  # a font scaled by the text matrix reports size 1
             size = max(rect.top - rect.bottom, 1.0)
         # the vertical box from the baseline and the size: uniform for a line whatever
         # the glyph, so punctuation sits on its line
         base = oy.value
-        pieces.append(Piece(chr(code), rect.left, max(rect.right, rect.left),
-                            height - (base + 0.88 * size), height - (base - 0.12 * size),
-                            size, bold, color, font))
+        left, right = rect.left, rect.right
+        append(Piece(chr(code), left, left if left > right else right,
+                     height - (base + 0.88 * size), height - (base - 0.12 * size),
+                     size, bold, color, font))
     textpage.close()
     return pieces
 
@@ -198,9 +220,9 @@ def read_pdf(data: bytes, source_path: str, *, doc_id: str, ocr: bool = True) ->
             elif len(pieces) < MIN_TEXT_CHARS_PER_PAGE and _has_page_image(page):
                 image_only.append(index + 1)
                 if ocr:
-                    from .pdf_scan import ocr_page
+                    from .pdf_scan import ocr_rendered_page
                     t0 = time.perf_counter()
-                    content = ocr_page(page, index + 1)
+                    content = ocr_rendered_page(page, index + 1)
                     ocr_seconds += time.perf_counter() - t0
                     ocr_pages.append(index + 1)
             page.close()
