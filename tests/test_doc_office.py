@@ -7,12 +7,14 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 import pytest
 
 from policyparse.errors import CorruptFileError
+from policyparse import workers as workers_module
 from policyparse.ingest import doc as doc_module
 from policyparse.ingest.docx import read_docx
 
@@ -145,7 +147,7 @@ def test_no_office_is_left_after_a_run(tmp_path):
     assert not list(tmp_path.glob(doc_module.WORKDIR_PREFIX + "*"))
 
 
-def test_no_office_is_left_after_the_batch_is_killed(tmp_path):
+def test_no_office_is_left_after_the_batch_is_killed(tmp_path, monkeypatch):
     proc = _run(tmp_path, _doc_corpus(tmp_path, 20), workers=2)
     try:
         # wait until the workers' offices run, then kill the batch outright
@@ -158,8 +160,10 @@ def test_no_office_is_left_after_the_batch_is_killed(tmp_path):
         if proc.poll() is None:
             proc.kill()
             proc.wait()
-    # the killed workers could not remove their profiles: the next converter sweeps them
-    left = list(tmp_path.glob(doc_module.WORKDIR_PREFIX + "*"))
-    assert left
-    assert doc_module.sweep_stale_workdirs(str(tmp_path)) == len(left)
-    assert not list(tmp_path.glob(doc_module.WORKDIR_PREFIX + "*"))
+    # the killed run could not remove its temp folder, where its workers' offices keep their
+    # profiles (policyparse.workers): the next run sweeps it, profiles and all
+    left = list(tmp_path.glob(workers_module.TEMP_PREFIX + "*"))
+    assert left and list(left[0].rglob(doc_module.WORKDIR_PREFIX + "*"))
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    workers_module.sweep_stale_temp()
+    assert not list(tmp_path.glob(workers_module.TEMP_PREFIX + "*"))

@@ -668,7 +668,7 @@ def run_batch(inputs: Iterable[str | Path], out: str | Path, *, workers: int = 1
         try:
             return _run_locked(inputs, out, cache, key, key_parts, t0, started, workers=workers,
                                scheduler=scheduler, ocr=ocr, quiet=quiet, allow_empty=allow_empty,
-                               limits=limits, follow_symlinks=follow_symlinks)
+                               limits=limits, follow_symlinks=follow_symlinks, shared_storage=shared_storage)
         finally:
             pa.set_memory_pool(pool)
             cache.close()
@@ -676,7 +676,7 @@ def run_batch(inputs: Iterable[str | Path], out: str | Path, *, workers: int = 1
 
 def _run_locked(inputs: list[str], out: Path, cache, key: str, key_parts: dict, t0: float, started: str,
                 *, workers: int, scheduler: str | None, ocr: bool, quiet: bool, allow_empty: bool,
-                limits=None, follow_symlinks: bool = False) -> RunSummary:
+                limits=None, follow_symlinks: bool = False, shared_storage: bool = False) -> RunSummary:
     from bisect import bisect_left
 
     from .export import parquet as pq_out

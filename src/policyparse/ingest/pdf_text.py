@@ -212,9 +212,9 @@ def read_pdf(data: bytes, source_path: str, *, doc_id: str, ocr: bool = True) ->
                 # (mojibake); the page as printed is still readable, so OCR reads it
                 garbled.append(index + 1)
                 if ocr:
-                    from .pdf_scan import ocr_page
+                    from .pdf_scan import ocr_rendered_page
                     t0 = time.perf_counter()
-                    content = ocr_page(page, index + 1)
+                    content = ocr_rendered_page(page, index + 1)
                     ocr_seconds += time.perf_counter() - t0
                     ocr_pages.append(index + 1)
             elif len(pieces) < MIN_TEXT_CHARS_PER_PAGE and _has_page_image(page):
