@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import sys
 import time
 from dataclasses import dataclass, field
@@ -139,31 +138,13 @@ WARMUP_NOTICE = ("关于做好2024年度重点工作的通知\n各有关单位�
                  "XX区人民政府办公室\n2024年1月5日\n").encode("utf-8")
 
 
-def _die_with_parent(parent_pid: int) -> None:
-    """Linux: have the kernel kill this worker when the process that started it
-    dies, so a run killed with SIGKILL leaves no orphaned workers behind."""
-    if not sys.platform.startswith("linux"):
-        return
-    try:
-        import ctypes
-
-        PR_SET_PDEATHSIG = 1
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    except Exception:  # noqa: BLE001 - best effort; the pool still works without it
-        return
-    if os.getppid() != parent_pid:  # the parent died before prctl took effect
-        os._exit(1)
-
-
-def warm_worker(ocr: bool = True, parent_pid: int | None = None) -> None:
+def warm_worker(ocr: bool = True) -> None:
     """Load the gazetteers, compiled patterns and any lazy model (jieba's
     dictionary, if a stage segments words) once per worker process, by running
     the pipeline over a tiny notice, so no document pays for it. Called in the
     parent before a fork-started pool, the children inherit it all warm."""
     import logging
 
-    if parent_pid is not None:
-        _die_with_parent(parent_pid)
     logging.getLogger("jieba").setLevel(logging.WARNING)
     extract_one("warmup.txt", WARMUP_NOTICE, ocr)
 

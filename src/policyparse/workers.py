@@ -28,7 +28,6 @@ import multiprocessing
 import os
 import shutil
 import signal
-import sys
 import tempfile
 import time
 from dataclasses import dataclass
@@ -37,6 +36,7 @@ from typing import Callable
 
 from .errors import PolicyParseError, WorkerMemoryError, WorkerTimeoutError
 from .limits import Limits, activate
+from .processes import die_with_parent, pid_alive
 
 TEMP_PREFIX = "policyparse-run-"
 POLL_S = 0.05  # how often the parent looks at its children's memory while it waits
@@ -47,21 +47,6 @@ class WorkerDied(PolicyParseError):
     """A child that ended without an answer (``exitcode`` < 0: killed by that signal)."""
 
     code, stage = "E401", "batch"
-
-
-def die_with_parent(parent_pid: int) -> None:
-    """Linux: the kernel kills this process when its parent dies (even by SIGKILL)."""
-    if not sys.platform.startswith("linux"):
-        return
-    try:
-        import ctypes
-
-        PR_SET_PDEATHSIG = 1
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    except Exception:  # noqa: BLE001 - best effort
-        return
-    if os.getppid() != parent_pid:  # the parent died before prctl took effect
-        os._exit(1)
 
 
 def _vm_size() -> int:
@@ -310,16 +295,6 @@ class WorkerPool:
 _DIED = object()
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def sweep_stale_temp() -> None:
     """Remove the temporary folders of runs whose process is gone (killed by SIGKILL)."""
     for path in glob.glob(os.path.join(tempfile.gettempdir(), TEMP_PREFIX + "*")):
@@ -327,8 +302,8 @@ def sweep_stale_temp() -> None:
             pid = int(os.path.basename(path)[len(TEMP_PREFIX):].split("-")[0])
         except ValueError:
             continue
-        if pid != os.getpid() and not _alive(pid):
+        if pid != os.getpid() and not pid_alive(pid):
             shutil.rmtree(path, ignore_errors=True)
 
 
-__all__ = ["WorkerPool", "WorkerDied", "die_with_parent", "sweep_stale_temp"]
+__all__ = ["WorkerPool", "WorkerDied", "sweep_stale_temp"]

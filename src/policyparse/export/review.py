@@ -33,7 +33,6 @@ script error sets ``data-script-errors`` on ``<html>``, and a finished start set
 from __future__ import annotations
 
 import html
-import json
 import os
 import re
 from collections import Counter

@@ -36,6 +36,7 @@ from pathlib import Path
 from ..errors import (CorruptFileError, EncryptedFileError, MissingDependencyError,
                       UnsupportedFormatError)
 from ..model import Document
+from ..processes import die_with_parent, pid_alive
 from .docx import read_docx
 
 CONVERT_TIMEOUT_S = 120
@@ -163,32 +164,6 @@ def _office_argv(soffice: str, profile: Path, pipe: str) -> list[str]:
             f"--accept=pipe,name={pipe};urp;StarOffice.ComponentContext"]
 
 
-def _set_pdeathsig() -> None:
-    """In a child before exec (Linux): the kernel kills it when its parent thread dies."""
-    try:
-        import ctypes
-
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except OSError:
-        pass
-
-
-def _pid_alive(pid: int) -> bool:
-    """Whether ``pid`` runs; a zombie (dead, not yet reaped: a container's init may never
-    reap an orphan) counts as gone."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (OSError, IndexError):
-        return True
-    return state != "Z"
-
-
 def sweep_stale_workdirs(tmp: str | None = None) -> int:
     """Remove the work folders (profile included) of converters whose process is gone
     (a worker killed before it could clean up); the folder name carries the pid."""
@@ -199,7 +174,7 @@ def sweep_stale_workdirs(tmp: str | None = None) -> int:
             pid = int(d.name[len(WORKDIR_PREFIX):].split("-", 1)[0])
         except ValueError:
             continue
-        if pid != os.getpid() and not _pid_alive(pid):
+        if pid != os.getpid() and not pid_alive(pid):
             shutil.rmtree(d, ignore_errors=True)
             removed += 1
     return removed
@@ -240,7 +215,7 @@ class OfficeConverter:
                 # removed with the office; killed offices would leave them in /tmp otherwise
                 env={**os.environ, "HOME": str(self.workdir), "TMPDIR": str(self._office_tmp())},
                 start_new_session=True,
-                preexec_fn=_set_pdeathsig if sys.platform.startswith("linux") else None)
+                preexec_fn=die_with_parent if sys.platform.startswith("linux") else None)
         except OSError as e:
             raise _OfficeUnavailable(f"cannot run {self.uno_python}: {e}") from e
         self._buf = b""

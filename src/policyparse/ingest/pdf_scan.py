@@ -17,8 +17,7 @@ import threading
 
 from .. import limits
 from ..errors import CorruptFileError, MissingDependencyError
-from ..model import Document, DocumentBuilder
-from .pdf_layout import PageContent, Piece, Rule, emit_pages, find_tables, grid_cells
+from .pdf_layout import PageContent, Piece, Rule, find_tables, grid_cells
 
 # Render resolution: the scan's own where the page holds one image, kept within
 # these bounds (below ~150 dpi CJK recognition degrades; above 300 it only costs time).

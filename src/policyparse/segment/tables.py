@@ -11,8 +11,6 @@ own keeps the column roles of the first.
 """
 from __future__ import annotations
 
-import functools
-import re
 from dataclasses import dataclass, field
 
 from ..columns import column_role, rules, subject_task_column
