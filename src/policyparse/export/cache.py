@@ -38,6 +38,7 @@ import ast
 import contextlib
 import dataclasses
 import datetime as dt
+import functools
 import hashlib
 import json
 import os
@@ -95,7 +96,15 @@ def _module_file(parts: list[str]) -> Path | None:
 
 def _imports_of(path: Path) -> set[Path]:
     """The package modules ``path`` imports (relative or ``policyparse.…``), at any depth
-    of the file (lazy imports inside functions count: they run when a reader runs)."""
+    of the file (lazy imports inside functions count: they run when a reader runs).
+    Parsing the readers' sources costs a third of a second; a process that runs several
+    batches (a notebook, a service, the benchmarks) parses a file again only when it changed."""
+    st = path.stat()
+    return set(_imports_of_version(path, st.st_mtime_ns, st.st_size))
+
+
+@functools.lru_cache(maxsize=512)
+def _imports_of_version(path: Path, _mtime_ns: int, _size: int) -> frozenset[Path]:
     rel = path.relative_to(PACKAGE_ROOT).with_suffix("").parts
     package = list(rel[:-1]) if path.name != "__init__.py" else list(rel[:-1])
     found: set[Path] = set()
@@ -125,7 +134,7 @@ def _imports_of(path: Path) -> set[Path]:
     # the package's own __init__ imports the whole pipeline for users' convenience; what a
     # reader computes does not depend on it
     found.discard(PACKAGE_ROOT / "__init__.py")
-    return found
+    return frozenset(found)
 
 
 def ingest_sources() -> list[Path]:
