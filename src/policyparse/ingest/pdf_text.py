@@ -207,18 +207,15 @@ def read_pdf(data: bytes, source_path: str, *, doc_id: str, ocr: bool = True) ->
             if not find_tables(rules, GRID_TOLERANCE) and looks_tabular(pieces):
                 rules += unruled.rules(index)  # a table aligned by white space, no borders
             content = PageContent(index + 1, width, height, pieces, rules, GRID_TOLERANCE)
+            unreadable = None  # the list a page without usable text goes on, if it is one
             if len(pieces) >= MIN_TEXT_CHARS_PER_PAGE and _garbled(pieces):
                 # fonts without a ToUnicode map: the text layer is glyph codes, not text
                 # (mojibake); the page as printed is still readable, so OCR reads it
-                garbled.append(index + 1)
-                if ocr:
-                    from .pdf_scan import ocr_rendered_page
-                    t0 = time.perf_counter()
-                    content = ocr_rendered_page(page, index + 1)
-                    ocr_seconds += time.perf_counter() - t0
-                    ocr_pages.append(index + 1)
+                unreadable = garbled
             elif len(pieces) < MIN_TEXT_CHARS_PER_PAGE and _has_page_image(page):
-                image_only.append(index + 1)
+                unreadable = image_only
+            if unreadable is not None:
+                unreadable.append(index + 1)
                 if ocr:
                     from .pdf_scan import ocr_rendered_page
                     t0 = time.perf_counter()
