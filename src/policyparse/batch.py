@@ -393,6 +393,13 @@ def _run_isolated(jobs: list[str], ocr: bool, workers: int, done: Callable[[Outc
     from .workers import WorkerPool
 
     warm_worker(ocr)
+    import gc
+
+    # the forked workers share the warm parent's pages until they write to them: keep the
+    # collector from writing to every warm object (gazetteers, jieba's dictionary) in each
+    # child (measured: 0.60-0.66 s instead of 0.70-0.84 s for the 5 bundled PDFs)
+    gc.collect()
+    gc.freeze()
 
     def finished(path: str, result, error) -> None:
         if error is not None:
@@ -401,9 +408,12 @@ def _run_isolated(jobs: list[str], ocr: bool, workers: int, done: Callable[[Outc
             result = Outcome(path, None, failure=failure_row(path, None, error))
         done(result)
 
-    with WorkerPool(min(workers, len(jobs)), _in_worker(ocr), limits or current(),
-                    recycle=_recycle) as pool:
-        pool.run(jobs, finished)
+    try:
+        with WorkerPool(min(workers, len(jobs)), _in_worker(ocr), limits or current(),
+                        recycle=_recycle) as pool:
+            pool.run(jobs, finished)
+    finally:
+        gc.unfreeze()  # this process may run more batches: let the collector see it all again
 
 
 def _run_serial(jobs: list[str], ocr: bool, done: Callable[[Outcome], None]) -> None:
