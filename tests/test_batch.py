@@ -20,6 +20,7 @@ import pytest
 from policyparse.batch import run_batch
 from policyparse.export import parquet as pq_out
 from policyparse.export.schema import ALL_TABLES
+from procs import kill_mid_extraction
 
 SEEDS = Path(__file__).resolve().parent.parent / "corpus" / "seeds"
 
@@ -190,15 +191,7 @@ def test_sigkill_mid_run_leaves_the_previous_tables_and_the_next_run_completes(t
     for f in files:  # every document changes: the next run has all 30 to extract
         f.write_bytes(f.read_bytes() + b" ")
     proc = _run_cli([str(src), "--out", str(out), "--workers", "2"])
-    seen = ""
-    deadline = time.time() + 60
-    while time.time() < deadline:  # kill after some progress, in the middle of extraction
-        line = proc.stderr.readline()
-        seen += line
-        if "files," in line and not line.startswith("policyparse: 0/"):
-            break
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
+    seen = kill_mid_extraction(proc, 60)
     assert "files," in seen, seen
     after = tables(out)
     for name in ALL_TABLES:

@@ -8,11 +8,9 @@ Everything goes through the real pipeline on the seed texts and real renderings.
 from __future__ import annotations
 
 import shutil
-import signal
 import sqlite3
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -24,6 +22,7 @@ from policyparse.batch import run_batch
 from policyparse.export import parquet as pq_out
 from policyparse.export.schema import ALL_TABLES
 from policyparse.gazetteer import gazetteer_dir
+from procs import kill_mid_extraction
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "corpus" / "seeds"
@@ -205,15 +204,7 @@ def test_a_run_resumed_after_sigkill_gives_byte_identical_tables(tmp_path):
     out = tmp_path / "out"
     proc = subprocess.Popen([sys.executable, "-m", "policyparse.cli", "run", str(src), "--out", str(out),
                              "--workers", "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    seen = ""
-    deadline = time.time() + 120
-    while time.time() < deadline:  # kill after some documents are done, mid-extraction
-        line = proc.stderr.readline()
-        seen += line
-        if "files," in line and not line.startswith("policyparse: 0/"):
-            break
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
+    seen = kill_mid_extraction(proc, 120)
     assert "files," in seen, seen
     assert not (out / "documents").exists()  # nothing was published
     resumed = run_batch([src], out, workers=2, quiet=True)

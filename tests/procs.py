@@ -1,0 +1,22 @@
+"""Helpers for tests that kill a `policyparse run` child process on purpose."""
+from __future__ import annotations
+
+import signal
+import subprocess
+import time
+
+
+def kill_mid_extraction(proc: subprocess.Popen, within_s: float) -> str:
+    """SIGKILL ``proc`` (a run started with ``stderr=PIPE, text=True`` and progress lines)
+    once it has reported some files done, i.e. in the middle of extraction; returns what
+    it printed until then, for the caller to assert on."""
+    seen = ""
+    deadline = time.time() + within_s
+    while time.time() < deadline:
+        line = proc.stderr.readline()
+        seen += line
+        if "files," in line and not line.startswith("policyparse: 0/"):
+            break
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    return seen
