@@ -17,7 +17,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from policyparse.export import parquet as pq_out
-from policyparse.export.cache import DocCache, cache_keys, pack, run_key, unpack
+from policyparse.export.cache import DocCache, cache_keys, pack, unpack
 from policyparse.export.schema import (ALL_TABLES, DOC_TABLES, PARTITION_KEY, SCHEMA_VERSION,
                                        UNKNOWN_PARTITION)
 from policyparse.export.tables import document_rows, rows_to_tables, task_id
@@ -108,9 +108,9 @@ def test_pack_unpack_round_trip_keeps_rows_and_types():
 
 
 def test_cache_is_keyed_by_pipeline_and_survives_a_torn_file(tmp_path):
-    key, parts = run_key(ocr=True)
-    assert run_key(ocr=False)[0] != key  # OCR changes what a scan yields
-    assert {"pipeline_version", "gazetteer_fingerprint", "code_fingerprint"} <= set(parts)
+    keys = cache_keys(ocr=True)
+    assert cache_keys(ocr=False).rows != keys.rows  # OCR changes what a scan yields
+    assert {"pipeline_version", "gazetteer_fingerprint", "code_fingerprint"} <= set(keys.parts)
     cache = DocCache(tmp_path, cache_keys(ocr=True))
     payload = pack(rows_to_tables(document_rows(make_doc("abcd"))))
     cache.put("abcd", payload)

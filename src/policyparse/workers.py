@@ -285,7 +285,7 @@ class WorkerPool:
                else f"exit status {code}")
         if code == -signal.SIGKILL:
             done(job, None, WorkerMemoryError(
-                f"the worker was killed (SIGKILL: the kernel's out-of-memory killer?) twice on "
+                "the worker was killed (SIGKILL: the kernel's out-of-memory killer?) twice on "
                 "this file", path=job))
             return
         done(job, None, WorkerDied(f"the worker process died ({how}) twice on this file; "

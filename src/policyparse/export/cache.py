@@ -174,27 +174,21 @@ def _hash_files(h, files: list[Path], base: Path) -> None:
         h.update(p.read_bytes())
 
 
-def _fingerprints(gaz_root: Path | None) -> tuple[str, str]:
+def _fingerprints(gaz_root: Path | None) -> tuple[str, str, str]:
+    """The ingest, extraction and code fingerprints; the package's sources are read once."""
     sources = ingest_sources()
     h = hashlib.sha256(b"ingest\0")
     _hash_files(h, sources, PACKAGE_ROOT)
     if gaz_root is not None:
         _hash_files(h, ingest_gazetteers(sources, gaz_root), gaz_root)
     ingest = h.hexdigest()[:16]
-    h = hashlib.sha256(b"extract\0")
-    _hash_files(h, sorted(PACKAGE_ROOT.rglob("*.py")) + [PACKAGE_ROOT / "pipeline.yaml"], PACKAGE_ROOT)
+    code = hashlib.sha256()
+    _hash_files(code, sorted(PACKAGE_ROOT.rglob("*.py")), PACKAGE_ROOT)
+    h = hashlib.sha256(b"extract\0" + code.digest())
+    _hash_files(h, [PACKAGE_ROOT / "pipeline.yaml"], PACKAGE_ROOT)
     if gaz_root is not None:
         _hash_files(h, sorted(p for p in gaz_root.rglob("*") if p.is_file()), gaz_root)
-    return ingest, h.hexdigest()[:16]
-
-
-def code_fingerprint() -> str:
-    """A hash of the package's Python sources (sorted by path)."""
-    h = hashlib.sha256()
-    for p in sorted(PACKAGE_ROOT.rglob("*.py")):
-        h.update(str(p.relative_to(PACKAGE_ROOT)).encode())
-        h.update(p.read_bytes())
-    return h.hexdigest()[:16]
+    return ingest, h.hexdigest()[:16], code.hexdigest()[:16]
 
 
 @dataclass(frozen=True)
@@ -210,24 +204,18 @@ def cache_keys(*, ocr: bool) -> CacheKeys:
     from ..pipeline import PIPELINE_VERSION
 
     root = gazetteer_root()
-    ingest_fp, extract_fp = _fingerprints(root)
+    ingest_fp, extract_fp, code_fp = _fingerprints(root)
     try:
         gaz = gazetteer_fingerprint()
     except Exception:  # noqa: BLE001 - no gazetteers folder yet: key on its absence
         gaz = "none"
     ingest = hashlib.sha256(json.dumps([ingest_fp, bool(ocr)]).encode()).hexdigest()[:16]
     parts = {"pipeline_version": PIPELINE_VERSION, "schema_version": SCHEMA_VERSION,
-             "code_fingerprint": code_fingerprint(), "gazetteer_fingerprint": gaz, "ocr": bool(ocr),
+             "code_fingerprint": code_fp, "gazetteer_fingerprint": gaz, "ocr": bool(ocr),
              "ingest_fingerprint": ingest_fp, "extraction_fingerprint": extract_fp}
     rows = hashlib.sha256(json.dumps([ingest, extract_fp, PIPELINE_VERSION, SCHEMA_VERSION]).encode()
                           ).hexdigest()[:16]
     return CacheKeys(ingest, rows, parts)
-
-
-def run_key(*, ocr: bool) -> tuple[str, dict]:
-    """The key of this pipeline's rows (level 2), and what it was made from (for the manifest)."""
-    keys = cache_keys(ocr=ocr)
-    return keys.rows, keys.parts
 
 
 # --------------------------------------------------------------------------- compression
