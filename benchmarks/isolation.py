@@ -1,5 +1,5 @@
 """What isolation costs: every text notice of corpus/ extracted in this process
-(batch._run_serial, unisolated) and in one isolated long-lived worker
+(extract_one called directly, unisolated) and in one isolated long-lived worker
 (batch._run_isolated, --workers 1), best of a few rounds; prints seconds and the
 overhead per document. Usage: python benchmarks/isolation.py [ROUNDS]"""
 from __future__ import annotations
@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from policyparse.batch import _run_isolated, _run_serial, warm_worker
+from policyparse.batch import _run_isolated, extract_one, warm_worker
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -17,7 +17,11 @@ def main(rounds: int = 3) -> None:
     jobs = sorted(str(p) for p in (ROOT / "corpus").rglob("*.txt"))
     warm_worker(False)
     best = {}
-    for name, run in (("in-process", lambda done: _run_serial(jobs, False, done)),
+    def in_process(done) -> None:
+        for path in jobs:
+            done(extract_one(path, None, False))
+
+    for name, run in (("in-process", in_process),
                       ("isolated", lambda done: _run_isolated(jobs, False, 1, done))):
         times = []
         for _ in range(rounds):

@@ -1,5 +1,5 @@
 """Citations (extract/references.py), notice_key and the publish-time link of a citation to
-the cited document when it is in the same run (export/tables.link_references)."""
+the cited document when it is in the same run (export/tables.reference_linker)."""
 from __future__ import annotations
 
 import datetime as dt

@@ -32,6 +32,7 @@ process (DESIGN.md §6.6).
 """
 from __future__ import annotations
 
+import gc
 import json
 import os
 import sys
@@ -393,8 +394,6 @@ def _run_isolated(jobs: list[str], ocr: bool, workers: int, done: Callable[[Outc
     from .workers import WorkerPool
 
     warm_worker(ocr)
-    import gc
-
     # the forked workers share the warm parent's pages until they write to them: keep the
     # collector from writing to every warm object (gazetteers, jieba's dictionary) in each
     # child (measured: 0.60-0.66 s instead of 0.70-0.84 s for the 5 bundled PDFs)
@@ -414,12 +413,6 @@ def _run_isolated(jobs: list[str], ocr: bool, workers: int, done: Callable[[Outc
             pool.run(jobs, finished)
     finally:
         gc.unfreeze()  # this process may run more batches: let the collector see it all again
-
-
-def _run_serial(jobs: list[str], ocr: bool, done: Callable[[Outcome], None]) -> None:
-    """In this process, unisolated: for a caller that wants no child (a debugger)."""
-    for path in jobs:
-        done(extract_one(path, None, ocr))
 
 
 def _run_dask(jobs: list[str], ocr: bool, workers: int, scheduler: str,
@@ -502,6 +495,20 @@ def shared_paths(plan_: Plan) -> dict[str, list[str]]:
     return more
 
 
+def keep_outcome(o: Outcome, doc_id: str | None, cache, more_paths: dict[str, list[str]]) -> list[dict]:
+    """Store what a worker made of the planned document ``doc_id`` in the cache; or, when
+    it failed or read other bytes than were planned (the file changed meanwhile), return
+    its failure rows, one per path of the document."""
+    if o.ingested is not None and o.doc_id is not None:
+        cache.put_ingested(o.doc_id, o.ingested)  # by content: right even if the file changed
+    if o.payload is not None and o.doc_id == doc_id:
+        cache.put(doc_id, o.payload)
+        return []
+    failure = o.failure if o.payload is None else failure_row(o.path, doc_id, InputError(
+        "the file changed while the run read it; run again", path=o.path))
+    return [{**failure, "source_path": p, "doc_id": doc_id} for p in more_paths.get(doc_id, [o.path])]
+
+
 def assemble(plan_: Plan, cache, failed_ids: set[str], writer, *, ocr: bool = True) -> list[dict]:
     """Stream every table from the cache into ``writer`` (export.parquet.RunWriter), one
     document at a time in document order (first source path), with the current paths
@@ -519,15 +526,10 @@ def assemble(plan_: Plan, cache, failed_ids: set[str], writer, *, ocr: bool = Tr
         tables = cache.get(doc_id)
         if tables is None:
             o = extract_one(path, None, ocr)
-            if o.payload is None or o.doc_id != doc_id:
-                failure = o.failure or failure_row(path, doc_id, InputError(
-                    "the file changed while the run read it; run again", path=path))
-                failures += [{**failure, "source_path": p, "doc_id": doc_id}
-                             for p in more_paths.get(doc_id, [path])]
+            failed = keep_outcome(o, doc_id, cache, more_paths)
+            if failed:
+                failures += failed
                 continue
-            cache.put(doc_id, o.payload)
-            if o.ingested is not None:
-                cache.put_ingested(doc_id, o.ingested)
             tables = unpack(o.payload)
         docs = tables["documents"]
         docs = docs.set_column(docs.schema.get_field_index("source_path"), "source_path",
@@ -554,16 +556,14 @@ def write_cross_document_tables(staging: Path, files: dict[str, list[str]]) -> t
     from .export import parquet as pq_out
     from .export.clusters import build_task_clusters
     from .export.schema import ALL_TABLES
-    from .export.tables import link_references
+    from .export.tables import reference_linker
 
     key_columns = ["doc_id", "doc_number", "title", "notice_key"]
     schema = pa.schema([ALL_TABLES["documents"].field(c) for c in key_columns])
     documents = pa.Table.from_batches(
         list(pq_out.read_staged_batches(staging, "documents", key_columns)), schema=schema)
-    pq_out.rewrite_staged(staging, "references", files["references"],
-                          lambda refs: link_references(refs, documents))
+    pq_out.rewrite_staged(staging, "references", files["references"], reference_linker(documents))
     notice_of = dict(zip(documents.column("doc_id").to_pylist(), documents.column("notice_key").to_pylist()))
-    del documents
     clusters = build_task_clusters(
         pq_out.read_staged_batches(staging, "tasks", ["task_id", "doc_id", "text"]), notice_of=notice_of)
     writer = pq_out.RunWriter(staging, {name: ALL_TABLES[name] for name in CROSS_DOCUMENT_TABLES})
@@ -697,19 +697,12 @@ def _run_locked(inputs: list[str], out: Path, cache, key: str, key_parts: dict, 
         return plan_.sources[i][1] if i < len(source_paths) and source_paths[i] == path else None
 
     def done(o: Outcome) -> None:
-        if o.ingested is not None and o.doc_id is not None:
-            cache.put_ingested(o.doc_id, o.ingested)  # by content: right even if the file changed
         doc_id = planned_id(o.path)
-        if o.payload is not None and o.doc_id == doc_id:
-            cache.put(doc_id, o.payload)
-        else:
-            if o.payload is not None:  # the bytes read are not the ones planned
-                o = Outcome(o.path, doc_id, failure=failure_row(o.path, doc_id, InputError(
-                    "the file changed while the run read it; run again", path=o.path)))
+        failed = keep_outcome(o, doc_id, cache, more_paths)
+        if failed:
             failed_ids.add(doc_id)
-            for p in more_paths.get(doc_id, [o.path]):
-                extract_failures.append({**o.failure, "source_path": p, "doc_id": doc_id})
-        progress.advance(o.failure is None)
+            extract_failures.extend(failed)
+        progress.advance(not failed)
 
     try:
         with cache.shared_with_workers():

@@ -134,7 +134,7 @@ TARGETS = pa.schema([
 
 # The documents a notice cites: 《title》 and the number after it (extract/references.py).
 # cited_doc_id / cited_notice_key are filled at publish time when the cited document is in
-# the same run (matched by 发文字号, else by normalised title; export/tables.link_references).
+# the same run (matched by 发文字号, else by normalised title; export/tables.reference_linker).
 REFERENCES = pa.schema([
     ("doc_id", STR),
     ("cited_title", STR),

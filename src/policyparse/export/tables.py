@@ -167,12 +167,13 @@ def references_rows(doc: Document) -> list[dict]:
     } for r in doc.references]
 
 
-def link_references(references: pa.Table, documents: pa.Table) -> pa.Table:
-    """``references`` with ``cited_doc_id`` and ``cited_notice_key`` filled where the cited
-    document is one of the run's ``documents``: by normalised 发文字号 first, else by
-    normalised title (the document's title, or a plan its title issues: 关于印发《X》的通知
-    is cited as 《X》 too). Several files of one notice: the first in document order. A
-    notice never links to itself."""
+def reference_linker(documents: pa.Table):
+    """A function that fills ``cited_doc_id`` and ``cited_notice_key`` of a ``references``
+    table where the cited document is one of the run's ``documents``: by normalised 发文字号
+    first, else by normalised title (the document's title, or a plan its title issues:
+    关于印发《X》的通知 is cited as 《X》 too). Several files of one notice: the first in
+    document order. A notice never links to itself. The index over ``documents`` is built
+    once, for every staged file of the table."""
     import re
 
     by_number: dict[str, tuple[str, str]] = {}
@@ -188,18 +189,22 @@ def link_references(references: pa.Table, documents: pa.Table) -> pa.Table:
             if norm:
                 by_title.setdefault(norm, target)
     key_of = dict(zip(documents.column("doc_id").to_pylist(), documents.column("notice_key").to_pylist()))
-    cited_doc, cited_key = [], []
-    for row in references.select(["doc_id", "cited_title", "cited_number"]).to_pylist():
-        hit = by_number.get(normalize_doc_number(row["cited_number"]) or "") \
-            or by_title.get(normalize_title(row["cited_title"]) or "")
-        if hit and hit[1] == key_of.get(row["doc_id"]):
-            hit = None
-        cited_doc.append(hit[0] if hit else None)
-        cited_key.append(hit[1] if hit else None)
-    out = references.set_column(references.schema.get_field_index("cited_doc_id"), "cited_doc_id",
-                                pa.array(cited_doc, pa.string()))
-    return out.set_column(out.schema.get_field_index("cited_notice_key"), "cited_notice_key",
-                          pa.array(cited_key, pa.string()))
+
+    def link(references: pa.Table) -> pa.Table:
+        cited_doc, cited_key = [], []
+        for row in references.select(["doc_id", "cited_title", "cited_number"]).to_pylist():
+            hit = by_number.get(normalize_doc_number(row["cited_number"]) or "") \
+                or by_title.get(normalize_title(row["cited_title"]) or "")
+            if hit and hit[1] == key_of.get(row["doc_id"]):
+                hit = None
+            cited_doc.append(hit[0] if hit else None)
+            cited_key.append(hit[1] if hit else None)
+        out = references.set_column(references.schema.get_field_index("cited_doc_id"), "cited_doc_id",
+                                    pa.array(cited_doc, pa.string()))
+        return out.set_column(out.schema.get_field_index("cited_notice_key"), "cited_notice_key",
+                              pa.array(cited_key, pa.string()))
+
+    return link
 
 
 def document_rows(doc: Document, pipeline_version: str = "") -> dict[str, list[dict]]:

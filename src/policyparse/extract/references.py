@@ -8,7 +8,7 @@ title in brackets: 贯彻落实《…的通知》（涪应急发〔2023〕10号�
 The notice's own plan is no citation: 现将《2023年…工作要点》印发给你们 names the document
 itself (its title carries the same words), and the title line of the header is skipped.
 Which cited document is in the same run is decided at publish time over all the run's
-documents (:func:`policyparse.export.tables.link_references`), not here: one document
+documents (:func:`policyparse.export.tables.reference_linker`), not here: one document
 does not know the others.
 """
 from __future__ import annotations
