@@ -21,6 +21,7 @@ before: same output, a LibreOffice start per file.
 from __future__ import annotations
 
 import atexit
+import functools
 import json
 import logging
 import os
@@ -215,7 +216,10 @@ class OfficeConverter:
                 # removed with the office; killed offices would leave them in /tmp otherwise
                 env={**os.environ, "HOME": str(self.workdir), "TMPDIR": str(self._office_tmp())},
                 start_new_session=True,
-                preexec_fn=die_with_parent if sys.platform.startswith("linux") else None)
+                # with this worker's pid: a worker killed between the fork and the prctl
+                # would otherwise leave the bridge (and its office) running
+                preexec_fn=functools.partial(die_with_parent, os.getpid())
+                if sys.platform.startswith("linux") else None)
         except OSError as e:
             raise _OfficeUnavailable(f"cannot run {self.uno_python}: {e}") from e
         self._buf = b""

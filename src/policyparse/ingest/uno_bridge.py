@@ -20,6 +20,7 @@ office is gone (the caller starts a new bridge); otherwise the file could not be
 read. End of stdin (the worker closed it or died) stops the office and the bridge.
 """
 import ctypes
+import functools
 import json
 import os
 import signal
@@ -37,12 +38,15 @@ def _reply(obj) -> None:
     sys.stdout.flush()
 
 
-def _die_with_parent() -> None:
-    """In the office's process before exec: killed when this bridge dies."""
+def _die_with_parent(parent_pid: int) -> None:
+    """In the office's process before exec: killed when this bridge dies, also when the
+    bridge died between the fork and the prctl (then the office never starts)."""
     try:
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     except OSError:
-        pass
+        return
+    if os.getppid() != parent_pid:
+        os._exit(1)
 
 
 def _props(uno, **kw):
@@ -57,7 +61,8 @@ def _props(uno, **kw):
 def _start_office(argv):
     return subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL, start_new_session=True,
-                            preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None)
+                            preexec_fn=functools.partial(_die_with_parent, os.getpid())
+                            if sys.platform.startswith("linux") else None)
 
 
 def _stop(office) -> None:
