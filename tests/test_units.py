@@ -70,6 +70,12 @@ def test_no_units_without_markers(text):
     ("县教育局\n县财政局", "lead", [("lead", "县教育局"), ("lead", "县财政局")]),
     ("县局\n\n基教科", "lead", [("lead", "县局\n\n基教科")]),
     ("各部、办、中心", "support", [("support", "各部、办、中心")]),
+    # a collective head and bare unit types joined by 、 are one group, whatever the types
+    ("区教育局、13个街道、镇", "support", [("support", "区教育局"), ("support", "13个街道、镇")]),
+    ("各股、室、站", "support", [("support", "各股、室、站")]),
+    # …but a type followed by more name is a scope of that name, and a named unit stays apart
+    ("各乡、镇人民政府", "lead", [("lead", "各乡、镇人民政府")]),
+    ("13个街道、区民政局", "support", [("support", "13个街道"), ("support", "区民政局")]),
     ("张三、李四", "leader", [("leader", "张三"), ("leader", "李四")]),
     ("县疾控中心牵头，各乡镇卫生院配合", "lead", [("lead", "县疾控中心"), ("support", "各乡镇卫生院")]),
     ("县乡村振兴局（牵头）、县财政局（配合）", "lead", [("lead", "县乡村振兴局"), ("support", "县财政局")]),

@@ -91,7 +91,7 @@ def rules() -> _Rules:
         lead_tail=c("lead_tail"), support_tail=c("support_tail"), joint=c("joint"), lead_head=c("lead_head"),
         separators=c("separators"), conjunctions=c("conjunctions"), etc_collective=c("etc_collective"),
         unit_suffix=c("unit_suffix"), unit_prefix=c("unit_prefix"),
-        atomic=compile_rule(FILE, "atomic", alternation(d["atomic"])), empty_cell=c("empty_cell"),
+        atomic=compile_rule(FILE, "atomic", f'{alternation(d["atomic"])}|{d["collective_list"]}'), empty_cell=c("empty_cell"),
         inline_lead=c("inline_lead", ("list",)), inline_support=c("inline_support", ("list",)),
         inline_by=c("inline_by", ("list",)),
         leader_labels=frozenset(d["leader_labels"]), other_label=c("other_label"),
