@@ -77,6 +77,9 @@ def test_no_units_without_markers(text):
     ("各乡、镇人民政府", "lead", [("lead", "各乡、镇人民政府")]),
     ("13个街道、区民政局", "support", [("support", "13个街道"), ("support", "区民政局")]),
     ("张三、李四", "leader", [("leader", "张三"), ("leader", "李四")]),
+    # a post alone names nobody (ANNOTATION §3); a surname with a post does
+    ("区长", "leader", []), ("金水区常务副区长", "leader", []), ("各镇镇长", "leader", []),
+    ("王局长、副县长", "leader", [("leader", "王局长")]),
     ("县疾控中心牵头，各乡镇卫生院配合", "lead", [("lead", "县疾控中心"), ("support", "各乡镇卫生院")]),
     ("县乡村振兴局（牵头）、县财政局（配合）", "lead", [("lead", "县乡村振兴局"), ("support", "县财政局")]),
 ])

@@ -386,7 +386,8 @@ def split_unit_list(text: str, start: int, end: int, role: str) -> list[UnitMent
     r = rules()
     if r.empty_cell.match(text[start:end]):
         return []
-    return _tagged(_parse_list(text, start, end, role), "column")
+    return _tagged([u for u in _parse_list(text, start, end, role)
+                    if u.role != "leader" or not r.leader_not_person.search(u.unit)], "column")
 
 
 def _tagged(mentions: list[UnitMention], rule: str) -> list[UnitMention]:
