@@ -26,6 +26,8 @@ def run(s):
     ("每年开展3次以上联合执法", [("每年开展3次以上联合执法", "year", 3, ">=")]),
     ("河长巡河一年两次", [("一年两次", "year", 2, "=")]),
     ("每季度", [("每季度", "quarter", 1, "=")]),
+    # a count of times over the whole year is a yearly frequency
+    ("县级林长全年巡林不少于2次；", [("全年巡林不少于2次", "year", 2, ">=")]),
 ])
 def test_periodic_obligations(text, expected):
     assert run(text) == expected
@@ -62,6 +64,9 @@ def test_per_year_is_derived():
     "节假日检查、工作日巡查",
     "开展第二次全国污染源普查",
     "年度考核结果",
+    "全年持续推进河湖清四乱工作",                     # 全年 without a count: a state
+    "全年完成固定资产投资30亿元",                     # a target, not a routine
+    "全年举办大型文旅活动不少于10场",                 # events counted: a target
 ])
 def test_not_frequencies(text):
     assert run(text) == []

@@ -90,7 +90,7 @@ YAML_SCHEMAS: dict[str, dict] = {
         "external": "regex", "external_body": "regex",
     },
     "patterns/frequency.yaml": {
-        "periods": "period_map", "every": "regex", "by_period": "regex", "per_shape": "regex",
+        "periods": "period_map", "every": "regex", "whole_period": "regex", "whole_period_times": "regex", "by_period": "regex", "per_shape": "regex",
         "one_per": "regex", "count": "regex", "at_least": "words", "at_most": "words",
         "at_least_after": "regex", "clause_end": "regex", "shorthand": "regex",
         "shorthand_actor_max": "int", "shorthand_actor_stop": "regex",

@@ -36,6 +36,8 @@ class _Rules:
     one_per: re.Pattern
     bare_after: re.Pattern
     rate_quantity: re.Pattern
+    whole_period: re.Pattern
+    whole_period_times: re.Pattern
 
 
 @functools.lru_cache(maxsize=None)
@@ -51,7 +53,8 @@ def rules() -> _Rules:
                   c("at_least_after"), c("clause_end"), c("shorthand", ("period",)),
                   int(d["shorthand_actor_max"]), c("shorthand_actor_stop"),
                   tuple(d["shorthand_actor_reject"]), c("one_per", ("period",)),
-                  c("shorthand_bare_after"), c("rate_quantity"))
+                  c("shorthand_bare_after"), c("rate_quantity"), c("whole_period", ("period",)),
+                  c("whole_period_times", ("count",)))
 
 
 def _clause_end(text: str, pos: int, end: int) -> int:
@@ -106,6 +109,11 @@ def find_frequencies(text: str, start: int, end: int) -> list[Frequency]:
                 continue  # 每天…不少于2小时: a quantity per period, a target
             count, comparator = _count_and_comparator(clause)
             add(s, e, m.group("period"), count, comparator, rule_id)
+    for m in r.whole_period.finditer(text, start, end):
+        e = _clause_end(text, m.end(), end)
+        if r.whole_period_times.search(text, m.end(), e):  # 全年…不少于2次; never a bare 全年
+            count, comparator = _count_and_comparator(text[m.end():e])
+            add(m.start(), e, m.group("period"), count, comparator, "whole_period")
     for m in r.per_shape.finditer(text, start, end):
         n = parse_int(m.group("count"))
         if n:
