@@ -82,6 +82,7 @@ def test_no_units_without_markers(text):
     ("王局长、副县长", "leader", [("leader", "王局长")]),
     ("县疾控中心牵头，各乡镇卫生院配合", "lead", [("lead", "县疾控中心"), ("support", "各乡镇卫生院")]),
     ("县乡村振兴局（牵头）、县财政局（配合）", "lead", [("lead", "县乡村振兴局"), ("support", "县财政局")]),
+    ("县文旅局（主办）、县财政局（协办）", "lead", [("lead", "县文旅局"), ("support", "县财政局")]),
 ])
 def test_cells(text, role, expected):
     assert cell(text, role) == expected
@@ -243,3 +244,11 @@ def test_a_bracket_of_names_closing_an_item_names_its_units():
 def test_etc_before_a_bodys_collective_splits():
     assert cell("区财政局等区政府有关部门") == [("lead", "区财政局"), ("lead", "区政府有关部门")]
     assert cell("立山经济开发区，全区经济运行各专班") [0] == ("lead", "立山经济开发区")
+
+
+def test_host_and_co_hosts_of_a_task_lead_and_support():
+    """主办 / 协办: how 政府工作报告 breakdowns name the unit that hosts a task and those that
+    help, in a bracketed note without a label."""
+    text = "公共财政收入增长13%左右。（省财政厅主办，省国税局、省地税局协办）"
+    found = [(u.role, u.unit) for u in find_unit_notes(text, 0, len(text))]
+    assert found == [("lead", "省财政厅"), ("support", "省国税局"), ("support", "省地税局")]
