@@ -60,6 +60,24 @@ def test_run_on_notice_yields_its_tasks_and_fields():
 def test_short_lines_keep_their_layout():
     text = "一、加强领导。（1）落实责任；（2）强化考核。"
     assert paragraphs(text) == [text]
+    # labels of another style than the line's first, or with no sentence before them, stay
+    text = "1.按照（一）（二）项要求执行。"
+    assert paragraphs(text) == [text]
+
+
+def test_a_short_line_of_two_glued_items_splits_where_its_count_goes_on():
+    """A crawled copy glues the next item to a unit note (…。（省发改委负责）（二）…) on a
+    line too short to be taken for run-on text: the count going on in the line's own style
+    after a sentence splits it."""
+    first = "（一）地区生产总值增长11%左右。（省发改委负责）"
+    second = "（二）公共财政收入增长13%左右。（省财政厅主办，省国税局协办）"
+    assert paragraphs(first + second) == [first, second]
+    assert paragraphs("1.抓好重点项目。（市发改委主办）2.抓好园区建设") == ["1.抓好重点项目。（市发改委主办）", "2.抓好园区建设"]
+    # ⑴ ⑵ (one character each, as Word numbers) count on the same way
+    assert paragraphs("⑴巩固率达到97%。责任单位：省教育厅。⑵保有量保持在6120万亩。") == [
+        "⑴巩固率达到97%。责任单位：省教育厅。", "⑵保有量保持在6120万亩。"]
+    # a count that does not go on (1. then 3.) is no split
+    assert len(paragraphs("1.完成3项。3.完成4项。")) == 1
 
 
 PIPES = """| 索引号 | 001 | 发布机构 | 某市卫健委 |

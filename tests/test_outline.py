@@ -18,7 +18,7 @@ def paths(doc, outline):
 def test_labels_of_every_style():
     cases = {"一、加强领导": ("cn_dun", 1), "（十二）压实责任": ("cn_paren", 12), "3.开展排查": ("arabic_dot", 3),
              "（2）严格执法": ("arabic_paren", 2), "③建立台账": ("circled", 3), "第十五条 适用范围": ("article", 15),
-             "2、完善制度": ("arabic_dot", 2)}
+             "2、完善制度": ("arabic_dot", 2), "⑿完善制度": ("enclosed_paren", 12), "⒊开展排查": ("enclosed_stop", 3)}
     for text, (style, num) in cases.items():
         label = match_label(text)
         assert (label.style, label.num) == (style, num), text
@@ -92,3 +92,12 @@ def test_a_document_that_nests_the_ladder_its_own_way_keeps_it():
     # 1. above （一） throughout: the document's own order wins over the ladder
     doc, o = outline_of("1.重点任务\n（一）开展排查。落实整改。\n（二）严格执法。依法处罚。\n2.保障措施\n（一）加强领导。压实责任。")
     assert ("2", "（一）") in paths(doc, o)
+
+
+def test_enclosed_digit_items_with_their_own_units_are_tasks():
+    """⑴ ⑵ (Word's one-character (1) (2)) are a sub-item style; items of it that carry their
+    own 责任单位 lines are tasks, like （1） items."""
+    doc, o = outline_of("一、主要目标\n1.约束性指标。\n⑴巩固率达到97%。\n责任单位：省教育厅。\n"
+                        "⑵耕地保有量保持在6120万亩。\n责任单位：省国土资源厅。\n")
+    assert paths(doc, o) == [("一",), ("一", "1"), ("一", "1", "⑴"), ("一", "1", "⑵")]
+    assert [tuple(it.path()) for it, _ in task_items(doc, o)] == [("一", "1", "⑴"), ("一", "1", "⑵")]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from .gazetteer import compile_pattern, load_yaml
@@ -21,7 +22,7 @@ GAZETTEER = "outline.yaml"
 class NumberingStyle:
     id: str
     regex: re.Pattern
-    numeral: str  # chinese | arabic | circled
+    numeral: str  # chinese | arabic | circled | enclosed
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,9 @@ def match_label(text: str) -> Label | None:
 def read_num(s: str, numeral: str) -> int | None:
     if numeral == "circled":  # before isdigit(): Python counts ① as a digit
         return CIRCLED.index(s) + 1 if s in CIRCLED else None
+    if numeral == "enclosed":  # ⑴ ⒈: one character whose compatibility form is "(1)" / "1."
+        digits = unicodedata.normalize("NFKC", s).strip("(). ")
+        return int(digits) if len(s) == 1 and digits.isdigit() else None
     if s.isascii() and s.isdigit():
         return int(s)
     if not rules().chinese_ordinal.match(s):

@@ -1041,8 +1041,9 @@ _LABEL_CANDIDATE = re.compile(
     # 1. / 1、 but not 1.5, 1、2月, 3.8万; 2.2023年度… (an item whose text opens with a year) is one
     r"|(?P<arabic_dot>(?<![\d.．第A-Za-z/])\d{1,2}(?:[、．.](?![\d%])|[．.](?=(?:19|20)\d{2}年))"
     r")|(?P<arabic_paren>(?<![\d第])[（(]\d{1,2}[）)])(?![号])"
-    r"|(?P<circled>[①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳])")
-_NUM_IN_LABEL = re.compile(r"[一二三四五六七八九十]+|\d+|[①-⑳]")
+    r"|(?P<circled>[①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳])"
+    r"|(?P<enclosed_paren>[⑴-⒇])|(?P<enclosed_stop>[⒈-⒛])")
+_NUM_IN_LABEL = re.compile(r"[一二三四五六七八九十]+|\d+|[①-⑳]|[⑴-⒛]")
 
 
 # a 发文字号 stands this close to the start of a run-on notice (its 版头)
@@ -1055,7 +1056,9 @@ def split_run_on(line: str, at_start: bool = True, one_line: bool = False) -> li
     """Paragraphs and tables of one line; a line that is not run-on comes back whole.
     ``at_start``: the line opens the document, where the 版头 (发文字号) stands."""
     if len(line) < (ONE_LINE_MIN_CHARS if one_line else rules().run_on_min_chars):
-        return [("paragraph", line)]
+        # a short line that opens with a label and holds the next one after a sentence or
+        # a note (（一）…左右。（省发改委负责）（二）…) is two items glued, however short
+        return [("paragraph", p) for p in _split_at_labels(line)]
     out: list[tuple[str, object]] = []
     pos = 0
     for start, end, rows in _inline_tables(line):
@@ -1080,6 +1083,25 @@ def _split_paragraphs(text: str, at_start: bool) -> list[str]:
             pieces.append(piece)
         prev = c
     return pieces
+
+
+def _split_at_labels(line: str) -> list[str]:
+    """A line that starts with a label, cut where the same style counts on (2. after 1.)
+    right after a sentence or a bracketed note; any other line whole."""
+    first = match_label(line)
+    if first is None:
+        return [line]
+    shadow = to_simplified(line)
+    boundary = rules().boundary_before
+    style, num, cuts = first.style, first.num, []
+    for m in _LABEL_CANDIDATE.finditer(shadow, first.end):
+        p = m.start()
+        if (m.lastgroup == style and _label_number(m.group(), style) == num + 1
+                and shadow[p - 1] in boundary and any(ch in shadow[:p] for ch in "。；;！!？?")):
+            cuts.append(p)
+            num += 1
+    bounds = [0, *cuts, len(line)]
+    return [p for a, b in zip(bounds, bounds[1:]) if (p := line[a:b].strip())]
 
 
 def _label_cuts(text: str) -> list[int]:
@@ -1154,8 +1176,9 @@ def _label_number(label: str, style: str) -> int | None:
     m = _NUM_IN_LABEL.search(label)
     if not m:
         return None
-    numeral = {"circled": "circled", "cn_dun": "chinese", "cn_paren": "chinese"}.get(style, "arabic")
-    return read_num(m.group() if numeral != "circled" else label[0], numeral)
+    numeral = {"circled": "circled", "cn_dun": "chinese", "cn_paren": "chinese",
+               "enclosed_paren": "enclosed", "enclosed_stop": "enclosed"}.get(style, "arabic")
+    return read_num(m.group() if numeral not in ("circled", "enclosed") else label[0], numeral)
 
 
 def _header_cuts(text: str, at_start: bool) -> list[int]:
