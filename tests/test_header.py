@@ -401,3 +401,36 @@ def test_a_bulleted_infobox_line_is_no_recipient_line():
     h = read_header(_doc("某县人民政府关于印发实施方案的通知", "• 中文名：某某工程", "各乡镇人民政府：",
                          "现印发给你们。"))
     assert h.recipients == ["各乡镇人民政府"]
+
+
+def _header_of(text: str) -> Header:
+    from policyparse.pipeline import parse_bytes
+
+    return parse_bytes(text.encode("utf-8"), "page.txt").header
+
+
+def test_a_metadata_table_flattened_to_pipes_gives_the_doc_number_and_the_recipients_below_it():
+    """A web page's metadata table written as pipe rows (文号 | X | 索引号 | Y) above a copy
+    that has no title line: its 文号 is the 发文字号, and the 主送 stands below it."""
+    h = _header_of("文号 | 某政办〔2013〕11号 | 索引号 | 005452065/2013-00024 | 关键词 | |\n"
+                   "主题分类 | 政府办文件 | 体裁分类 | 服务对象 |\n"
+                   "各县（市、区）人民政府，市人民政府各部门：\n"
+                   "现将重点工作任务分解如下：\n一、加快产业转型\n1.做好产销对接服务。\n牵头单位：市工业和信息化局\n")
+    assert h.doc_number == "某政办〔2013〕11号"
+    assert h.recipients == ["各县（市、区）人民政府", "市人民政府各部门"]  # 、 inside brackets joins
+
+
+def test_the_title_repeated_over_several_lines_is_passed_over_on_the_way_to_the_recipients():
+    h = _header_of("首页 > 通知公告\n某省人民政府关于印发2021年重点任务分工方案的通知\n时间 : 2021-05-14 来源 : 本网\n"
+                   "【打印】\n某省人民政府关于印发2021年\n重点任务\n分工方案的通知\n某府〔2021〕22号\n"
+                   "各地级以上市人民政府，省政府各部门：\n现将方案印发给你们。\n")
+    assert h.recipients == ["各地级以上市人民政府", "省政府各部门"]
+
+
+def test_site_furniture_and_led_sections_are_no_plan_heading():
+    h = _header_of("导航菜单\n\n（湖北省）某市2023年目标任务责任分解方案\n\n1.推进学前教育发展。（牵头单位：市教育局）\n")
+    assert h.title == "（湖北省）某市2023年目标任务责任分解方案"
+    h = _header_of("四、某某副省长牵头重点工作\n1.优化企业发展环境，落实惠企政策。\n责任单位：省经信厅\n")
+    assert h.title is None
+    h = _header_of("某市民政局2023年10月份重点工作\n发布时间:2023-10-09 10:55\n（一）切实加强政治学习\n深入学习贯彻会议精神。\n")
+    assert h.title == "某市民政局2023年10月份重点工作" and h.plan_year == 2023

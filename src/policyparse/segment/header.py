@@ -55,6 +55,7 @@ class Rules:
     unit_scope_chars: str
     min_full_unit_chars: int
     not_recipient_starts: tuple[str, ...]
+    site_furniture: tuple[str, ...]
     attachment_list: re.Pattern
     attachment_item: re.Pattern
     attachment_marker: re.Pattern
@@ -124,6 +125,7 @@ def rules() -> Rules:
         min_full_unit_chars=_int(data, "min_full_unit_chars"),
         # a web page's metadata key (点击数：, 发表时间：) opens no 主送 line either
         not_recipient_starts=tuple(dict.fromkeys(_str_list(data, "not_recipient_starts") + tuple(all_keys))),
+        site_furniture=_str_list(data, "site_furniture"),
         attachment_list=rx("attachment_list", ("rest",)),
         attachment_item=rx("attachment_item", ("num", "title")),
         attachment_marker=rx("attachment_marker", ("num",)),
@@ -271,6 +273,24 @@ def _join_bare_scopes(pieces: list[str], r: Rules) -> list[str]:
     return out
 
 
+_OPENING, _CLOSING = "（(〔【[", "）)〕】]"
+
+
+def _split_outside_brackets(text: str, sep: str) -> list[str]:
+    """``text`` split at ``sep`` where no bracket is open: 各县（市、区）人民政府 is one name."""
+    pieces, depth, start = [], 0, 0
+    for k, ch in enumerate(text):
+        if ch in _OPENING:
+            depth += 1
+        elif ch in _CLOSING:
+            depth = max(0, depth - 1)
+        elif depth == 0 and text.startswith(sep, k):
+            pieces.append(text[start:k])
+            start = k + len(sep)
+    pieces.append(text[start:])
+    return pieces
+
+
 def split_units(text: str) -> list[str]:
     """Split a 主送/抄送 list: on ，,；; always; on 、 only between full unit names.
 
@@ -284,7 +304,7 @@ def split_units(text: str) -> list[str]:
         chunk = chunk.strip().strip("。.、 ")
         if not chunk:
             continue
-        pieces = _join_bare_scopes([p.strip() for p in chunk.split(r.enum_separator)], r)
+        pieces = _join_bare_scopes([p.strip() for p in _split_outside_brackets(chunk, r.enum_separator)], r)
         if len(pieces) > 1 and all(
                 p and (len(p) >= r.min_full_unit_chars or p[0] in r.unit_scope_chars) for p in pieces[1:]):
             out.extend(p for p in pieces if p)
@@ -316,9 +336,11 @@ def read_header(doc: Document) -> Header:
         doc.warnings.append(f"header: cannot split lines: {type(e).__name__}: {e}")
         return Header()
     st = _State(doc, lines)
+    # the metadata block fills what the notice's own lines left empty, before the 主送 is
+    # looked for: a copy with no title line finds its 主送 below the block's 文号
     for step in (_read_web_meta, _read_title, _read_doc_number, _read_signature, _read_issuers,
-                 _read_recipients, _read_attachments, _read_record_block, _read_public,
-                 _read_meta_block, _read_plan_year, _read_region):
+                 _read_meta_block, _read_recipients, _read_attachments, _read_record_block,
+                 _read_public, _read_plan_year, _read_region):
         try:
             step(st)
         except Exception as e:  # noqa: BLE001 - one field failing must not lose the others
@@ -427,15 +449,21 @@ def _is_red(style: dict) -> bool:
 NUMBERED_HEADING_MIN_CHARS = 8
 
 
+# a line that is a bracketed note, or opens with one and says little after it ((此件主动公开)):
+# a heading tagged with its place ((湖北省)武汉市…分解方案) still counts
+_BRACKETED_NOTE = re.compile(r"^[（(][^）)]*(?:[）)].{0,7})?$")
+
+
 def _read_plan_heading(st: _State, zone: list[tuple[int, Line]]) -> None:
     """No 关于…的通知 line: the heading of the plan the copy carries (a web copy of a plan)."""
     r, h = rules(), st.header
     # web metadata lines (• 成文日期：…) stand above a page's heading and do not count
     meta = _meta_block(st).lines
-    zone = [(i, ln) for i, ln in zone if i not in meta and not _is_web_line(ln.text)]
+    zone = [(i, ln) for i, ln in zone if i not in meta and not _is_web_line(ln.text)
+            and not ln.text.startswith(r.site_furniture)]
     for n, (i, ln) in enumerate(zone[:12]):
         if (r.doc_number_line.match(ln.text) or _is_mark(ln.text) or _full_date_line(ln.text)
-                or ln.text.startswith(("（", "(", "【", "[", "欢迎", *_BULLETS))
+                or _BRACKETED_NOTE.match(ln.text) or ln.text.startswith(("【", "[", "欢迎", *_BULLETS))
                 or ln.text.endswith(("网站", "门户网站"))
                 or r.attachment_marker.fullmatch(ln.text.strip())):
             # a bracketed note ((此件主动公开)), a site's menu item (• 政府信息公开) or a 附件 mark
@@ -449,8 +477,10 @@ def _read_plan_heading(st: _State, zone: list[tuple[int, Line]]) -> None:
         if (r.plan_end.search(joined) and len(joined) <= 60 and not _PROSE.search(joined)
                 and not re.search(r"[：:，,]", joined)):
             label = match_label(joined)
-            if label is not None and len(joined) - label.end < NUMBERED_HEADING_MIN_CHARS:
-                continue  # 一、重点任务: a section of the body, not the plan's heading
+            if label is not None and (len(joined) - label.end < NUMBERED_HEADING_MIN_CHARS
+                                      or re.search(r"牵头|负责", joined)):
+                # 一、重点任务, 四、XX副省长牵头重点工作: a section of the body, not the plan's heading
+                continue
             lines = [zone[x][1] for x in range(n, last + 1)]
             skip = label.end if label is not None else 0  # 一、10件民生实事任务分解表: the label is no part of it
             h.title = joined[skip:]
@@ -600,7 +630,8 @@ def _scan_recipients(st: _State, begin: int, lenient: bool = False) -> bool:
     that are no 主送 (a page's stray first lines) instead of stopping at the first one."""
     r, h = rules(), st.header
     meta = _meta_block(st).lines
-    after = [(i, ln) for i, ln in _body_lines(st) if i > begin and ln.text != h.title
+    # the title again, whole or broken over lines (a web copy repeats the title block)
+    after = [(i, ln) for i, ln in _body_lines(st) if i > begin and not (h.title and ln.text in h.title)
              and i not in meta and not ln.text.startswith("【")][:6]
     for n, (i, ln) in enumerate(after):
         text = ln.text
@@ -776,8 +807,36 @@ def _meta_block(st: _State) -> _MetaBlock:
                     block.lines.add(j)
             if value:
                 block.pairs.append((m.group("key"), vstart, vstart + len(value), n))
+    block.pairs += _meta_table_pairs(st)
     st.meta_block = block
     return block
+
+
+# a page's metadata table stands among the first blocks, above the notice
+META_TABLE_MAX_BLOCK = 3
+
+
+def _meta_table_pairs(st: _State) -> list[tuple[str, int, int, int]]:
+    """Key-value pairs of a web page's metadata table flattened to text (文号 | 平政办〔2013〕11号
+    | 索引号 | …): a cell that is a key, the next cell of its row its value."""
+    r, text = rules(), st.doc.text
+    keys = {k for ks in r.meta_block.values() for k in ks}
+    pairs = []
+    for block in st.doc.blocks[:META_TABLE_MAX_BLOCK]:
+        if block.table is None:
+            continue
+        row_cells: dict[int, list] = {}
+        for cell in block.table.cells:
+            row_cells.setdefault(cell.row, []).append(cell)
+        for cells in row_cells.values():
+            cells.sort(key=lambda c: c.col)
+            for key_cell, value_cell in zip(cells, cells[1:]):
+                key = text[key_cell.start:key_cell.end].strip().rstrip("：:").strip()
+                value = text[value_cell.start:value_cell.end].strip()
+                if key in keys and value and value.rstrip("：:").strip() not in keys:
+                    vstart = value_cell.start + text[value_cell.start:value_cell.end].find(value)
+                    pairs.append((key, vstart, vstart + len(value), 0))
+    return pairs
 
 
 def _value_like(text: str) -> bool:
