@@ -434,3 +434,10 @@ def test_site_furniture_and_led_sections_are_no_plan_heading():
     assert h.title is None
     h = _header_of("某市民政局2023年10月份重点工作\n发布时间:2023-10-09 10:55\n（一）切实加强政治学习\n深入学习贯彻会议精神。\n")
     assert h.title == "某市民政局2023年10月份重点工作" and h.plan_year == 2023
+
+
+def test_an_attachment_published_alone_is_headed_by_it_and_a_span_of_years_names_no_plan_year():
+    h = _header_of("附件:某市创新计划(2011-2015年)目标任务分解表\n| 任务内容\n| 牵头部门\n|\n1\n| 拥有发明专利(件)\n| 市知识产权局\n|\n")
+    assert h.title == "某市创新计划（2011-2015年）目标任务分解表"
+    assert h.plan_year is None  # 2011-2015: several years, no one plan year (and no issue date)
+    assert h.attachments == [h.title]

@@ -323,6 +323,7 @@ class _State:
     header: Header = field(default_factory=Header)
     title_range: tuple[int, int] | None = None  # line indexes, inclusive
     notice_title: bool = False  # the title is a 关于…的通知 line (not a plan's heading)
+    title_is_attachment: bool = False  # the copy is an attachment headed 附件：…, its title that attachment's
     signature_date_line: int | None = None
     signature_issuer_lines: list[int] = field(default_factory=list)
     meta_block: "_MetaBlock | None" = None  # a web page's key-value block, read once
@@ -469,7 +470,10 @@ def _read_plan_heading(st: _State, zone: list[tuple[int, Line]]) -> None:
             # a bracketed note ((此件主动公开)), a site's menu item (• 政府信息公开) or a 附件 mark
             # is never a heading's first line
             continue
-        joined, last = ln.text, n
+        # a copy that is an attachment published on its own (附件：XX目标任务分解表) is headed by it
+        titled = r.attachment_marker_titled.match(ln.text)
+        head = titled.start("title") if titled and r.plan_end.search(titled.group("title")) else 0
+        joined, last = ln.text[head:], n
         if not r.plan_end.search(joined) and n + 1 < len(zone):
             nxt = zone[n + 1][1].text
             if not _PROSE.search(nxt) and len(joined + nxt) <= 60:
@@ -484,8 +488,9 @@ def _read_plan_heading(st: _State, zone: list[tuple[int, Line]]) -> None:
             lines = [zone[x][1] for x in range(n, last + 1)]
             skip = label.end if label is not None else 0  # 一、10件民生实事任务分解表: the label is no part of it
             h.title = joined[skip:]
-            h.spans["title"] = (lines[0].start + skip, lines[-1].end)
+            h.spans["title"] = (lines[0].start + head + skip, lines[-1].end)
             st.title_range = (zone[n][0], zone[last][0])
+            st.title_is_attachment = head > 0
             return
     if st.doc.meta.page_title:
         h.title = st.doc.meta.page_title.strip()
@@ -701,6 +706,8 @@ def _read_attachments(st: _State) -> None:
     r, h = rules(), st.header
     body = _body_lines(st)
     begin = st.title_range[1] + 1 if st.title_range else 0
+    if st.title_is_attachment:
+        begin = st.title_range[0]  # 附件：XX分解表 heads the copy and names its attachment
     stop = st.signature_date_line if st.signature_date_line is not None else None
     main = [(i, ln) for i, ln in body if i >= begin and (stop is None or i < stop)]
     # 1. 附件说明 in the main part: 附件：1.xxx / 2.xxx, or 附件：xxx
