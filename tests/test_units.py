@@ -73,6 +73,7 @@ def test_no_units_without_markers(text):
     # a collective head and bare unit types joined by 、 are one group, whatever the types
     ("区教育局、13个街道、镇", "support", [("support", "区教育局"), ("support", "13个街道、镇")]),
     ("各股、室、站", "support", [("support", "各股、室、站")]),
+    ("市疫情防控指挥部各工作组", "support", [("support", "市疫情防控指挥部各工作组")]),  # its own groups
     # …but a type followed by more name is a scope of that name, and a named unit stays apart
     ("各乡、镇人民政府", "lead", [("lead", "各乡、镇人民政府")]),
     ("13个街道、区民政局", "support", [("support", "13个街道"), ("support", "区民政局")]),

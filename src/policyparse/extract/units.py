@@ -230,9 +230,9 @@ def _items(text: str, s: int, e: int) -> list[tuple[int, int]]:
 # a scope that names no body (各区、县人民政府; 相关市、县政府): completed by the next name
 _BARE_SCOPE = re.compile(r"(?:各|相关|有关)[区县市乡镇州旗盟]")
 # a collective glued to the unit before it (县教体局各相关乡镇政府), unless it is that
-# unit's own parts (区政府各部门, 市委有关部门)
+# unit's own parts (区政府各部门, 市委有关部门, 指挥部各工作组)
 _GLUED_COLLECTIVE = re.compile(r"各|有关|相关")
-_OWN_PARTS = re.compile(r"(?:各|有关|相关)+(?:直属|下属|所属|成员|职能)?(?:部门|单位|科室|处室|股室|机构|部门和单位|单位和部门)")
+_OWN_PARTS = re.compile(r"(?:各|有关|相关)+(?:直属|下属|所属|成员|职能|专项)?(?:部门|单位|科室|处室|股室|机构|部门和单位|单位和部门|工作组|小组|专班)")
 
 
 def _split_items(text: str, s: int, e: int) -> list[tuple[int, int]]:
