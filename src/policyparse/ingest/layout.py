@@ -689,11 +689,124 @@ def _line_table(lines: list[str], i: int):
     if roles is None:
         return None
     end = _table_region_end(lines, j, roles[0] == "seq", split_tokens=False)
+    groups = _row_groups(lines[j:end], len(roles))
+    if groups is not None:
+        # a converter that closes every row with a line of pipes (or a blank line) says
+        # where each row ends: each row's cells go to the columns they fit
+        header, roles = with_unheaded_serial(header, roles, groups)
+        rows = [[(g[0], 1, len(roles))] if len(g) == 1 else align_row(g, roles) for g in groups]
+        return end, [[header] + rows]
     pieces = [(line.strip(), True) for line in lines[j:end] if line.strip()]
     rows = assign_grid(pieces, roles)
     if not rows:
         return None
     return end, [[header] + rows]
+
+
+def _row_groups(lines: list[str], width: int) -> list[list[str]] | None:
+    """The rows of a one-cell-per-line region whose rows are parted by blank lines
+    (one cell a line, a line of pipes or a blank line closing each row), or None where
+    blank lines do not part rows: a row holds at least two cells and at most
+    ROW_MAX_CHUNKS header widths, a section row (一、…) one; most rows come near the
+    header's width (merged cells left out, a 序号 the header does not name added)."""
+    groups: list[list[str]] = []
+    current: list[str] = []
+    for line in lines + [""]:
+        s = line.strip()
+        if s and not PAGE_NUMBER_LINE.match(s):
+            current.append(s)
+        elif current:
+            groups.append(current)
+            current = []
+    rows = [g for g in groups if len(g) > 1]
+    if len(rows) < 2 or any(len(g) == 1 and not _is_section_row(g[0]) for g in groups):
+        return None
+    if any(len(g) > ROW_MAX_CHUNKS * width for g in rows):
+        return None
+    near = sum(1 for g in rows if width - 2 <= len(g) <= width + 1)
+    return groups if near * 2 >= len(rows) else None
+
+
+def with_unheaded_serial(header: list[str], roles: list[str], rows: list[list[str]]):
+    """Header and roles with a 序号 column in front where the rows open with a serial
+    number the header does not name (the header's 序号 cell merged away or never
+    written): most rows' first cell is a bare number continuing 1, 2, 3 …"""
+    if roles[0] == "seq" or len(rows) < 2:
+        return header, roles
+    expected, serial = None, 0
+    for r in rows:
+        first = r[0].strip() if r and isinstance(r[0], str) else ""
+        value = int(first.rstrip("、.．")) if _BARE_NUMBER.fullmatch(first) else None
+        if value is not None and (expected <= value <= expected + SEQ_GAP if expected is not None
+                                  else value <= SEQ_FIRST_MAX):
+            serial += 1
+            expected = value + 1
+    # every row with cells, bar one a page break split, opens with its serial
+    if serial >= 2 and serial >= len(rows) - 1:
+        return [""] + list(header), ["seq"] + list(roles)
+    return header, roles
+
+
+# a row's leading cells are the ones a rowspan merges over the rows below (a group heading,
+# the 目标 a group of indicators shares): a row short of cells most likely lost those
+LEADING_SKIP = -0.1
+
+
+def align_row(cells: list[str], roles: list[str]) -> list[str]:
+    """One row's cells (in order) placed in the header's columns: the placement that
+    fits the columns' roles best (:func:`role_fit`). A row short of cells skips columns,
+    leading ones cheaply (merged cells stand at the left: right-aligned), inner and
+    trailing ones at SKIP_COLUMN; a row with more cells than columns joins neighbours
+    (a cell's own line break); a 序号 column takes only a bare number opening the row.
+    O(cells × columns²)."""
+    k, n = len(roles), len(cells)
+    neg = float("-inf")
+    if not n:
+        return [""] * k
+    later = [DUPLICATE_ROLE * roles[c + 1:].count(roles[c]) for c in range(k)]
+
+    def fit(t: int, c: int) -> float:
+        text = cells[t]
+        if roles[c] == "seq":
+            return 4.0 if t == 0 and _BARE_NUMBER.fullmatch(text.strip()) else neg
+        # a bare number after the row's opening cell is a quantity, not a serial
+        return _piece_fit(roles[c], text, anchor=False) + later[c]
+
+    # best[t][c]: cells[:t+1] placed, cell t in column c
+    best = [[neg] * k for _ in range(n)]
+    back = [[-1] * k for _ in range(n)]
+    for c in range(k):
+        e = fit(0, c)
+        if e != neg:
+            best[0][c] = e + LEADING_SKIP * c
+    for t in range(1, n):
+        for b in range(k):
+            e = fit(t, b)
+            if e == neg:
+                continue
+            for a in range(b + 1):
+                prev = best[t - 1][a]
+                if prev == neg:
+                    continue
+                if a == b:
+                    if roles[b] == "seq":
+                        continue
+                    move = CONTINUE_CELL
+                else:
+                    # columns skipped right after the row's 序号 are its leading cells
+                    leading = t == 1 and roles[a] == "seq"
+                    move = (LEADING_SKIP if leading else SKIP_COLUMN) * (b - a - 1)
+                if prev + move + e > best[t][b]:
+                    best[t][b], back[t][b] = prev + move + e, a
+    last = max(range(k), key=lambda c: best[n - 1][c] + SKIP_COLUMN * (k - 1 - c))
+    if best[n - 1][last] == neg:
+        return cells[:k] + [""] * (k - len(cells[:k]))
+    out = [""] * k
+    c = last
+    for t in range(n - 1, -1, -1):
+        out[c] = cells[t] + ("\n" + out[c] if out[c] else "")
+        c = back[t][c]
+    return out
 
 
 def _strip_pipes(line: str) -> str:

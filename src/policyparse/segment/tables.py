@@ -54,10 +54,33 @@ def find_header(doc: Document, table: Table) -> ColumnMap | None:
         subject = subject_task_column(texts, [roles.get(c) for c in range(len(texts))])
         if subject is not None:
             roles[subject] = "task"
+        serial = _unnamed_serial_column(doc, grid, r, texts)
+        if serial is not None and serial not in roles:
+            roles[serial] = "seq"
         cmap = ColumnMap(r, _resolve_duplicates(roles, texts), tuple(texts))
         if cmap.is_task_table:
             return cmap
     return None
+
+
+def _unnamed_serial_column(doc: Document, grid, header_row: int, texts: list[str]) -> int | None:
+    """The first column when its header cell is empty and its data cells count 1, 2, 3 …:
+    a 序号 the header does not name (its cell merged away, or never written)."""
+    if not texts or texts[0]:
+        return None
+    values = []
+    for row in grid[header_row + 1:]:
+        cell = row[0] if row else None
+        if cell is None or (len(row) > 1 and row[1] is cell):
+            continue  # a section row spanning the table
+        text = _squash(doc.text[cell.start:cell.end]).rstrip("、.．")
+        if text:
+            if not text.isdigit():
+                return None
+            values.append(int(text))
+    if len(values) < 2 or any(b <= a for a, b in zip(values, values[1:])):
+        return None
+    return 0
 
 
 def _resolve_duplicates(roles: dict[int, str], texts: list[str]) -> dict[int, str]:
