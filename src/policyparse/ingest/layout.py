@@ -326,17 +326,21 @@ def _pipe_table(lines: list[str], i: int):
     if pending:
         tables += _pending_rows(pending)
     if rows:
-        tables.append(_with_section_rows(_fit_short_rows(rows, width), width))
+        fitted = _fit_short_rows(rows, width)
+        tables.append(_with_section_rows(fitted, len(fitted[0])))
     return end, tables
 
 
 def _fit_short_rows(rows: list[list[str]], width: int) -> list[list[str]]:
     """A row with fewer cells than the header lost its merged cells: its cells go to the
-    columns they fit (:func:`assign_grid`), in order, instead of the first ones."""
+    columns they fit (:func:`align_row`), in order, instead of the first ones. Rows that
+    open with a serial the header does not name get a 序号 column."""
     roles = header_roles(rows[0])
     if roles is None:
         return rows
-    out = [rows[0]]
+    header, roles = with_unheaded_serial(rows[0], roles, [[c for c in r if c] for r in rows[1:]])
+    width = len(header)
+    out = [header]
     for r in rows[1:]:
         cells = [c for c in r if c]
         # a full row that writes its empty cells where they stand (| | |2.新建…|, cells merged
@@ -348,10 +352,8 @@ def _fit_short_rows(rows: list[list[str]], width: int) -> list[list[str]]:
             out.append(r)
             continue
         if 1 < len(cells) < width:
-            fitted = assign_grid([(c, True) for c in cells], roles)
-            if len(fitted) == 1 and not isinstance(fitted[0][0], tuple):
-                out.append(fitted[0])
-                continue
+            out.append(align_row(cells, roles))
+            continue
         out.append(r)
     return out
 
@@ -660,6 +662,12 @@ def _space_table(lines: list[str], i: int):
     if roles is None:
         return None
     end = _table_region_end(lines, i + 1, roles[0] == "seq", split_tokens=True)
+    row_lines = [line.split() for line in lines[i + 1:end]
+                 if line.strip() and not _is_section_row(line.split()[0])]
+    tokens, roles = with_unheaded_serial(tokens, roles, row_lines)
+    if roles[0] == "seq" and tokens[0] == "":
+        # the serials open the row lines: the region ends where they stop
+        end = _table_region_end(lines, i + 1, True, split_tokens=True)
     pieces = [(tok, n == 0) for line in lines[i + 1:end] for n, tok in enumerate(line.split())]
     rows = assign_grid(pieces, roles, wrapped_cells=True)
     if not rows:
@@ -747,9 +755,17 @@ def with_unheaded_serial(header: list[str], roles: list[str], rows: list[list[st
     return header, roles
 
 
-# a row's leading cells are the ones a rowspan merges over the rows below (a group heading,
-# the 目标 a group of indicators shares): a row short of cells most likely lost those
-LEADING_SKIP = -0.1
+# the columns that group rows (a group heading, the 目标 a group of indicators shares)
+# are the ones a rowspan merges over the rows below: a row short of cells most likely lost those
+MERGED_SKIP = -0.1
+
+
+def _skip_costs(roles: list[str]) -> list[float]:
+    """What leaving each column of a row empty costs: little for a column that groups
+    rows (序号, 类别, or one whose role a later column repeats, as 目标 before 任务内容:
+    tables put such cells at the left and merge them down), SKIP_COLUMN for the others."""
+    return [MERGED_SKIP if r in ("seq", "category") or r in roles[c + 1:] else SKIP_COLUMN
+            for c, r in enumerate(roles)]
 
 
 def align_row(cells: list[str], roles: list[str]) -> list[str]:
@@ -764,6 +780,7 @@ def align_row(cells: list[str], roles: list[str]) -> list[str]:
     if not n:
         return [""] * k
     later = [DUPLICATE_ROLE * roles[c + 1:].count(roles[c]) for c in range(k)]
+    skip_cost = _skip_costs(roles)
 
     def fit(t: int, c: int) -> float:
         text = cells[t]
@@ -778,7 +795,7 @@ def align_row(cells: list[str], roles: list[str]) -> list[str]:
     for c in range(k):
         e = fit(0, c)
         if e != neg:
-            best[0][c] = e + LEADING_SKIP * c
+            best[0][c] = e + sum(skip_cost[:c])
     for t in range(1, n):
         for b in range(k):
             e = fit(t, b)
@@ -793,12 +810,10 @@ def align_row(cells: list[str], roles: list[str]) -> list[str]:
                         continue
                     move = CONTINUE_CELL
                 else:
-                    # columns skipped right after the row's 序号 are its leading cells
-                    leading = t == 1 and roles[a] == "seq"
-                    move = (LEADING_SKIP if leading else SKIP_COLUMN) * (b - a - 1)
+                    move = sum(skip_cost[a + 1:b])
                 if prev + move + e > best[t][b]:
                     best[t][b], back[t][b] = prev + move + e, a
-    last = max(range(k), key=lambda c: best[n - 1][c] + SKIP_COLUMN * (k - 1 - c))
+    last = max(range(k), key=lambda c: best[n - 1][c] + sum(skip_cost[c + 1:]))
     if best[n - 1][last] == neg:
         return cells[:k] + [""] * (k - len(cells[:k]))
     out = [""] * k
@@ -928,6 +943,7 @@ def assign_grid(pieces: list[tuple[str, bool]], roles: list[str],
     # last one, the first being a grouping cell merged over rows
     later = [DUPLICATE_ROLE * roles[c + 1:].count(roles[c]) for c in range(k)]
     anchors = _seq_anchors(pieces) if has_seq else [None] * n
+    skip_cost = _skip_costs(roles)
     emit = [[_piece_fit(roles[c], text, anchor) + later[c] for c in range(k)] +
             [SECTION_ROW if opens and _is_section_row(text) else neg]
             for (text, opens), anchor in zip(pieces, anchors)]
@@ -935,7 +951,7 @@ def assign_grid(pieces: list[tuple[str, bool]], roles: list[str],
     def row_start(c: int) -> float:
         if has_seq and c != 0:
             return neg
-        return SKIP_COLUMN * c
+        return sum(skip_cost[:c])
 
     def viterbi(emit: list[list[float]]) -> list[int] | None:
         score = [[neg] * (k + 1) for _ in range(n)]
@@ -957,7 +973,7 @@ def assign_grid(pieces: list[tuple[str, bool]], roles: list[str],
                     elif a == S:
                         move = row_start(b)
                     elif b > a:
-                        move = SKIP_COLUMN * (b - a - 1) + (WRAPPED_NEXT if wrapped_cells and opens else 0.0)
+                        move = sum(skip_cost[a + 1:b]) + (WRAPPED_NEXT if wrapped_cells and opens else 0.0)
                     elif b == a:
                         move = neg if roles[b] == "seq" else CONTINUE_CELL
                     else:
