@@ -163,3 +163,41 @@ def test_the_next_goals_of_a_list_name_only_their_object():
     assert ("旅游厕所8座", 8.0, "座", "旅游厕所") in got  # the shared verb's raw opens after the goal before
     # a clause with a verb of its own is no listed object: 开展检查3次 counts times, not a goal
     assert find_targets("开展检查3次，发现问题5个。", 0, 13) == []
+
+
+def test_a_bare_number_in_a_target_column_takes_the_indicators_unit():
+    from policyparse.extract.targets import find_cell_targets, indicator_unit
+
+    cell = "新增规上工业企业(家)"
+    assert indicator_unit(cell, 0, len(cell)) == ("新增规上工业企业", "家")
+    cell = "研发投入强度（%）"
+    assert indicator_unit(cell, 0, len(cell)) == ("研发投入强度", "%")
+    cell = "培养技能型人才(千人)"
+    assert indicator_unit(cell, 0, len(cell))[1] == "千人"
+    assert indicator_unit("建设各县(区)示范点", 0, 9) == (None, None)  # a bracket inside the name
+    got = find_cell_targets("12", 0, 2, unit="家", metric="新增规上工业企业")
+    assert [(t.raw, t.value, t.unit, t.comparator, t.metric) for t in got] == [
+        ("12", 12.0, "家", "=", "新增规上工业企业")]
+    assert [(t.value, t.comparator) for t in find_cell_targets("50以上", 0, 4, unit="个")] == [(50.0, ">=")]
+    assert find_cell_targets("12", 0, 2) == []  # no measure anywhere: no goal
+    assert find_cell_targets("待定", 0, 2, unit="个") == []  # no number
+
+
+def test_target_columns_are_named_by_a_period_or_year_before_their_goal():
+    from policyparse.columns import column_role
+
+    for name in ("前三年目标任务", "五年目标任务", "2023年目标", "目标值", "预期目标", "年度目标（万元）"):
+        assert column_role(name) == "target", name
+    for name in ("目标", "工作目标", "主要目标", "目标任务", "2022年预期目标"):
+        assert column_role(name) != "target", name  # a goal's text, not its value
+
+
+def test_an_indicator_table_row_gives_one_target_per_target_column():
+    from policyparse.pipeline import parse_bytes
+
+    lines = ["附件：指标分解表", "| 类别", "| 指标名称", "| 牵头单位", "| 配合单位", "| 2024年目标", "| 2025年目标", "|",
+             "1", "| 经济指标", "| 新增规上工业企业(家)", "| 县工信局", "| 县统计局", "| 12", "| 15", "|",
+             "2", "| 研发投入强度（%）", "| 县科技局", "| 县统计局", "| 2.1%", "| 2.5%", "|"]
+    doc = parse_bytes(("\n".join(lines) + "\n").encode("utf-8"), "t.txt")
+    got = sorted([(g.value, g.unit, g.raw) for g in t.targets] for t in doc.tasks)
+    assert got == [[(2.1, "%", "2.1%"), (2.5, "%", "2.5%")], [(12.0, "家", "12"), (15.0, "家", "15")]]

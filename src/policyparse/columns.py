@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 
 from .errors import GazetteerError
-from .gazetteer import load_yaml, str_list
+from .gazetteer import compile_pattern, load_yaml, str_list
 from .hanzi import to_simplified
 
 ROLES = ("seq", "category", "task", "detail", "target", "lead", "support", "leader", "deadline", "note")
@@ -33,6 +33,7 @@ class RoleRules:
     lead_modifiers: tuple[str, ...]
     support_modifiers: tuple[str, ...]
     header_search_rows: int
+    target_column: re.Pattern | None = None
 
 
 @functools.lru_cache(maxsize=1)
@@ -44,7 +45,9 @@ def rules() -> RoleRules:
     head = data.get("head_words") or {}
     return RoleRules(dict(data["exact"]), tuple((c, r) for c, r in data["contains"]),
                      *(str_list(GAZETTEER, head, k, required=False) for k in ("unit_nouns", "lead", "support")),
-                     int(data.get("header_search_rows", 4)))
+                     int(data.get("header_search_rows", 4)),
+                     compile_pattern(GAZETTEER, "target_column", str(data["target_column"]))
+                     if data.get("target_column") else None)
 
 
 def squash(s: str) -> str:
@@ -64,6 +67,8 @@ def column_role(header_text: str) -> str | None:
     t = re.sub(r"[（(][^（）()]*[）)]", "", t) or t
     if t in r.exact:
         return r.exact[t]
+    if r.target_column is not None and r.target_column.search(t):
+        return "target"  # 前三年目标任务, 2023年目标: goal values, where 目标 alone names a goal's text
     for cue, role in r.contains:
         if cue in t:
             return role

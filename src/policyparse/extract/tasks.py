@@ -18,7 +18,7 @@ from ..segment.outline import (Outline, OutlineItem, carries_action,
 from ..segment.tables import TaskRow, TaskTable
 from .deadlines import find_deadlines
 from .frequencies import find_frequencies
-from .targets import find_cell_targets, find_targets
+from .targets import find_cell_targets, find_targets, indicator_unit
 from .units import rules as unit_rules
 from .units import (canonical_unit, expand_shared_suffix, find_unit_notes,
                     split_known_concatenation, split_unit_list)
@@ -227,9 +227,13 @@ def _table_task(doc: Document, row: TaskRow, n: int, attachment: str | None,
     for c in row.cells.get("note", []):
         # a 备注 / 推进情况 cell says how often the work recurs (每月月底公开…), not when it ends
         frequencies += find_frequencies(text, c.start, c.end)
+    # an indicator table's row names its indicator with its measure (拥有发明专利(件)): the
+    # unit of the bare numbers in its target columns (前三年目标任务 3000)
+    metric, unit = next((found for c in row.cells.get("task", []) + row.cells.get("detail", [])
+                         if (found := indicator_unit(text, c.start, c.end))[1]), (None, None))
     for c in row.cells.get("target", []):
         # a quantity column (抽查比例 5%, 抽查数量 1户): its number is the row's goal
-        targets += find_cell_targets(text, c.start, c.end)
+        targets += find_cell_targets(text, c.start, c.end, unit=unit, metric=metric)
     name = _cells_text(doc, row, "task") or None
     section = " / ".join(p for p in (attachment_title or attachment, row.section) if p)
     return Task(path=[attachment or "表", row.seq or str(n)], section=section,
