@@ -201,3 +201,26 @@ def test_an_indicator_table_row_gives_one_target_per_target_column():
     doc = parse_bytes(("\n".join(lines) + "\n").encode("utf-8"), "t.txt")
     got = sorted([(g.value, g.unit, g.raw) for g in t.targets] for t in doc.tasks)
     assert got == [[(2.1, "%", "2.1%"), (2.5, "%", "2.5%")], [(12.0, "家", "12"), (15.0, "家", "15")]]
+
+
+def test_a_quantity_that_qualifies_a_counted_noun_is_not_the_goal():
+    from policyparse.extract.targets import find_targets
+
+    def got(text):
+        return [(t.value, t.unit) for t in find_targets(text, 0, len(text))]
+
+    # the amount says which projects / firms are counted; the count is the goal
+    assert got("安排投资5亿元以上工业重大项目120个。") == [(120.0, "个")]
+    assert got("培育超十亿元龙头企业8家。") == [(8.0, "家")]
+    assert got("建成5万吨级泊位2个。") == [(2.0, "个")]
+    # two goals of one clause parted by a break, or a verb between them, stay two goals
+    assert got("完成投资5亿元，建设项目3个。") == [(5.0, "亿元"), (3.0, "个")]
+    assert (8.0, "亿元") in got("完成投资8亿元新建厂房2个。")
+
+
+def test_a_compound_measure_is_read_whole():
+    from policyparse.extract.targets import find_targets
+
+    text = "淘汰落后企业50家，腾出用地5万亩、用能120万吨标准煤。"
+    got = [(t.value, t.unit) for t in find_targets(text, 0, len(text))]
+    assert (120.0, "万吨标准煤") in got and (120.0, "万吨") not in got

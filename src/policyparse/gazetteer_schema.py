@@ -107,6 +107,7 @@ YAML_SCHEMAS: dict[str, dict] = {
         "label_head": "regex", "empty_metric": "regex", "metric_strip_head": "regex",
         "metric_strip_tail": "regex", "qualitative": ("rules", _QUALITATIVE_RULE),
         "harm_object": "regex", "indicator_unit?": "regex",
+        "qualified_noun?": "regex", "counted_units?": "words",
     },
     "patterns/reference.yaml": {"title": "regex", "numbers": ("rules", _REFERENCE_NUMBER_RULE)},
     "patterns/unit_cue.yaml": {

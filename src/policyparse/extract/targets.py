@@ -51,6 +51,8 @@ class _Rules:
     per_period: re.Pattern
     per_period_units: frozenset[str]
     indicator_unit: re.Pattern | None
+    qualified_noun: re.Pattern | None
+    counted_units: frozenset[str]
 
 
 @functools.lru_cache(maxsize=None)
@@ -69,7 +71,9 @@ def rules() -> _Rules:
                   c("label_head"), c("empty_metric"), c("per_period"),
                   frozenset(d["per_period_units"]),
                   compile_rule(FILE, "indicator_unit", d["indicator_unit"], ("unit",))
-                  if d.get("indicator_unit") else None)
+                  if d.get("indicator_unit") else None,
+                  compile_rule(FILE, "qualified_noun", d["qualified_noun"]) if d.get("qualified_noun") else None,
+                  frozenset(d.get("counted_units") or ()))
 
 
 CLAUSE_MAX = 300
@@ -234,6 +238,8 @@ def find_targets(text: str, start: int, end: int, *, goals: bool = False) -> lis
         cmp, cmp_end = _comparator(text, vs, e, lo)
         if cmp_end > e and cmp == ">=" and text[cmp_end:cmp_end + 1] == "的":
             continue
+        if _qualifies_a_counted_noun(text, e, hi, verbs):
+            continue  # 投资10亿元以上制造业重大项目611个: the goal is the 611个 that follows
         # the raw: verb … number unit … object, up to 、 or the clause end
         obj_end = hi
         sep = re.search(r"[、]|以及", text[cmp_end:hi])
@@ -264,6 +270,20 @@ def find_targets(text: str, start: int, end: int, *, goals: bool = False) -> lis
 
 
 _CELL_QUANTITY = re.compile(r"(?P<value>\d+(?:\.\d+)?)\s*(?P<unit>%|[\u4e00-\u9fff]{1,3}(?=[（(\s]|$))")
+
+
+def _qualifies_a_counted_noun(text: str, e: int, hi: int, verbs: re.Pattern) -> bool:
+    """The quantity ending at ``e`` stands inside a noun phrase that a later count of the
+    same clause counts (超百亿元数字企业40家): only the words naming the thing, no verb and
+    no break, stand between it and a count of things one by one."""
+    r = rules()
+    if r.qualified_noun is None:
+        return False
+    nxt = r.count.search(text, e, hi)
+    if nxt is None or nxt.group("unit") not in r.counted_units:
+        return False
+    between = text[e:nxt.start()]
+    return r.qualified_noun.match(between) is not None and not verbs.search(between)
 
 
 # a cell that is one number (3000, 74, ≥20, 50以上): its unit is the indicator's
