@@ -738,7 +738,7 @@ def _row_groups(lines: list[str], width: int) -> list[list[str]] | None:
 def with_unheaded_serial(header: list[str], roles: list[str], rows: list[list[str]]):
     """Header and roles with a 序号 column in front where the rows open with a serial
     number the header does not name (the header's 序号 cell merged away or never
-    written): most rows' first cell is a bare number continuing 1, 2, 3 …"""
+    written): every row's first cell, bar one, is a bare number continuing 1, 2, 3 …"""
     if roles[0] == "seq" or len(rows) < 2:
         return header, roles
     expected, serial = None, 0
@@ -771,10 +771,10 @@ def _skip_costs(roles: list[str]) -> list[float]:
 def align_row(cells: list[str], roles: list[str]) -> list[str]:
     """One row's cells (in order) placed in the header's columns: the placement that
     fits the columns' roles best (:func:`role_fit`). A row short of cells skips columns,
-    leading ones cheaply (merged cells stand at the left: right-aligned), inner and
-    trailing ones at SKIP_COLUMN; a row with more cells than columns joins neighbours
-    (a cell's own line break); a 序号 column takes only a bare number opening the row.
-    O(cells × columns²)."""
+    the ones that group rows cheaply (:func:`_skip_costs`: merged cells stand at the
+    left, so a row that lost them is right-aligned), the others at SKIP_COLUMN; a row
+    with more cells than columns joins neighbours (a cell's own line break); a 序号
+    column takes only a bare number opening the row. O(cells × columns²)."""
     k, n = len(roles), len(cells)
     neg = float("-inf")
     if not n:
