@@ -224,3 +224,15 @@ def test_a_compound_measure_is_read_whole():
     text = "淘汰落后企业50家，腾出用地5万亩、用能120万吨标准煤。"
     got = [(t.value, t.unit) for t in find_targets(text, 0, len(text))]
     assert (120.0, "万吨标准煤") in got and (120.0, "万吨") not in got
+
+
+def test_a_target_column_may_name_the_measure_of_its_numbers():
+    from policyparse.pipeline import parse_bytes
+
+    lines = ["附件：指标分解表", "| 指标名称", "| 牵头单位", "| 2024年目标（万元）", "| 2025年目标（万元）", "|",
+             "1", "| 技术合同成交额", "| 县科技局", "| 800", "| 1000", "|",
+             "2", "| 招商引资到位资金", "| 县商务局", "| 5000", "| 6000", "|"]
+    doc = parse_bytes(("\n".join(lines) + "\n").encode("utf-8"), "t.txt")
+    got = sorted([(g.value, g.unit, g.metric) for g in t.targets] for t in doc.tasks)
+    assert got == [[(800.0, "万元", "技术合同成交额(2024年目标)"), (1000.0, "万元", "技术合同成交额(2025年目标)")],
+                   [(5000.0, "万元", "招商引资到位资金(2024年目标)"), (6000.0, "万元", "招商引资到位资金(2025年目标)")]]
