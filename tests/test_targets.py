@@ -236,3 +236,17 @@ def test_a_target_column_may_name_the_measure_of_its_numbers():
     got = sorted([(g.value, g.unit, g.metric) for g in t.targets] for t in doc.tasks)
     assert got == [[(800.0, "万元", "技术合同成交额(2024年目标)"), (1000.0, "万元", "技术合同成交额(2025年目标)")],
                    [(5000.0, "万元", "招商引资到位资金(2024年目标)"), (6000.0, "万元", "招商引资到位资金(2025年目标)")]]
+
+
+def test_a_measure_column_gives_the_unit_and_is_no_unit_of_government():
+    from policyparse.pipeline import parse_bytes
+
+    lines = ["附件：指标分解表", "| 序号", "| 指标名称", "| 单位", "| 2024年目标", "| 责任单位", "|",
+             "| 1", "| 新增规上工业企业", "| 家", "| 12", "| 县工信局", "|",
+             "| 2", "| 研发投入强度", "| %", "| 2.1", "| 县科技局", "|",
+             "| 3", "| 技术合同成交额", "| 万元", "| 800", "| 县科技局", "|"]
+    doc = parse_bytes(("\n".join(lines) + "\n").encode("utf-8"), "t.txt")
+    got = sorted((g.value, g.unit) for t in doc.tasks for g in t.targets)
+    assert got == [(2.1, "%"), (12.0, "家"), (800.0, "万元")]
+    leads = sorted(u.unit for t in doc.tasks for u in t.units if u.role == "lead")
+    assert leads == ["县工信局", "县科技局", "县科技局"]

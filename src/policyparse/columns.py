@@ -17,7 +17,7 @@ from .errors import GazetteerError
 from .gazetteer import compile_pattern, load_yaml, str_list
 from .hanzi import to_simplified
 
-ROLES = ("seq", "category", "task", "detail", "target", "lead", "support", "leader", "deadline", "note")
+ROLES = ("seq", "category", "task", "detail", "target", "measure", "lead", "support", "leader", "deadline", "note")
 GAZETTEER = "table_roles.yaml"
 # a column name is a short phrase: a cell longer than this is data, never a header
 MAX_HEADER_CHARS = 12
@@ -34,6 +34,7 @@ class RoleRules:
     support_modifiers: tuple[str, ...]
     header_search_rows: int
     target_column: re.Pattern | None = None
+    measure_cell: re.Pattern | None = None
 
 
 @functools.lru_cache(maxsize=1)
@@ -47,7 +48,15 @@ def rules() -> RoleRules:
                      *(str_list(GAZETTEER, head, k, required=False) for k in ("unit_nouns", "lead", "support")),
                      int(data.get("header_search_rows", 4)),
                      compile_pattern(GAZETTEER, "target_column", str(data["target_column"]))
-                     if data.get("target_column") else None)
+                     if data.get("target_column") else None,
+                     compile_pattern(GAZETTEER, "measure_cell", str(data["measure_cell"]))
+                     if data.get("measure_cell") else None)
+
+
+def is_measure_word(text: str) -> bool:
+    """A cell that is a measure word alone (家, %, 万元): an indicator table's 单位 cell."""
+    rx = rules().measure_cell
+    return rx is not None and rx.match(squash(text)) is not None
 
 
 def squash(s: str) -> str:

@@ -237,6 +237,8 @@ def _table_task(doc: Document, row: TaskRow, n: int, attachment: str | None,
     # unit of the bare numbers in its target columns (前三年目标任务 3000)
     indicator, unit = next((found for c in row.cells.get("task", []) + row.cells.get("detail", [])
                             if (found := indicator_unit(text, c.start, c.end))[1]), (None, None))
+    # a measure column (单位: 家, %, 万元) states the unit outright
+    unit = _cells_text(doc, row, "measure").strip() or unit
     # the metric is the indicator the row names: its task cell, where that is a name
     named = _cells_text(doc, row, "task") or _cells_text(doc, row, "detail")
     indicator = indicator or (named if 0 < len(named) <= INDICATOR_NAME_MAX_CHARS else None)

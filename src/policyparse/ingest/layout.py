@@ -34,7 +34,7 @@ import re
 import statistics
 from dataclasses import dataclass
 
-from ..columns import coined_column_name, column_role, subject_task_column
+from ..columns import coined_column_name, column_role, is_measure_word, subject_task_column
 from ..gazetteer import alternation, compile_pattern, load_yaml, str_list
 from ..hanzi import to_simplified
 from ..numbering import match_label, read_num
@@ -1104,6 +1104,10 @@ def role_fit(role: str, text: str) -> float:
         return 1.0 if role in ("support", "lead", "leader", "note", "deadline") else -2.0
     if role == "seq":
         return 4.0 if _BARE_NUMBER.fullmatch(s) else -20.0
+    if role == "measure":
+        return 3.0 if is_measure_word(s) else -3.0
+    if role == "lead" and is_measure_word(s):
+        return 1.0  # 家 under 单位: an indicator table's measure column, no unit of government
     if role in ("lead", "support"):
         # a sentence's full stop: unit cells seldom end with one, task cells do
         return _unit_list_fit(s) - (SENTENCE_END_IN_UNIT_CELL if s.endswith("。") else 0.0)
