@@ -163,3 +163,90 @@ def test_the_next_goals_of_a_list_name_only_their_object():
     assert ("旅游厕所8座", 8.0, "座", "旅游厕所") in got  # the shared verb's raw opens after the goal before
     # a clause with a verb of its own is no listed object: 开展检查3次 counts times, not a goal
     assert find_targets("开展检查3次，发现问题5个。", 0, 13) == []
+
+
+def test_a_bare_number_in_a_target_column_takes_the_indicators_unit():
+    from policyparse.extract.targets import find_cell_targets, indicator_unit
+
+    cell = "新增规上工业企业(家)"
+    assert indicator_unit(cell, 0, len(cell)) == ("新增规上工业企业", "家")
+    cell = "研发投入强度（%）"
+    assert indicator_unit(cell, 0, len(cell)) == ("研发投入强度", "%")
+    cell = "培养技能型人才(千人)"
+    assert indicator_unit(cell, 0, len(cell))[1] == "千人"
+    assert indicator_unit("建设各县(区)示范点", 0, 9) == (None, None)  # a bracket inside the name
+    got = find_cell_targets("12", 0, 2, unit="家", metric="新增规上工业企业")
+    assert [(t.raw, t.value, t.unit, t.comparator, t.metric) for t in got] == [
+        ("12", 12.0, "家", "=", "新增规上工业企业")]
+    assert [(t.value, t.comparator) for t in find_cell_targets("50以上", 0, 4, unit="个")] == [(50.0, ">=")]
+    assert find_cell_targets("12", 0, 2) == []  # no measure anywhere: no goal
+    assert find_cell_targets("待定", 0, 2, unit="个") == []  # no number
+
+
+def test_target_columns_are_named_by_a_period_or_year_before_their_goal():
+    from policyparse.columns import column_role
+
+    for name in ("前三年目标任务", "五年目标任务", "2023年目标", "目标值", "预期目标", "年度目标（万元）"):
+        assert column_role(name) == "target", name
+    for name in ("目标", "工作目标", "主要目标", "目标任务", "2022年预期目标"):
+        assert column_role(name) != "target", name  # a goal's text, not its value
+
+
+def test_an_indicator_table_row_gives_one_target_per_target_column():
+    from policyparse.pipeline import parse_bytes
+
+    lines = ["附件：指标分解表", "| 类别", "| 指标名称", "| 牵头单位", "| 配合单位", "| 2024年目标", "| 2025年目标", "|",
+             "1", "| 经济指标", "| 新增规上工业企业(家)", "| 县工信局", "| 县统计局", "| 12", "| 15", "|",
+             "2", "| 研发投入强度（%）", "| 县科技局", "| 县统计局", "| 2.1%", "| 2.5%", "|"]
+    doc = parse_bytes(("\n".join(lines) + "\n").encode("utf-8"), "t.txt")
+    got = sorted([(g.value, g.unit, g.raw) for g in t.targets] for t in doc.tasks)
+    assert got == [[(2.1, "%", "2.1%"), (2.5, "%", "2.5%")], [(12.0, "家", "12"), (15.0, "家", "15")]]
+
+
+def test_a_quantity_that_qualifies_a_counted_noun_is_not_the_goal():
+    from policyparse.extract.targets import find_targets
+
+    def got(text):
+        return [(t.value, t.unit) for t in find_targets(text, 0, len(text))]
+
+    # the amount says which projects / firms are counted; the count is the goal
+    assert got("安排投资5亿元以上工业重大项目120个。") == [(120.0, "个")]
+    assert got("培育超十亿元龙头企业8家。") == [(8.0, "家")]
+    assert got("建成5万吨级泊位2个。") == [(2.0, "个")]
+    # two goals of one clause parted by a break, or a verb between them, stay two goals
+    assert got("完成投资5亿元，建设项目3个。") == [(5.0, "亿元"), (3.0, "个")]
+    assert (8.0, "亿元") in got("完成投资8亿元新建厂房2个。")
+
+
+def test_a_compound_measure_is_read_whole():
+    from policyparse.extract.targets import find_targets
+
+    text = "淘汰落后企业50家，腾出用地5万亩、用能120万吨标准煤。"
+    got = [(t.value, t.unit) for t in find_targets(text, 0, len(text))]
+    assert (120.0, "万吨标准煤") in got and (120.0, "万吨") not in got
+
+
+def test_a_target_column_may_name_the_measure_of_its_numbers():
+    from policyparse.pipeline import parse_bytes
+
+    lines = ["附件：指标分解表", "| 指标名称", "| 牵头单位", "| 2024年目标（万元）", "| 2025年目标（万元）", "|",
+             "1", "| 技术合同成交额", "| 县科技局", "| 800", "| 1000", "|",
+             "2", "| 招商引资到位资金", "| 县商务局", "| 5000", "| 6000", "|"]
+    doc = parse_bytes(("\n".join(lines) + "\n").encode("utf-8"), "t.txt")
+    got = sorted([(g.value, g.unit, g.metric) for g in t.targets] for t in doc.tasks)
+    assert got == [[(800.0, "万元", "技术合同成交额(2024年目标)"), (1000.0, "万元", "技术合同成交额(2025年目标)")],
+                   [(5000.0, "万元", "招商引资到位资金(2024年目标)"), (6000.0, "万元", "招商引资到位资金(2025年目标)")]]
+
+
+def test_a_measure_column_gives_the_unit_and_is_no_unit_of_government():
+    from policyparse.pipeline import parse_bytes
+
+    lines = ["附件：指标分解表", "| 序号", "| 指标名称", "| 单位", "| 2024年目标", "| 责任单位", "|",
+             "| 1", "| 新增规上工业企业", "| 家", "| 12", "| 县工信局", "|",
+             "| 2", "| 研发投入强度", "| %", "| 2.1", "| 县科技局", "|",
+             "| 3", "| 技术合同成交额", "| 万元", "| 800", "| 县科技局", "|"]
+    doc = parse_bytes(("\n".join(lines) + "\n").encode("utf-8"), "t.txt")
+    got = sorted((g.value, g.unit) for t in doc.tasks for g in t.targets)
+    assert got == [(2.1, "%"), (12.0, "家"), (800.0, "万元")]
+    leads = sorted(u.unit for t in doc.tasks for u in t.units if u.role == "lead")
+    assert leads == ["县工信局", "县科技局", "县科技局"]

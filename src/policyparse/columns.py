@@ -14,10 +14,10 @@ import re
 from dataclasses import dataclass
 
 from .errors import GazetteerError
-from .gazetteer import load_yaml, str_list
+from .gazetteer import compile_pattern, load_yaml, str_list
 from .hanzi import to_simplified
 
-ROLES = ("seq", "category", "task", "detail", "target", "lead", "support", "leader", "deadline", "note")
+ROLES = ("seq", "category", "task", "detail", "target", "measure", "lead", "support", "leader", "deadline", "note")
 GAZETTEER = "table_roles.yaml"
 # a column name is a short phrase: a cell longer than this is data, never a header
 MAX_HEADER_CHARS = 12
@@ -33,6 +33,8 @@ class RoleRules:
     lead_modifiers: tuple[str, ...]
     support_modifiers: tuple[str, ...]
     header_search_rows: int
+    target_column: re.Pattern | None = None
+    measure_cell: re.Pattern | None = None
 
 
 @functools.lru_cache(maxsize=1)
@@ -44,7 +46,17 @@ def rules() -> RoleRules:
     head = data.get("head_words") or {}
     return RoleRules(dict(data["exact"]), tuple((c, r) for c, r in data["contains"]),
                      *(str_list(GAZETTEER, head, k, required=False) for k in ("unit_nouns", "lead", "support")),
-                     int(data.get("header_search_rows", 4)))
+                     int(data.get("header_search_rows", 4)),
+                     compile_pattern(GAZETTEER, "target_column", str(data["target_column"]))
+                     if data.get("target_column") else None,
+                     compile_pattern(GAZETTEER, "measure_cell", str(data["measure_cell"]))
+                     if data.get("measure_cell") else None)
+
+
+def is_measure_word(text: str) -> bool:
+    """A cell that is a measure word alone (家, %, 万元): an indicator table's 单位 cell."""
+    rx = rules().measure_cell
+    return rx is not None and rx.match(squash(text)) is not None
 
 
 def squash(s: str) -> str:
@@ -64,6 +76,8 @@ def column_role(header_text: str) -> str | None:
     t = re.sub(r"[（(][^（）()]*[）)]", "", t) or t
     if t in r.exact:
         return r.exact[t]
+    if r.target_column is not None and r.target_column.search(t):
+        return "target"  # 前三年目标任务, 2023年目标: goal values, where 目标 alone names a goal's text
     for cue, role in r.contains:
         if cue in t:
             return role

@@ -78,7 +78,7 @@ YAML_SCHEMAS: dict[str, dict] = {
         "sub_item_styles?": "words", "unit_heading?": "regex",
     },
     "table_roles.yaml": {
-        "exact": "str_map", "contains": "pairs", "header_search_rows?": "int",
+        "exact": "str_map", "contains": "pairs", "header_search_rows?": "int", "target_column?": "regex", "measure_cell?": "regex",
         "head_words?": {"unit_nouns": "words", "lead": "words", "support": "words"},
     },
     "units.yaml": {"prefixes": "words", "aliases": "str_map", "whole?": "str_map"},
@@ -106,7 +106,8 @@ YAML_SCHEMAS: dict[str, dict] = {
         "reject_fact": "regex", "reject_condition": "regex", "clause_end": "regex",
         "label_head": "regex", "empty_metric": "regex", "metric_strip_head": "regex",
         "metric_strip_tail": "regex", "qualitative": ("rules", _QUALITATIVE_RULE),
-        "harm_object": "regex",
+        "harm_object": "regex", "indicator_unit?": "regex",
+        "qualified_noun?": "regex", "counted_units?": "words",
     },
     "patterns/reference.yaml": {"title": "regex", "numbers": ("rules", _REFERENCE_NUMBER_RULE)},
     "patterns/unit_cue.yaml": {

@@ -50,6 +50,9 @@ class _Rules:
     empty_metric: re.Pattern
     per_period: re.Pattern
     per_period_units: frozenset[str]
+    indicator_unit: re.Pattern | None
+    qualified_noun: re.Pattern | None
+    counted_units: frozenset[str]
 
 
 @functools.lru_cache(maxsize=None)
@@ -66,7 +69,11 @@ def rules() -> _Rules:
                   c("reject_condition"), c("reject_idiom"), c("reject_fact"), c("clause_end"), c("metric_strip_head"),
                   c("metric_strip_tail"), qual, c("harm_object"),
                   c("label_head"), c("empty_metric"), c("per_period"),
-                  frozenset(d["per_period_units"]))
+                  frozenset(d["per_period_units"]),
+                  compile_rule(FILE, "indicator_unit", d["indicator_unit"], ("unit",))
+                  if d.get("indicator_unit") else None,
+                  compile_rule(FILE, "qualified_noun", d["qualified_noun"]) if d.get("qualified_noun") else None,
+                  frozenset(d.get("counted_units") or ()))
 
 
 CLAUSE_MAX = 300
@@ -231,6 +238,8 @@ def find_targets(text: str, start: int, end: int, *, goals: bool = False) -> lis
         cmp, cmp_end = _comparator(text, vs, e, lo)
         if cmp_end > e and cmp == ">=" and text[cmp_end:cmp_end + 1] == "的":
             continue
+        if _qualifies_a_counted_noun(text, e, hi, verbs):
+            continue  # 投资10亿元以上制造业重大项目611个: the goal is the 611个 that follows
         # the raw: verb … number unit … object, up to 、 or the clause end
         obj_end = hi
         sep = re.search(r"[、]|以及", text[cmp_end:hi])
@@ -263,10 +272,58 @@ def find_targets(text: str, start: int, end: int, *, goals: bool = False) -> lis
 _CELL_QUANTITY = re.compile(r"(?P<value>\d+(?:\.\d+)?)\s*(?P<unit>%|[\u4e00-\u9fff]{1,3}(?=[（(\s]|$))")
 
 
-def find_cell_targets(text: str, start: int, end: int) -> list[Target]:
+def _qualifies_a_counted_noun(text: str, e: int, hi: int, verbs: re.Pattern) -> bool:
+    """The quantity ending at ``e`` stands inside a noun phrase that a later count of the
+    same clause counts (超百亿元数字企业40家): only the words naming the thing, no verb and
+    no break, stand between it and a count of things one by one."""
+    r = rules()
+    if r.qualified_noun is None:
+        return False
+    nxt = r.count.search(text, e, hi)
+    if nxt is None or nxt.group("unit") not in r.counted_units:
+        return False
+    between = text[e:nxt.start()]
+    return r.qualified_noun.match(between) is not None and not verbs.search(between)
+
+
+# a cell that is one number (3000, 74, ≥20, 50以上): its unit is the indicator's
+_CELL_BARE_NUMBER = re.compile(r"\s*[≥≤<>＞＜]?\s*(?P<value>\d+(?:\.\d+)?)\s*(?:以上|以下|以内|左右)?\s*$")
+
+
+def indicator_unit(text: str, start: int, end: int) -> tuple[str | None, str | None]:
+    """(indicator name, unit) of an indicator cell that names its measure in brackets at
+    its end (拥有发明专利(件) → 拥有发明专利, 件), else (None, None)."""
+    rx = rules().indicator_unit
+    cell = text[start:end].strip()
+    m = rx.search(cell) if rx is not None else None
+    if m is None:
+        return None, None
+    return cell[:m.start()].strip() or None, m.group("unit")
+
+
+def find_cell_targets(text: str, start: int, end: int, unit: str | None = None,
+                      metric: str | None = None) -> list[Target]:
     """The goal a quantity column states (抽查比例 5%, 抽查数量 1户(…), 目标值 ≥90%): the
-    first number and its measure word, no verb needed; its comparator from the cues."""
+    first number and its measure word, no verb needed; its comparator from the cues.
+    ``unit``: the measure the row's indicator names (拥有发明专利(件)), for a cell that is a
+    bare number (3000 under 五年目标任务); ``metric``: that indicator."""
     m = _CELL_QUANTITY.search(text, start, end)
+    if m is not None and any(rx.match(m.group("unit")) for rx in (rules().after_ge, rules().after_le, rules().after_eq)):
+        m = None  # 50以上: a comparator, no measure word
+    if m is None and unit is not None:
+        bare = _CELL_BARE_NUMBER.match(text, start, end)
+        if bare is not None and bare.end() == end and _number_ok(text, bare.start("value"), start):
+            value = parse_number(bare.group("value"))
+            s = bare.start() + len(bare.group(0)) - len(bare.group(0).lstrip())
+            e = end - (len(text[start:end]) - len(text[start:end].rstrip()))
+            if value is None:
+                return []
+            cmp, _ = _comparator(text, bare.start("value"), bare.end("value"), start)
+            if re.search(r"[≥>＞]", text[s:bare.start("value")]):
+                cmp = ">="
+            elif re.search(r"[≤<＜]", text[s:bare.start("value")]):
+                cmp = "<="
+            return [Target(text[s:e], metric, value, unit, cmp, s, e, rule="column.indicator")]
     if m is None or not _number_ok(text, m.start("value"), start):
         return []
     value = parse_number(m.group("value"))
@@ -279,7 +336,7 @@ def find_cell_targets(text: str, start: int, end: int) -> list[Target]:
         cmp = ">="
     elif re.search(r"[≤<]|不超过|不高于", before):
         cmp = "<="
-    return [Target(text[s:raw_end], None, value, m.group("unit"), cmp, s, raw_end, rule="column.quantity")]
+    return [Target(text[s:raw_end], metric, value, m.group("unit"), cmp, s, raw_end, rule="column.quantity")]
 
 
 def _qualitative(text: str, start: int, end: int, numeric: list[Target]) -> list[Target]:

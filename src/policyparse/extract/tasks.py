@@ -18,7 +18,7 @@ from ..segment.outline import (Outline, OutlineItem, carries_action,
 from ..segment.tables import TaskRow, TaskTable
 from .deadlines import find_deadlines
 from .frequencies import find_frequencies
-from .targets import find_cell_targets, find_targets
+from .targets import find_cell_targets, find_targets, indicator_unit
 from .units import rules as unit_rules
 from .units import (canonical_unit, expand_shared_suffix, find_unit_notes,
                     split_known_concatenation, split_unit_list)
@@ -191,7 +191,8 @@ def table_tasks(doc: Document, tables: list[TaskTable], plan_year: int | None) -
     for tt in tables:
         reader = "flattened_table" if doc.blocks[tt.block_index].style.get("flattened") else "table"
         for n, row in enumerate(tt.rows, start=1):
-            task = _table_task(doc, row, n, tt.attachment, tt.attachment_title, plan_year)
+            task = _table_task(doc, row, n, tt.attachment, tt.attachment_title, plan_year,
+                               tt.columns.header_texts)
             task.rule = reader
             out.append(task)
     return out
@@ -201,8 +202,13 @@ def _cells_text(doc: Document, row: TaskRow, role: str) -> str:
     return "".join(doc.text[c.start:c.end] for c in row.cells.get(role, [])).strip()
 
 
+# an indicator's name is a short phrase (拥有发明专利, 技术合同成交额), not a requirement's text
+INDICATOR_NAME_MAX_CHARS = 30
+
+
 def _table_task(doc: Document, row: TaskRow, n: int, attachment: str | None,
-                attachment_title: str | None, plan_year: int | None) -> Task:
+                attachment_title: str | None, plan_year: int | None,
+                header_texts: tuple[str, ...] = ()) -> Task:
     text = doc.text
     units: list[UnitMention] = []
     for role in ("lead", "support", "leader"):
@@ -227,9 +233,23 @@ def _table_task(doc: Document, row: TaskRow, n: int, attachment: str | None,
     for c in row.cells.get("note", []):
         # a 备注 / 推进情况 cell says how often the work recurs (每月月底公开…), not when it ends
         frequencies += find_frequencies(text, c.start, c.end)
+    # an indicator table's row names its indicator with its measure (拥有发明专利(件)): the
+    # unit of the bare numbers in its target columns (前三年目标任务 3000)
+    indicator, unit = next((found for c in row.cells.get("task", []) + row.cells.get("detail", [])
+                            if (found := indicator_unit(text, c.start, c.end))[1]), (None, None))
+    # a measure column (单位: 家, %, 万元) states the unit outright
+    unit = _cells_text(doc, row, "measure").strip() or unit
+    # the metric is the indicator the row names: its task cell, where that is a name
+    named = _cells_text(doc, row, "task") or _cells_text(doc, row, "detail")
+    indicator = indicator or (named if 0 < len(named) <= INDICATOR_NAME_MAX_CHARS else None)
     for c in row.cells.get("target", []):
-        # a quantity column (抽查比例 5%, 抽查数量 1户): its number is the row's goal
-        targets += find_cell_targets(text, c.start, c.end)
+        # a quantity column (抽查比例 5%, 抽查数量 1户): its number is the row's goal; a column
+        # may name the measure of all its numbers instead (2023年目标（万元）)
+        header = header_texts[c.col] if c.col < len(header_texts) else ""
+        column, column_unit = indicator_unit(header, 0, len(header))
+        column = column or header or None
+        metric = f"{indicator}({column})" if indicator and column else indicator
+        targets += find_cell_targets(text, c.start, c.end, unit=unit or column_unit, metric=metric)
     name = _cells_text(doc, row, "task") or None
     section = " / ".join(p for p in (attachment_title or attachment, row.section) if p)
     return Task(path=[attachment or "表", row.seq or str(n)], section=section,

@@ -34,7 +34,7 @@ import re
 import statistics
 from dataclasses import dataclass
 
-from ..columns import coined_column_name, column_role, subject_task_column
+from ..columns import coined_column_name, column_role, is_measure_word, subject_task_column
 from ..gazetteer import alternation, compile_pattern, load_yaml, str_list
 from ..hanzi import to_simplified
 from ..numbering import match_label, read_num
@@ -326,17 +326,21 @@ def _pipe_table(lines: list[str], i: int):
     if pending:
         tables += _pending_rows(pending)
     if rows:
-        tables.append(_with_section_rows(_fit_short_rows(rows, width), width))
+        fitted = _fit_short_rows(rows, width)
+        tables.append(_with_section_rows(fitted, len(fitted[0])))
     return end, tables
 
 
 def _fit_short_rows(rows: list[list[str]], width: int) -> list[list[str]]:
     """A row with fewer cells than the header lost its merged cells: its cells go to the
-    columns they fit (:func:`assign_grid`), in order, instead of the first ones."""
+    columns they fit (:func:`align_row`), in order, instead of the first ones. Rows that
+    open with a serial the header does not name get a 序号 column."""
     roles = header_roles(rows[0])
     if roles is None:
         return rows
-    out = [rows[0]]
+    header, roles = with_unheaded_serial(rows[0], roles, [[c for c in r if c] for r in rows[1:]])
+    width = len(header)
+    out = [header]
     for r in rows[1:]:
         cells = [c for c in r if c]
         # a full row that writes its empty cells where they stand (| | |2.新建…|, cells merged
@@ -348,10 +352,8 @@ def _fit_short_rows(rows: list[list[str]], width: int) -> list[list[str]]:
             out.append(r)
             continue
         if 1 < len(cells) < width:
-            fitted = assign_grid([(c, True) for c in cells], roles)
-            if len(fitted) == 1 and not isinstance(fitted[0][0], tuple):
-                out.append(fitted[0])
-                continue
+            out.append(align_row(cells, roles))
+            continue
         out.append(r)
     return out
 
@@ -660,6 +662,12 @@ def _space_table(lines: list[str], i: int):
     if roles is None:
         return None
     end = _table_region_end(lines, i + 1, roles[0] == "seq", split_tokens=True)
+    row_lines = [line.split() for line in lines[i + 1:end]
+                 if line.strip() and not _is_section_row(line.split()[0])]
+    tokens, roles = with_unheaded_serial(tokens, roles, row_lines)
+    if roles[0] == "seq" and tokens[0] == "":
+        # the serials open the row lines: the region ends where they stop
+        end = _table_region_end(lines, i + 1, True, split_tokens=True)
     pieces = [(tok, n == 0) for line in lines[i + 1:end] for n, tok in enumerate(line.split())]
     rows = assign_grid(pieces, roles, wrapped_cells=True)
     if not rows:
@@ -689,11 +697,131 @@ def _line_table(lines: list[str], i: int):
     if roles is None:
         return None
     end = _table_region_end(lines, j, roles[0] == "seq", split_tokens=False)
+    groups = _row_groups(lines[j:end], len(roles))
+    if groups is not None:
+        # a converter that closes every row with a line of pipes (or a blank line) says
+        # where each row ends: each row's cells go to the columns they fit
+        header, roles = with_unheaded_serial(header, roles, groups)
+        rows = [[(g[0], 1, len(roles))] if len(g) == 1 else align_row(g, roles) for g in groups]
+        return end, [[header] + rows]
     pieces = [(line.strip(), True) for line in lines[j:end] if line.strip()]
     rows = assign_grid(pieces, roles)
     if not rows:
         return None
     return end, [[header] + rows]
+
+
+def _row_groups(lines: list[str], width: int) -> list[list[str]] | None:
+    """The rows of a one-cell-per-line region whose rows are parted by blank lines
+    (one cell a line, a line of pipes or a blank line closing each row), or None where
+    blank lines do not part rows: a row holds at least two cells and at most
+    ROW_MAX_CHUNKS header widths, a section row (一、…) one; most rows come near the
+    header's width (merged cells left out, a 序号 the header does not name added)."""
+    groups: list[list[str]] = []
+    current: list[str] = []
+    for line in lines + [""]:
+        s = line.strip()
+        if s and not PAGE_NUMBER_LINE.match(s):
+            current.append(s)
+        elif current:
+            groups.append(current)
+            current = []
+    rows = [g for g in groups if len(g) > 1]
+    if len(rows) < 2 or any(len(g) == 1 and not _is_section_row(g[0]) for g in groups):
+        return None
+    if any(len(g) > ROW_MAX_CHUNKS * width for g in rows):
+        return None
+    near = sum(1 for g in rows if width - 2 <= len(g) <= width + 1)
+    return groups if near * 2 >= len(rows) else None
+
+
+def with_unheaded_serial(header: list[str], roles: list[str], rows: list[list[str]]):
+    """Header and roles with a 序号 column in front where the rows open with a serial
+    number the header does not name (the header's 序号 cell merged away or never
+    written): every row's first cell, bar one, is a bare number continuing 1, 2, 3 …"""
+    if roles[0] == "seq" or len(rows) < 2:
+        return header, roles
+    expected, serial = None, 0
+    for r in rows:
+        first = r[0].strip() if r and isinstance(r[0], str) else ""
+        value = int(first.rstrip("、.．")) if _BARE_NUMBER.fullmatch(first) else None
+        if value is not None and (expected <= value <= expected + SEQ_GAP if expected is not None
+                                  else value <= SEQ_FIRST_MAX):
+            serial += 1
+            expected = value + 1
+    # every row with cells, bar one a page break split, opens with its serial
+    if serial >= 2 and serial >= len(rows) - 1:
+        return [""] + list(header), ["seq"] + list(roles)
+    return header, roles
+
+
+# the columns that group rows (a group heading, the 目标 a group of indicators shares)
+# are the ones a rowspan merges over the rows below: a row short of cells most likely lost those
+MERGED_SKIP = -0.1
+
+
+def _skip_costs(roles: list[str]) -> list[float]:
+    """What leaving each column of a row empty costs: little for a column that groups
+    rows (序号, 类别, or one whose role a later column repeats, as 目标 before 任务内容:
+    tables put such cells at the left and merge them down), SKIP_COLUMN for the others."""
+    return [MERGED_SKIP if r in ("seq", "category") or r in roles[c + 1:] else SKIP_COLUMN
+            for c, r in enumerate(roles)]
+
+
+def align_row(cells: list[str], roles: list[str]) -> list[str]:
+    """One row's cells (in order) placed in the header's columns: the placement that
+    fits the columns' roles best (:func:`role_fit`). A row short of cells skips columns,
+    the ones that group rows cheaply (:func:`_skip_costs`: merged cells stand at the
+    left, so a row that lost them is right-aligned), the others at SKIP_COLUMN; a row
+    with more cells than columns joins neighbours (a cell's own line break); a 序号
+    column takes only a bare number opening the row. O(cells × columns²)."""
+    k, n = len(roles), len(cells)
+    neg = float("-inf")
+    if not n:
+        return [""] * k
+    later = [DUPLICATE_ROLE * roles[c + 1:].count(roles[c]) for c in range(k)]
+    skip_cost = _skip_costs(roles)
+
+    def fit(t: int, c: int) -> float:
+        text = cells[t]
+        if roles[c] == "seq":
+            return 4.0 if t == 0 and _BARE_NUMBER.fullmatch(text.strip()) else neg
+        # a bare number after the row's opening cell is a quantity, not a serial
+        return _piece_fit(roles[c], text, anchor=False) + later[c]
+
+    # best[t][c]: cells[:t+1] placed, cell t in column c
+    best = [[neg] * k for _ in range(n)]
+    back = [[-1] * k for _ in range(n)]
+    for c in range(k):
+        e = fit(0, c)
+        if e != neg:
+            best[0][c] = e + sum(skip_cost[:c])
+    for t in range(1, n):
+        for b in range(k):
+            e = fit(t, b)
+            if e == neg:
+                continue
+            for a in range(b + 1):
+                prev = best[t - 1][a]
+                if prev == neg:
+                    continue
+                if a == b:
+                    if roles[b] == "seq":
+                        continue
+                    move = CONTINUE_CELL
+                else:
+                    move = sum(skip_cost[a + 1:b])
+                if prev + move + e > best[t][b]:
+                    best[t][b], back[t][b] = prev + move + e, a
+    last = max(range(k), key=lambda c: best[n - 1][c] + sum(skip_cost[c + 1:]))
+    if best[n - 1][last] == neg:
+        return cells[:k] + [""] * (k - len(cells[:k]))
+    out = [""] * k
+    c = last
+    for t in range(n - 1, -1, -1):
+        out[c] = cells[t] + ("\n" + out[c] if out[c] else "")
+        c = back[t][c]
+    return out
 
 
 def _strip_pipes(line: str) -> str:
@@ -815,6 +943,7 @@ def assign_grid(pieces: list[tuple[str, bool]], roles: list[str],
     # last one, the first being a grouping cell merged over rows
     later = [DUPLICATE_ROLE * roles[c + 1:].count(roles[c]) for c in range(k)]
     anchors = _seq_anchors(pieces) if has_seq else [None] * n
+    skip_cost = _skip_costs(roles)
     emit = [[_piece_fit(roles[c], text, anchor) + later[c] for c in range(k)] +
             [SECTION_ROW if opens and _is_section_row(text) else neg]
             for (text, opens), anchor in zip(pieces, anchors)]
@@ -822,7 +951,7 @@ def assign_grid(pieces: list[tuple[str, bool]], roles: list[str],
     def row_start(c: int) -> float:
         if has_seq and c != 0:
             return neg
-        return SKIP_COLUMN * c
+        return sum(skip_cost[:c])
 
     def viterbi(emit: list[list[float]]) -> list[int] | None:
         score = [[neg] * (k + 1) for _ in range(n)]
@@ -844,7 +973,7 @@ def assign_grid(pieces: list[tuple[str, bool]], roles: list[str],
                     elif a == S:
                         move = row_start(b)
                     elif b > a:
-                        move = SKIP_COLUMN * (b - a - 1) + (WRAPPED_NEXT if wrapped_cells and opens else 0.0)
+                        move = sum(skip_cost[a + 1:b]) + (WRAPPED_NEXT if wrapped_cells and opens else 0.0)
                     elif b == a:
                         move = neg if roles[b] == "seq" else CONTINUE_CELL
                     else:
@@ -975,6 +1104,10 @@ def role_fit(role: str, text: str) -> float:
         return 1.0 if role in ("support", "lead", "leader", "note", "deadline") else -2.0
     if role == "seq":
         return 4.0 if _BARE_NUMBER.fullmatch(s) else -20.0
+    if role == "measure":
+        return 3.0 if is_measure_word(s) else -3.0
+    if role == "lead" and is_measure_word(s):
+        return 1.0  # 家 under 单位: an indicator table's measure column, no unit of government
     if role in ("lead", "support"):
         # a sentence's full stop: unit cells seldom end with one, task cells do
         return _unit_list_fit(s) - (SENTENCE_END_IN_UNIT_CELL if s.endswith("。") else 0.0)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..columns import column_role, rules, subject_task_column
+from ..columns import column_role, is_measure_word, rules, subject_task_column
 from ..components import component
 from ..columns import squash as _squash
 from ..model import Cell, Document, Table
@@ -54,10 +54,55 @@ def find_header(doc: Document, table: Table) -> ColumnMap | None:
         subject = subject_task_column(texts, [roles.get(c) for c in range(len(texts))])
         if subject is not None:
             roles[subject] = "task"
+        serial = _unnamed_serial_column(doc, grid, r, texts)
+        if serial is not None and serial not in roles:
+            roles[serial] = "seq"
+        for c in [c for c, role in roles.items() if role == "lead" and _holds_measure_words(doc, grid, r, c)]:
+            roles[c] = "measure"  # 单位 over 家, %, 万元: the measure of an indicator's numbers
         cmap = ColumnMap(r, _resolve_duplicates(roles, texts), tuple(texts))
         if cmap.is_task_table:
             return cmap
     return None
+
+
+# a measure column: at least this share of its filled data cells are measure words
+MEASURE_COLUMN_SHARE = 2 / 3
+
+
+def _holds_measure_words(doc: Document, grid, header_row: int, col: int) -> bool:
+    """The data cells of column ``col`` are mostly measure words alone (家, %, 万元)."""
+    texts = []
+    seen: set[int] = set()
+    for row in grid[header_row + 1:]:
+        cell = row[col] if col < len(row) else None
+        if cell is None or id(cell) in seen or cell.colspan > 1:
+            continue
+        seen.add(id(cell))
+        text = _squash(doc.text[cell.start:cell.end])
+        if text:
+            texts.append(text)
+    measures = sum(1 for t in texts if is_measure_word(t))
+    return len(texts) >= 2 and measures >= MEASURE_COLUMN_SHARE * len(texts)
+
+
+def _unnamed_serial_column(doc: Document, grid, header_row: int, texts: list[str]) -> int | None:
+    """The first column when its header cell is empty and its data cells count 1, 2, 3 …:
+    a 序号 the header does not name (its cell merged away, or never written)."""
+    if not texts or texts[0]:
+        return None
+    values = []
+    for row in grid[header_row + 1:]:
+        cell = row[0] if row else None
+        if cell is None or (len(row) > 1 and row[1] is cell):
+            continue  # a section row spanning the table
+        text = _squash(doc.text[cell.start:cell.end]).rstrip("、.．")
+        if text:
+            if not text.isdigit():
+                return None
+            values.append(int(text))
+    if len(values) < 2 or any(b <= a for a, b in zip(values, values[1:])):
+        return None
+    return 0
 
 
 def _resolve_duplicates(roles: dict[int, str], texts: list[str]) -> dict[int, str]:
