@@ -250,3 +250,11 @@ def test_a_measure_column_gives_the_unit_and_is_no_unit_of_government():
     assert got == [(2.1, "%"), (12.0, "家"), (800.0, "万元")]
     leads = sorted(u.unit for t in doc.tasks for u in t.units if u.role == "lead")
     assert leads == ["县工信局", "县科技局", "县科技局"]
+
+
+def test_two_counted_goals_joined_by_a_conjunction_are_two_goals():
+    """建设32所学校和55个专业: 和 before the second number ends the first goal's object, the
+    second shares the verb; a count is no qualifier of the next across a conjunction."""
+    text = "立项建设32所市级优秀中等职业学校和55个市级优质专业。"
+    found = [(t.raw, t.value, t.unit) for t in find_targets(text, 0, len(text))]
+    assert found == [("建设32所市级优秀中等职业学校", 32.0, "所"), ("55个市级优质专业", 55.0, "个")]

@@ -242,7 +242,8 @@ def find_targets(text: str, start: int, end: int, *, goals: bool = False) -> lis
             continue  # 投资10亿元以上制造业重大项目611个: the goal is the 611个 that follows
         # the raw: verb … number unit … object, up to 、 or the clause end
         obj_end = hi
-        sep = re.search(r"[、]|以及", text[cmp_end:hi])
+        # (…32所学校和55个专业: 和 / 及 before another number ends this goal's object too)
+        sep = re.search(r"[、]|以及|[和及与](?=\d)", text[cmp_end:hi])
         if sep:
             obj_end = cmp_end + sep.start()
         raw_start = verb_m.start() if verb_m is not None else (prev_count_end + 1 if listed else vs)
