@@ -68,3 +68,61 @@ def test_unheaded_serial_needs_rows_counting_from_one():
     assert with_unheaded_serial(header, roles, counted)[1] == ["seq", "task", "lead", "deadline"]
     quantities = [["300", "开展排查", "区应急局"], ["12", "开展检查", "区消防救援大队"]]
     assert with_unheaded_serial(header, roles, quantities) == (header, roles)
+
+
+# an indicator list as a converter writes it one cell per line, each cell closed by a pipe and
+# nothing between the rows: the header names its value columns by bare years
+INDICATORS = """某县人均预期寿命提升行动计划主要目标责任清单
+序号 |
+指标名称 |
+单位 |
+2022年 |
+2025年 |
+2027年 |
+牵头单位 |
+1 |
+人均预期寿命 |
+岁 |
+78.2 |
+≥79.2 |
+≥80 |
+县卫健局 |
+2 |
+孕产妇死亡率 |
+/10万 |
+2 |
+持续改善 |
+持续改善 |
+县卫健局 |
+3 |
+居民健康素养水平 |
+% |
+21.6 |
+≥31.5 |
+≥33 |
+县卫健局 |
+"""
+
+
+def test_rows_that_open_with_their_serial_are_read_without_row_breaks_and_year_columns_hold_targets():
+    rows = _tables(INDICATORS)[0]
+    assert rows[0] == ["序号", "指标名称", "单位", "2022年", "2025年", "2027年", "牵头单位"]
+    # a value cell that happens to be the next serial (the 2 of row 2) opens no row
+    assert rows[1:] == [["1", "人均预期寿命", "岁", "78.2", "≥79.2", "≥80", "县卫健局"],
+                        ["2", "孕产妇死亡率", "/10万", "2", "持续改善", "持续改善", "县卫健局"],
+                        ["3", "居民健康素养水平", "%", "21.6", "≥31.5", "≥33", "县卫健局"]]
+    from policyparse.pipeline import parse_bytes
+
+    doc = parse_bytes(INDICATORS.encode("utf-8"), "indicators.txt")
+    first = doc.tasks[0]
+    # 2025年 and 2027年 are targets in the row's measure (单位: 岁), 2022年 the baseline
+    assert [(t.value, t.unit, t.comparator) for t in first.targets] == [(79.2, "岁", ">="), (80.0, "岁", ">=")]
+    assert [u.unit for u in first.units] == ["县卫健局"]
+
+
+def test_a_rectification_list_names_its_work_in_a_problem_column():
+    text = "序号 |\n路段名称 |\n问题描述 |\n责任单位 |\n备注 |\n1 |\n湘北大道 |\n沿线街道车辆违停严重 |\n停车办 |\n|\n" \
+           "2 |\n赶山西路 |\n交叉口路面积水严重 |\n市政维护管理处 |\n|\n"
+    rows = _tables(text)[0]
+    assert rows[1][:4] == ["1", "湘北大道", "沿线街道车辆违停严重", "停车办"]
+    assert rows[2][:4] == ["2", "赶山西路", "交叉口路面积水严重", "市政维护管理处"]

@@ -35,6 +35,7 @@ class RoleRules:
     header_search_rows: int
     target_column: re.Pattern | None = None
     measure_cell: re.Pattern | None = None
+    year_column: re.Pattern | None = None
 
 
 @functools.lru_cache(maxsize=1)
@@ -50,7 +51,9 @@ def rules() -> RoleRules:
                      compile_pattern(GAZETTEER, "target_column", str(data["target_column"]))
                      if data.get("target_column") else None,
                      compile_pattern(GAZETTEER, "measure_cell", str(data["measure_cell"]))
-                     if data.get("measure_cell") else None)
+                     if data.get("measure_cell") else None,
+                     compile_pattern(GAZETTEER, "year_column", str(data["year_column"]))
+                     if data.get("year_column") else None)
 
 
 def is_measure_word(text: str) -> bool:
@@ -103,6 +106,32 @@ def subject_task_column(texts: list[str], roles: list[str | None]) -> int | None
     if len(unknown) != 1 or not coined_column_name(texts[unknown[0]]):
         return None
     return unknown[0]
+
+
+def is_year_column(text: str) -> bool:
+    """A header cell that is a bare year (2025年): a value column of an indicator table."""
+    rx = rules().year_column
+    return rx is not None and rx.match(squash(text)) is not None
+
+
+# the earliest of this many bare-year columns is the baseline, not a goal
+BASELINE_YEAR_MIN_COLUMNS = 3
+
+
+def year_column_roles(texts: list[str], roles: list[str | None]) -> list[str | None]:
+    """``roles`` with the bare-year columns of an indicator table named (指标名称 | 单位 |
+    2022年 | 2025年 | 2027年): targets, the earliest of three or more the baseline (a note).
+    Only beside a task or indicator column; other roles are kept."""
+    years = [c for c, (t, r) in enumerate(zip(texts, roles)) if r is None and is_year_column(t)]
+    if not years or not {"task", "detail", "category"} & set(roles):
+        return roles
+    out = list(roles)
+    for c in years:
+        out[c] = "target"
+    if len(years) >= BASELINE_YEAR_MIN_COLUMNS:
+        earliest = min(years, key=lambda c: squash(texts[c]))
+        out[earliest] = "note"
+    return out
 
 
 def coined_column_name(text: str) -> bool:

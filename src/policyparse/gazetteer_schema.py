@@ -78,7 +78,7 @@ YAML_SCHEMAS: dict[str, dict] = {
         "sub_item_styles?": "words", "unit_heading?": "regex",
     },
     "table_roles.yaml": {
-        "exact": "str_map", "contains": "pairs", "header_search_rows?": "int", "target_column?": "regex", "measure_cell?": "regex",
+        "exact": "str_map", "contains": "pairs", "header_search_rows?": "int", "target_column?": "regex", "measure_cell?": "regex", "year_column?": "regex",
         "head_words?": {"unit_nouns": "words", "lead": "words", "support": "words"},
     },
     "units.yaml": {"prefixes": "words", "aliases": "str_map", "whole?": "str_map"},

@@ -34,7 +34,8 @@ import re
 import statistics
 from dataclasses import dataclass
 
-from ..columns import coined_column_name, column_role, is_measure_word, subject_task_column
+from ..columns import (coined_column_name, column_role, is_measure_word, is_year_column, subject_task_column,
+                       year_column_roles)
 from ..gazetteer import alternation, compile_pattern, load_yaml, str_list
 from ..hanzi import to_simplified
 from ..numbering import match_label, read_num
@@ -186,7 +187,7 @@ def header_roles(cells: list[str]) -> list[str] | None:
     name in four is let pass), one of them the task or its details."""
     if len(cells) < MIN_HEADER_CELLS:
         return None
-    roles = [column_role(c) for c in cells]
+    roles = year_column_roles(cells, [column_role(c) for c in cells])
     unknown = roles.count(None)
     if unknown > (len(cells) // 4 if len(cells) >= 4 else 0):
         return None
@@ -688,7 +689,7 @@ def _line_table(lines: list[str], i: int):
         s = lines[j].strip()
         if header and re.fullmatch(r"[（(][\u4e00-\u9fff]{1,6}[）)]", s):
             header[-1] += s  # 责任股室 / (单位): a header cell's own line break
-        elif s and not _is_cell(lines[j]) and column_role(s) is not None:
+        elif s and not _is_cell(lines[j]) and (column_role(s) is not None or (header and is_year_column(s))):
             header.append(s)
         else:
             break
@@ -704,11 +705,46 @@ def _line_table(lines: list[str], i: int):
         header, roles = with_unheaded_serial(header, roles, groups)
         rows = [[(g[0], 1, len(roles))] if len(g) == 1 else align_row(g, roles) for g in groups]
         return end, [[header] + rows]
+    serial_rows = _serial_groups([line.strip() for line in lines[j:end] if line.strip()], len(roles)) \
+        if roles[0] == "seq" else None
+    if serial_rows is not None:
+        # no line parts the rows, but each opens with its 序号 (1, 2, 3 …): a row of the
+        # header's width is read in order, any other one through the grid assignment
+        rows = [g if len(g) == len(roles) else _one_row(assign_grid([(c, True) for c in g], roles), roles)
+                for g in serial_rows]
+        return end, [[header] + rows]
     pieces = [(line.strip(), True) for line in lines[j:end] if line.strip()]
     rows = assign_grid(pieces, roles)
     if not rows:
         return None
     return end, [[header] + rows]
+
+
+def _words_cell(cell: str) -> bool:
+    """A cell of words (群众体育, 市卫健局), not a value or a measure word (≥80, 岁)."""
+    return len(re.findall(r"[\u4e00-\u9fff]", cell)) >= 2 and not is_measure_word(cell)
+
+
+def _serial_groups(cells: list[str], width: int) -> list[list[str]] | None:
+    """The rows of a stream of cells that each open with the next serial number (1, 2, 3 …),
+    or None where the stream does not open with 1 or a row would run past twice the width
+    (the serials are then not what parts the rows)."""
+    if not cells or _seq_value(cells[0], 1) != 1:
+        return None
+    rows: list[list[str]] = []
+    expected = 1
+    for k, cell in enumerate(cells):
+        # the next number opens a row when words follow it or the row is full: a value cell
+        # that happens to be that number (≥80 after it) does not
+        if _seq_value(cell, expected) == expected and k + 1 < len(cells) and (
+                not rows or len(rows[-1]) >= 2 and (len(rows[-1]) >= width - 1 or _words_cell(cells[k + 1]))):
+            rows.append([cell])
+            expected += 1
+            continue
+        rows[-1].append(cell)
+    if len(rows) < 2 or any(len(r) > 2 * width for r in rows):
+        return None
+    return rows
 
 
 def _row_groups(lines: list[str], width: int) -> list[list[str]] | None:

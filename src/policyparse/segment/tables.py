@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..columns import column_role, is_measure_word, rules, subject_task_column
+from ..columns import column_role, is_measure_word, rules, subject_task_column, year_column_roles
 from ..components import component
 from ..columns import squash as _squash
 from ..model import Cell, Document, Table
@@ -54,6 +54,8 @@ def find_header(doc: Document, table: Table) -> ColumnMap | None:
         subject = subject_task_column(texts, [roles.get(c) for c in range(len(texts))])
         if subject is not None:
             roles[subject] = "task"
+        named = year_column_roles(texts, [roles.get(c) for c in range(len(texts))])
+        roles.update({c: role for c, role in enumerate(named) if role is not None})
         serial = _unnamed_serial_column(doc, grid, r, texts)
         if serial is not None and serial not in roles:
             roles[serial] = "seq"
