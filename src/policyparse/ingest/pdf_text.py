@@ -74,6 +74,19 @@ def _char_calls():
             plain(pdfium_c.FPDFText_GetCharOrigin, ctypes.c_int, vp, i, vp, vp))
 
 
+def warm_pdf_reader() -> None:
+    """Import pypdfium2 (which loads and initialises pdfium) and pdfminer's page-tree
+    walk, and make the per-character prototypes. A batch calls it in its parent before it forks the workers, so that no
+    worker pays for it on its first PDF."""
+    import pypdfium2  # noqa: F401 - loads libpdfium and runs FPDF_InitLibrary
+    import pypdfium2.raw  # noqa: F401
+
+    from . import pdf_unruled
+
+    _char_calls()
+    pdf_unruled.warm()
+
+
 def _page_pieces(page, height: float) -> list[Piece]:
     import pypdfium2.raw as pdfium_c
 
