@@ -225,6 +225,51 @@ def test_publish_swaps_all_tables_at_once_and_a_failed_publish_leaves_the_old_ru
     assert runs == sorted([second.name, third.name])
 
 
+def _write_run(staging: Path, docs) -> dict:
+    """Stream hand-built documents through a RunWriter, the way the batch assembles."""
+    writer = pq_out.RunWriter(staging, dict(ALL_TABLES))
+    for doc in docs:
+        t = rows_to_tables(document_rows(doc))
+        y = str(doc.header.plan_year) if doc.header.plan_year else UNKNOWN_PARTITION
+        for n in DOC_TABLES:
+            writer.write(n, t[n], y)
+    return writer.close()
+
+
+def test_run_writer_close_makes_every_file_and_folder_durable(tmp_path, monkeypatch):
+    """The part files are fsynced together rather than one by one: when close() returns,
+    every file and every folder it wrote has been fsynced all the same, and an fsync that
+    fails is raised from close() (the run is then not published)."""
+    import threading
+
+    synced: list[Path] = []
+    lock = threading.Lock()
+    real = pq_out.fsync_path
+
+    def record(path):
+        real(path)
+        with lock:
+            synced.append(Path(path))
+
+    monkeypatch.setattr(pq_out, "fsync_path", record)
+    staging = pq_out.staging_dir(tmp_path / "out", pq_out.new_run_id())
+    files = _write_run(staging, [make_doc("a1", 2024), make_doc("b2", 2023), make_doc("c3", None)])
+    written = {p for p in staging.rglob("*") if p.is_file()}
+    folders = {p for p in staging.rglob("*") if p.is_dir()}
+    assert written and len(folders) > len(ALL_TABLES)  # year= partitions below the tables
+    assert written == {staging / n / f for n, fs in files.items() for f in fs}
+    assert written | folders <= set(synced)
+    # a failing fsync is not lost in the threads
+    def failing(path):
+        if Path(path).name == "part-0.parquet" and Path(path).parent.name == f"{PARTITION_KEY}=2023":
+            raise OSError(5, "Input/output error")
+        real(path)
+
+    monkeypatch.setattr(pq_out, "fsync_path", failing)
+    with pytest.raises(OSError):
+        _write_run(pq_out.staging_dir(tmp_path / "out", pq_out.new_run_id()), [make_doc("b2", 2023)])
+
+
 def test_a_foreign_folder_at_a_table_path_is_replaced_by_the_link(tmp_path):
     out = tmp_path / "out"
     (out / "documents").mkdir(parents=True)

@@ -64,6 +64,7 @@ ROW_GROUP_BYTES = 1024 * 1024
 BUFFER_BUDGET_BYTES = 4 * 1024 * 1024
 MAX_BYTES_PER_FILE = 1024 * 1024 * 1024
 COMPACT_EVERY = 16  # pending per-document tables of one part joined into one
+FSYNC_THREADS = 16  # fsyncs waiting together (fsync_paths)
 
 
 # --------------------------------------------------------------------------- fs helpers
@@ -76,6 +77,24 @@ def fsync_path(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def fsync_paths(paths) -> None:
+    """fsync every file or directory in ``paths``, all at once from a few threads; returns
+    when each is durable. The same guarantee as one ``fsync_path`` after another, at the
+    cost of one or two journal commits: the file system folds fsyncs that wait at the same
+    time into one commit, where one after another each waits for its own (measured on
+    this ext4 disk, shared with other work: 64 fsyncs 125-205 ms one by one, 6-13 ms
+    together; a run of 5 documents makes about 50)."""
+    paths = list(paths)
+    if len(paths) < 2:
+        for p in paths:
+            fsync_path(p)
+        return
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=min(FSYNC_THREADS, len(paths))) as pool:
+        list(pool.map(fsync_path, paths))  # list(): the first error is raised here
 
 
 def write_atomic(path: Path, data: bytes) -> None:
@@ -126,18 +145,21 @@ def _writer_options(schema: pa.Schema) -> dict:
     return {"compression": "zstd", "use_dictionary": _dictionary_columns(schema), "write_statistics": True}
 
 
-def _write_file(table: pa.Table, path: Path) -> None:
+def _write_file(table: pa.Table, path: Path, *, sync: bool = True) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     pq.write_table(table, path, row_group_size=ROW_GROUP_SIZE, **_writer_options(table.schema))
-    fsync_path(path)
+    if sync:
+        fsync_path(path)
 
 
 class _PartWriter:
     """The rows of one table and partition: a buffer of at most a row group, and the
-    open part file it goes to."""
+    open part file it goes to. A closed file goes on ``unsynced``: its owner fsyncs them
+    all together (:meth:`RunWriter.close`)."""
 
-    def __init__(self, dest: Path, sub: str, schema: pa.Schema):
+    def __init__(self, dest: Path, sub: str, schema: pa.Schema, unsynced: list[Path]):
         self.dest, self.sub, self.schema = dest, sub, schema
+        self.unsynced = unsynced
         self.pending: list[pa.Table] = []
         self.pending_rows = self.pending_bytes = 0
         self.files: list[str] = []
@@ -183,7 +205,7 @@ class _PartWriter:
     def _close_file(self) -> None:
         if self._writer is not None:
             self._writer.close()
-            fsync_path(self.dest / self.files[-1])
+            self.unsynced.append(self.dest / self.files[-1])
             self._writer = None
 
     def close(self) -> list[str]:
@@ -204,6 +226,7 @@ class RunWriter:
         self.counts = {name: 0 for name in schemas}
         self._parts: dict[tuple[str, str], _PartWriter] = {}
         self._buffered = 0
+        self._unsynced: list[Path] = []  # closed part files, fsynced together in close()
 
     def write(self, name: str, table: pa.Table, partition: str | None = None) -> None:
         """Append ``table``'s rows to table ``name``, in ``year=<partition>`` if given."""
@@ -212,7 +235,8 @@ class RunWriter:
         key = (name, f"{PARTITION_KEY}={partition}" if partition is not None else "")
         part = self._parts.get(key)
         if part is None:
-            part = self._parts[key] = _PartWriter(self.staging / name, key[1], self.schemas[name])
+            part = self._parts[key] = _PartWriter(self.staging / name, key[1], self.schemas[name],
+                                                  self._unsynced)
         before = part.pending_bytes
         part.add(table)
         self.counts[name] += table.num_rows
@@ -232,12 +256,17 @@ class RunWriter:
             files.setdefault(name, []).extend(part.close())
         for name, schema in self.schemas.items():
             if name not in files:
-                files[name] = _PartWriter(self.staging / name, "", schema).close()
+                files[name] = _PartWriter(self.staging / name, "", schema, self._unsynced).close()
+        # every file, then every folder (partitions, then the tables'): durable when this
+        # returns, as before, in two rounds of fsyncs instead of one after another
+        fsync_paths(self._unsynced)
+        self._unsynced.clear()
+        folders: list[Path] = []
         for name in self.schemas:
             dest = self.staging / name
-            for d in sorted({dest / Path(f).parent for f in files[name]}, reverse=True):
-                fsync_path(d)
-            fsync_path(dest)
+            folders += sorted({dest / Path(f).parent for f in files[name]} - {dest}, reverse=True)
+            folders.append(dest)
+        fsync_paths(folders)
         self._parts.clear()
         self._buffered = 0
         return {name: files[name] for name in self.schemas}
@@ -271,9 +300,10 @@ def rewrite_staged(staging: Path, name: str, files: list[str], change) -> None:
     """Rewrite each staged file of table ``name`` as ``change(table)`` (same rows, some
     columns filled): for columns that need every document of the run, such as a citation's
     link to the cited document. One file is in memory at a time."""
-    for f in files:
-        path = staging / name / f
-        _write_file(change(pq.ParquetFile(path).read()), path)
+    paths = [staging / name / f for f in files]
+    for path in paths:
+        _write_file(change(pq.ParquetFile(path).read()), path, sync=False)
+    fsync_paths(paths)
 
 
 def write_table(table: pa.Table, dest: Path, partitions: pa.Array | None = None) -> list[str]:
