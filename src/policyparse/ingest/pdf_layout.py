@@ -454,11 +454,12 @@ def build_table(xs: list[float], ys: list[float], rules: list[Rule], pieces: lis
     inside: dict[tuple[int, int], list[Piece]] = {}
     rest: list[Piece] = []
     for p in pieces:
-        if not (xs[0] <= p.cx <= xs[-1] and ys[0] <= p.cy <= ys[-1]):
+        cx, cy = (p.x0 + p.x1) / 2, (p.top + p.bottom) / 2  # p.cx, p.cy (once, no property call)
+        if not (xs[0] <= cx <= xs[-1] and ys[0] <= cy <= ys[-1]):
             rest.append(p)
             continue
-        c = min(max(bisect.bisect_right(xs, p.cx) - 1, 0), len(xs) - 2)
-        r = min(max(bisect.bisect_right(ys, p.cy) - 1, 0), len(ys) - 2)
+        c = min(max(bisect.bisect_right(xs, cx) - 1, 0), len(xs) - 2)
+        r = min(max(bisect.bisect_right(ys, cy) - 1, 0), len(ys) - 2)
         inside.setdefault((r, c), []).append(p)
     out = []
     for r0, c0, rs, cs in cells:
