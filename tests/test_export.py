@@ -236,38 +236,54 @@ def _write_run(staging: Path, docs) -> dict:
     return writer.close()
 
 
-def test_run_writer_close_makes_every_file_and_folder_durable(tmp_path, monkeypatch):
-    """The part files are fsynced together rather than one by one: when close() returns,
-    every file and every folder it wrote has been fsynced all the same, and an fsync that
-    fails is raised from close() (the run is then not published)."""
+def test_publish_makes_every_file_and_folder_of_the_run_durable_before_the_rename(tmp_path, monkeypatch):
+    """The run's files are fsynced together at publication rather than one by one as they
+    are closed: when the staged run is renamed into place, every file and folder in it
+    (tables, partitions, manifest) has been fsynced all the same; an fsync that fails
+    stops the publication and the previous run stays current."""
     import threading
 
-    synced: list[Path] = []
+    out = tmp_path / "out"
+    first = _publish(out, [make_doc("a1")])
+    synced: set[Path] = set()
     lock = threading.Lock()
-    real = pq_out.fsync_path
+    real_fsync, real_rename = pq_out.fsync_path, pq_out.os.rename
 
     def record(path):
-        real(path)
+        real_fsync(path)
         with lock:
-            synced.append(Path(path))
+            synced.add(Path(path))
+
+    unsynced_at_rename = []
+
+    def rename(src, dst):
+        if Path(src).name.endswith(".tmp"):  # the staged run going into place
+            staged = {p for p in Path(src).rglob("*")} | {Path(src)}
+            unsynced_at_rename.append(staged - synced)
+        return real_rename(src, dst)
 
     monkeypatch.setattr(pq_out, "fsync_path", record)
-    staging = pq_out.staging_dir(tmp_path / "out", pq_out.new_run_id())
+    monkeypatch.setattr(pq_out.os, "rename", rename)
+    staging = pq_out.staging_dir(out, pq_out.new_run_id())
     files = _write_run(staging, [make_doc("a1", 2024), make_doc("b2", 2023), make_doc("c3", None)])
-    written = {p for p in staging.rglob("*") if p.is_file()}
-    folders = {p for p in staging.rglob("*") if p.is_dir()}
-    assert written and len(folders) > len(ALL_TABLES)  # year= partitions below the tables
-    assert written == {staging / n / f for n, fs in files.items() for f in fs}
-    assert written | folders <= set(synced)
-    # a failing fsync is not lost in the threads
+    (staging / pq_out.MANIFEST_NAME).write_bytes(b"{}")
+    assert sum(len(f) for f in files.values()) > len(ALL_TABLES)  # year= partitions
+    second = pq_out.publish(out, staging)
+    assert unsynced_at_rename == [set()]
+    assert pq_out.current_run_dir(out) == second != first
+
     def failing(path):
         if Path(path).name == "part-0.parquet" and Path(path).parent.name == f"{PARTITION_KEY}=2023":
             raise OSError(5, "Input/output error")
-        real(path)
+        real_fsync(path)
 
     monkeypatch.setattr(pq_out, "fsync_path", failing)
+    staging = pq_out.staging_dir(out, pq_out.new_run_id())
+    _write_run(staging, [make_doc("d4", 2023)])
     with pytest.raises(OSError):
-        _write_run(pq_out.staging_dir(tmp_path / "out", pq_out.new_run_id()), [make_doc("b2", 2023)])
+        pq_out.publish(out, staging)
+    assert pq_out.current_run_dir(out) == second
+    assert sorted(pq_out.read_table(out, "documents")["doc_id"].to_pylist()) == ["a1", "b2", "c3"]
 
 
 def test_a_foreign_folder_at_a_table_path_is_replaced_by_the_link(tmp_path):

@@ -762,8 +762,8 @@ def _run_locked(inputs: list[str], out: Path, cache, key: str, key_parts: dict, 
         "counts": counts, "layout": {"partition_key": pq_out.PARTITION_KEY, "files": files},
         "sources_digest": digest,
     }
-    pq_out.write_atomic(staging / pq_out.MANIFEST_NAME,
-                        json.dumps(manifest, ensure_ascii=False, indent=1).encode("utf-8"))
+    # written plainly: publish() fsyncs every file of the staged run before renaming it
+    (staging / pq_out.MANIFEST_NAME).write_bytes(json.dumps(manifest, ensure_ascii=False, indent=1).encode("utf-8"))
     pq_out.publish(out, staging)
     cache.prune(plan_.primary.keys())
     return RunSummary(out, len(plan_.sources), counts["documents"], extracted=todo,

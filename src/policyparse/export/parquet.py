@@ -13,9 +13,9 @@ Layout of an output folder ``OUT``::
     OUT/.cache/cache.sqlite                   ingested documents and their rows (export/cache.py)
     OUT/.lock                                 one writer at a time (flock)
 
-A run writes every part file into ``.runs/<run_id>.tmp``, fsyncs them, renames
-the folder to ``.runs/<run_id>`` and then replaces the ``.current`` symlink in
-one ``rename(2)``. Every table therefore switches from the previous run to the
+A run writes every part file into ``.runs/<run_id>.tmp``, fsyncs them (every file
+and folder of the run together, in :func:`publish`), renames the folder to
+``.runs/<run_id>`` and then replaces the ``.current`` symlink in one ``rename(2)``. Every table therefore switches from the previous run to the
 new one at the same instant; a process killed at any moment leaves ``.current``
 on a complete run. The run before the current one is kept, so a reader that
 opened its files just before the swap can finish; older runs are removed.
@@ -85,7 +85,7 @@ def fsync_paths(paths) -> None:
     cost of one or two journal commits: the file system folds fsyncs that wait at the same
     time into one commit, where one after another each waits for its own (measured on
     this ext4 disk, shared with other work: 64 fsyncs 125-205 ms one by one, 6-13 ms
-    together; a run of 5 documents makes about 50)."""
+    together)."""
     paths = list(paths)
     if len(paths) < 2:
         for p in paths:
@@ -154,12 +154,10 @@ def _write_file(table: pa.Table, path: Path, *, sync: bool = True) -> None:
 
 class _PartWriter:
     """The rows of one table and partition: a buffer of at most a row group, and the
-    open part file it goes to. A closed file goes on ``unsynced``: its owner fsyncs them
-    all together (:meth:`RunWriter.close`)."""
+    open part file it goes to."""
 
-    def __init__(self, dest: Path, sub: str, schema: pa.Schema, unsynced: list[Path]):
+    def __init__(self, dest: Path, sub: str, schema: pa.Schema):
         self.dest, self.sub, self.schema = dest, sub, schema
-        self.unsynced = unsynced
         self.pending: list[pa.Table] = []
         self.pending_rows = self.pending_bytes = 0
         self.files: list[str] = []
@@ -204,8 +202,7 @@ class _PartWriter:
 
     def _close_file(self) -> None:
         if self._writer is not None:
-            self._writer.close()
-            self.unsynced.append(self.dest / self.files[-1])
+            self._writer.close()  # made durable with the whole run by publish()
             self._writer = None
 
     def close(self) -> list[str]:
@@ -218,7 +215,9 @@ class _PartWriter:
 
 class RunWriter:
     """Streams the rows of a run's tables into the staging folder of
-    :func:`staging_dir`, bounded in memory (see the module note)."""
+    :func:`staging_dir`, bounded in memory (see the module note). Its files are made
+    durable by :func:`publish`, with every other file of the run, before the run is
+    renamed into place."""
 
     def __init__(self, staging: Path, schemas: dict[str, pa.Schema]):
         self.staging = staging
@@ -226,7 +225,6 @@ class RunWriter:
         self.counts = {name: 0 for name in schemas}
         self._parts: dict[tuple[str, str], _PartWriter] = {}
         self._buffered = 0
-        self._unsynced: list[Path] = []  # closed part files, fsynced together in close()
 
     def write(self, name: str, table: pa.Table, partition: str | None = None) -> None:
         """Append ``table``'s rows to table ``name``, in ``year=<partition>`` if given."""
@@ -235,8 +233,7 @@ class RunWriter:
         key = (name, f"{PARTITION_KEY}={partition}" if partition is not None else "")
         part = self._parts.get(key)
         if part is None:
-            part = self._parts[key] = _PartWriter(self.staging / name, key[1], self.schemas[name],
-                                                  self._unsynced)
+            part = self._parts[key] = _PartWriter(self.staging / name, key[1], self.schemas[name])
         before = part.pending_bytes
         part.add(table)
         self.counts[name] += table.num_rows
@@ -249,24 +246,14 @@ class RunWriter:
             largest.flush()
 
     def close(self) -> dict[str, list[str]]:
-        """Write what is buffered, close every file, fsync; the files of each table
-        (relative to its folder). A table without rows gets one empty ``part-0.parquet``."""
+        """Write what is buffered and close every file; the files of each table (relative
+        to its folder). A table without rows gets one empty ``part-0.parquet``."""
         files: dict[str, list[str]] = {}
         for (name, _sub), part in sorted(self._parts.items()):
             files.setdefault(name, []).extend(part.close())
         for name, schema in self.schemas.items():
             if name not in files:
-                files[name] = _PartWriter(self.staging / name, "", schema, self._unsynced).close()
-        # every file, then every folder (partitions, then the tables'): durable when this
-        # returns, as before, in two rounds of fsyncs instead of one after another
-        fsync_paths(self._unsynced)
-        self._unsynced.clear()
-        folders: list[Path] = []
-        for name in self.schemas:
-            dest = self.staging / name
-            folders += sorted({dest / Path(f).parent for f in files[name]} - {dest}, reverse=True)
-            folders.append(dest)
-        fsync_paths(folders)
+                files[name] = _PartWriter(self.staging / name, "", schema).close()
         self._parts.clear()
         self._buffered = 0
         return {name: files[name] for name in self.schemas}
@@ -299,11 +286,11 @@ def read_staged_batches(staging: Path, name: str, columns: list[str] | None = No
 def rewrite_staged(staging: Path, name: str, files: list[str], change) -> None:
     """Rewrite each staged file of table ``name`` as ``change(table)`` (same rows, some
     columns filled): for columns that need every document of the run, such as a citation's
-    link to the cited document. One file is in memory at a time."""
-    paths = [staging / name / f for f in files]
-    for path in paths:
+    link to the cited document. One file is in memory at a time; :func:`publish` makes
+    them durable with the rest of the run."""
+    for f in files:
+        path = staging / name / f
         _write_file(change(pq.ParquetFile(path).read()), path, sync=False)
-    fsync_paths(paths)
 
 
 def write_table(table: pa.Table, dest: Path, partitions: pa.Array | None = None) -> list[str]:
@@ -387,11 +374,26 @@ def _ensure_table_links(out: Path, names) -> None:
         _replace_symlink(link, target)
 
 
+def sync_tree(folder: Path) -> None:
+    """fsync every file and folder under ``folder``, and ``folder`` itself, all at once
+    (:func:`fsync_paths`)."""
+    paths: list[str] = []
+    for parent, folders, names in os.walk(folder):
+        paths += [os.path.join(parent, n) for n in names]
+        paths += [os.path.join(parent, d) for d in folders]
+    paths.append(str(folder))
+    fsync_paths(paths)
+
+
 def publish(out: Path, staging: Path) -> Path:
-    """Make the fully written ``staging`` run the current one; returns its folder."""
+    """Make the fully written ``staging`` run the current one; returns its folder.
+
+    Every file and folder written into ``staging`` (the tables, the manifest, whatever a
+    step added) is fsynced before the rename, all together: one or two journal commits
+    where an fsync per file as it was closed cost one each (about 50 for a small run)."""
     runs = out / RUNS_DIRNAME
     final = runs / staging.name[:-len(".tmp")]
-    fsync_path(staging)
+    sync_tree(staging)
     os.rename(staging, final)
     fsync_path(runs)
     previous = current_run_dir(out)
