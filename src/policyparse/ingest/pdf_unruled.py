@@ -35,7 +35,7 @@ def looks_tabular(pieces: list[Piece]) -> bool:
     read), so that pages without tables cost next to nothing."""
     gaps: dict[int, int] = {}
     for a, b in zip(pieces, pieces[1:]):
-        size = max(a.size, 1.0)
+        size = 1.0 if 1.0 > a.size else a.size  # max(a.size, 1.0), no builtin call per character
         if abs(a.top - b.top) < 0.5 * size and b.x0 - a.x1 > GAP_IN_SIZES * size:
             key = round(a.top / size)
             gaps[key] = gaps.get(key, 0) + 1
