@@ -108,6 +108,24 @@ def test_a_rule_change_reruns_extraction_only_and_equals_a_fresh_run(
     assert parquet_files(out) == parquet_files(fresh)
 
 
+def test_keys_are_computed_again_only_when_a_file_changed(gazetteer_copy, monkeypatch):
+    """A process that runs several batches reads the package and the gazetteers once, and
+    again after any edit, even one that keeps the file's size."""
+    computed = []
+    real = cache_mod._fingerprints
+    monkeypatch.setattr(cache_mod, "_fingerprints", lambda root: computed.append(root) or real(root))
+    cache_mod._last_fingerprints.clear()
+    first = cache_mod.cache_keys(ocr=False)
+    assert cache_mod.cache_keys(ocr=False) == first and len(computed) == 1
+    rule = gazetteer_copy / "patterns" / "deadline.yaml"
+    text = rule.read_bytes()
+    rule.write_bytes(text[:-1] + (b"#" if text[-1:] != b"#" else b" "))  # same size
+    edited = cache_mod.cache_keys(ocr=False)
+    assert len(computed) == 2 and edited.rows != first.rows and edited.ingest == first.ingest
+    rule.write_bytes(text)
+    assert cache_mod.cache_keys(ocr=False) == first and len(computed) == 3
+
+
 def test_the_ingest_fingerprint_covers_the_readers_and_their_data_not_the_rules():
     sources = {str(p.relative_to(cache_mod.PACKAGE_ROOT)) for p in cache_mod.ingest_sources()}
     assert {"ingest/text.py", "ingest/layout.py", "ingest/pdf_scan.py", "model.py", "normalize.py",

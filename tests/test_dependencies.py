@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parents[1]
 # distribution name → the module it is imported as, where the two differ
 IMPORT_NAMES = {"pyyaml": "yaml", "charset-normalizer": "charset_normalizer", "dask": "distributed",
                 "python-docx": "docx", "beautifulsoup4": "bs4", "rapidocr-onnxruntime": "rapidocr_onnxruntime",
-                "opencv-python": "cv2"}
+                "opencv-python": "cv2", "pdfminer.six": "pdfminer"}
 
 
 def _declared(extra: str | None = None) -> dict[str, str]:

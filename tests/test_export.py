@@ -225,6 +225,67 @@ def test_publish_swaps_all_tables_at_once_and_a_failed_publish_leaves_the_old_ru
     assert runs == sorted([second.name, third.name])
 
 
+def _write_run(staging: Path, docs) -> dict:
+    """Stream hand-built documents through a RunWriter, the way the batch assembles."""
+    writer = pq_out.RunWriter(staging, dict(ALL_TABLES))
+    for doc in docs:
+        t = rows_to_tables(document_rows(doc))
+        y = str(doc.header.plan_year) if doc.header.plan_year else UNKNOWN_PARTITION
+        for n in DOC_TABLES:
+            writer.write(n, t[n], y)
+    return writer.close()
+
+
+def test_publish_makes_every_file_and_folder_of_the_run_durable_before_the_rename(tmp_path, monkeypatch):
+    """The run's files are fsynced together at publication rather than one by one as they
+    are closed: when the staged run is renamed into place, every file and folder in it
+    (tables, partitions, manifest) has been fsynced all the same; an fsync that fails
+    stops the publication and the previous run stays current."""
+    import threading
+
+    out = tmp_path / "out"
+    first = _publish(out, [make_doc("a1")])
+    synced: set[Path] = set()
+    lock = threading.Lock()
+    real_fsync, real_rename = pq_out.fsync_path, pq_out.os.rename
+
+    def record(path):
+        real_fsync(path)
+        with lock:
+            synced.add(Path(path))
+
+    unsynced_at_rename = []
+
+    def rename(src, dst):
+        if Path(src).name.endswith(".tmp"):  # the staged run going into place
+            staged = {p for p in Path(src).rglob("*")} | {Path(src)}
+            unsynced_at_rename.append(staged - synced)
+        return real_rename(src, dst)
+
+    monkeypatch.setattr(pq_out, "fsync_path", record)
+    monkeypatch.setattr(pq_out.os, "rename", rename)
+    staging = pq_out.staging_dir(out, pq_out.new_run_id())
+    files = _write_run(staging, [make_doc("a1", 2024), make_doc("b2", 2023), make_doc("c3", None)])
+    (staging / pq_out.MANIFEST_NAME).write_bytes(b"{}")
+    assert sum(len(f) for f in files.values()) > len(ALL_TABLES)  # year= partitions
+    second = pq_out.publish(out, staging)
+    assert unsynced_at_rename == [set()]
+    assert pq_out.current_run_dir(out) == second != first
+
+    def failing(path):
+        if Path(path).name == "part-0.parquet" and Path(path).parent.name == f"{PARTITION_KEY}=2023":
+            raise OSError(5, "Input/output error")
+        real_fsync(path)
+
+    monkeypatch.setattr(pq_out, "fsync_path", failing)
+    staging = pq_out.staging_dir(out, pq_out.new_run_id())
+    _write_run(staging, [make_doc("d4", 2023)])
+    with pytest.raises(OSError):
+        pq_out.publish(out, staging)
+    assert pq_out.current_run_dir(out) == second
+    assert sorted(pq_out.read_table(out, "documents")["doc_id"].to_pylist()) == ["a1", "b2", "c3"]
+
+
 def test_a_foreign_folder_at_a_table_path_is_replaced_by_the_link(tmp_path):
     out = tmp_path / "out"
     (out / "documents").mkdir(parents=True)

@@ -348,3 +348,38 @@ def test_unruled_table_is_read_as_a_table():
     assert [f.period for f in doc.tasks[1].frequencies] == ["month"]
     # the paragraphs around the table stay paragraphs
     assert doc.header.title == "某县农业农村局关于印发2024年农业农村工作任务分解表的通知"
+
+
+# ----------------------------------------------------------------------------- page-tree check
+
+
+def test_page_tree_count_is_pdfplumbers_count():
+    """The page-tree check counts what pdfplumber's page list held before (pdfminer's walk:
+    each page object once), on the corpus and on a tree that lists its page three times
+    and itself once."""
+    import io
+
+    import pdfplumber
+
+    from hostile_files import pdf_page_tree_repeats
+    from policyparse.ingest.pdf_unruled import page_tree_count
+
+    for data in [p.read_bytes() for p in PDFS] + [pdf_page_tree_repeats()]:
+        with pdfplumber.open(io.BytesIO(data)) as pdf:
+            assert page_tree_count(data) == len(pdf.pages)
+    assert page_tree_count(pdf_page_tree_repeats()) == 1
+
+
+def test_pages_without_a_media_box_are_read():
+    """pdfium reads a page without a MediaBox (US Letter); the page-tree check no longer
+    builds pdfplumber pages, which failed on it (TypeError), so the file is read."""
+    from hostile_files import pdf, stream
+
+    body = (b"BT /F1 12 Tf 14 TL 72 760 Td (Guanyu kaizhan anquan jiancha de tongzhi) ' "
+            b"(1. Jiaqiang zuzhi lingdao. 2024-06-30) ' ET")
+    page = b"<< /Type /Page /Parent 2 0 R /Contents 5 0 R /Resources << /Font << /F1 6 0 R >> >> >>"
+    data = pdf([b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R 4 0 R] /Count 2 >>",
+                page, page, stream(body), b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"])
+    doc = read_pdf(data, "no_media_box.pdf", doc_id="x")
+    assert doc.meta.page_count == 2 and doc.text.count("Jiaqiang zuzhi lingdao") == 2
+    assert not any("page tree" in w for w in doc.warnings)

@@ -30,6 +30,8 @@ def to_simplified(text: str) -> str:
 
 
 def is_traditional(text: str, shadow: str) -> bool:
+    if shadow == text:  # nothing to convert (nearly every notice): no character to count
+        return False
     han = sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff")
     changed = sum(1 for a, b in zip(text, shadow) if a != b)
     return han > 0 and changed >= TRADITIONAL_SHARE * han

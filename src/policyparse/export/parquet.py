@@ -13,9 +13,9 @@ Layout of an output folder ``OUT``::
     OUT/.cache/cache.sqlite                   ingested documents and their rows (export/cache.py)
     OUT/.lock                                 one writer at a time (flock)
 
-A run writes every part file into ``.runs/<run_id>.tmp``, fsyncs them, renames
-the folder to ``.runs/<run_id>`` and then replaces the ``.current`` symlink in
-one ``rename(2)``. Every table therefore switches from the previous run to the
+A run writes every part file into ``.runs/<run_id>.tmp``, fsyncs them (every file
+and folder of the run together, in :func:`publish`), renames the folder to
+``.runs/<run_id>`` and then replaces the ``.current`` symlink in one ``rename(2)``. Every table therefore switches from the previous run to the
 new one at the same instant; a process killed at any moment leaves ``.current``
 on a complete run. The run before the current one is kept, so a reader that
 opened its files just before the swap can finish; older runs are removed.
@@ -64,6 +64,7 @@ ROW_GROUP_BYTES = 1024 * 1024
 BUFFER_BUDGET_BYTES = 4 * 1024 * 1024
 MAX_BYTES_PER_FILE = 1024 * 1024 * 1024
 COMPACT_EVERY = 16  # pending per-document tables of one part joined into one
+FSYNC_THREADS = 16  # fsyncs waiting together (fsync_paths)
 
 
 # --------------------------------------------------------------------------- fs helpers
@@ -76,6 +77,24 @@ def fsync_path(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def fsync_paths(paths) -> None:
+    """fsync every file or directory in ``paths``, all at once from a few threads; returns
+    when each is durable. The same guarantee as one ``fsync_path`` after another, at the
+    cost of one or two journal commits: the file system folds fsyncs that wait at the same
+    time into one commit, where one after another each waits for its own (measured on
+    this ext4 disk, shared with other work: 64 fsyncs 125-205 ms one by one, 6-13 ms
+    together)."""
+    paths = list(paths)
+    if len(paths) < 2:
+        for p in paths:
+            fsync_path(p)
+        return
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=min(FSYNC_THREADS, len(paths))) as pool:
+        list(pool.map(fsync_path, paths))  # list(): the first error is raised here
 
 
 def write_atomic(path: Path, data: bytes) -> None:
@@ -126,10 +145,11 @@ def _writer_options(schema: pa.Schema) -> dict:
     return {"compression": "zstd", "use_dictionary": _dictionary_columns(schema), "write_statistics": True}
 
 
-def _write_file(table: pa.Table, path: Path) -> None:
+def _write_file(table: pa.Table, path: Path, *, sync: bool = True) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     pq.write_table(table, path, row_group_size=ROW_GROUP_SIZE, **_writer_options(table.schema))
-    fsync_path(path)
+    if sync:
+        fsync_path(path)
 
 
 class _PartWriter:
@@ -182,8 +202,7 @@ class _PartWriter:
 
     def _close_file(self) -> None:
         if self._writer is not None:
-            self._writer.close()
-            fsync_path(self.dest / self.files[-1])
+            self._writer.close()  # made durable with the whole run by publish()
             self._writer = None
 
     def close(self) -> list[str]:
@@ -196,7 +215,9 @@ class _PartWriter:
 
 class RunWriter:
     """Streams the rows of a run's tables into the staging folder of
-    :func:`staging_dir`, bounded in memory (see the module note)."""
+    :func:`staging_dir`, bounded in memory (see the module note). Its files are made
+    durable by :func:`publish`, with every other file of the run, before the run is
+    renamed into place."""
 
     def __init__(self, staging: Path, schemas: dict[str, pa.Schema]):
         self.staging = staging
@@ -225,19 +246,14 @@ class RunWriter:
             largest.flush()
 
     def close(self) -> dict[str, list[str]]:
-        """Write what is buffered, close every file, fsync; the files of each table
-        (relative to its folder). A table without rows gets one empty ``part-0.parquet``."""
+        """Write what is buffered and close every file; the files of each table (relative
+        to its folder). A table without rows gets one empty ``part-0.parquet``."""
         files: dict[str, list[str]] = {}
         for (name, _sub), part in sorted(self._parts.items()):
             files.setdefault(name, []).extend(part.close())
         for name, schema in self.schemas.items():
             if name not in files:
                 files[name] = _PartWriter(self.staging / name, "", schema).close()
-        for name in self.schemas:
-            dest = self.staging / name
-            for d in sorted({dest / Path(f).parent for f in files[name]}, reverse=True):
-                fsync_path(d)
-            fsync_path(dest)
         self._parts.clear()
         self._buffered = 0
         return {name: files[name] for name in self.schemas}
@@ -270,10 +286,11 @@ def read_staged_batches(staging: Path, name: str, columns: list[str] | None = No
 def rewrite_staged(staging: Path, name: str, files: list[str], change) -> None:
     """Rewrite each staged file of table ``name`` as ``change(table)`` (same rows, some
     columns filled): for columns that need every document of the run, such as a citation's
-    link to the cited document. One file is in memory at a time."""
+    link to the cited document. One file is in memory at a time; :func:`publish` makes
+    them durable with the rest of the run."""
     for f in files:
         path = staging / name / f
-        _write_file(change(pq.ParquetFile(path).read()), path)
+        _write_file(change(pq.ParquetFile(path).read()), path, sync=False)
 
 
 def write_table(table: pa.Table, dest: Path, partitions: pa.Array | None = None) -> list[str]:
@@ -357,11 +374,26 @@ def _ensure_table_links(out: Path, names) -> None:
         _replace_symlink(link, target)
 
 
+def sync_tree(folder: Path) -> None:
+    """fsync every file and folder under ``folder``, and ``folder`` itself, all at once
+    (:func:`fsync_paths`)."""
+    paths: list[str] = []
+    for parent, folders, names in os.walk(folder):
+        paths += [os.path.join(parent, n) for n in names]
+        paths += [os.path.join(parent, d) for d in folders]
+    paths.append(str(folder))
+    fsync_paths(paths)
+
+
 def publish(out: Path, staging: Path) -> Path:
-    """Make the fully written ``staging`` run the current one; returns its folder."""
+    """Make the fully written ``staging`` run the current one; returns its folder.
+
+    Every file and folder written into ``staging`` (the tables, the manifest, whatever a
+    step added) is fsynced before the rename, all together: one or two journal commits
+    where an fsync per file as it was closed cost one each (about 50 for a small run)."""
     runs = out / RUNS_DIRNAME
     final = runs / staging.name[:-len(".tmp")]
-    fsync_path(staging)
+    sync_tree(staging)
     os.rename(staging, final)
     fsync_path(runs)
     previous = current_run_dir(out)

@@ -165,7 +165,8 @@ def group_lines(pieces: list[Piece]) -> list[Line]:
         h = bottom - top  # max(p.height, 1.0)
         if 1.0 > h:
             h = 1.0
-        if groups and abs(cy - centre) < 0.5 * min(h, height):
+        # min(h, height) spelled out (a builtin call per piece)
+        if groups and abs(cy - centre) < 0.5 * (height if height < h else h):
             group = groups[-1]
             group.append(p)
             centre += (cy - centre) / len(group)
@@ -453,12 +454,22 @@ def build_table(xs: list[float], ys: list[float], rules: list[Rule], pieces: lis
     cells = grid_cells(xs, ys, rules, tol)
     inside: dict[tuple[int, int], list[Piece]] = {}
     rest: list[Piece] = []
+    # once per piece of a table: no property or builtin calls (the same values as
+    # p.cx, p.cy and min(max(bisect_right(...) - 1, 0), last) spelled out)
+    bisect_right = bisect.bisect_right
+    x_first, x_last, y_first, y_last = xs[0], xs[-1], ys[0], ys[-1]
+    last_col, last_row = len(xs) - 2, len(ys) - 2
     for p in pieces:
-        if not (xs[0] <= p.cx <= xs[-1] and ys[0] <= p.cy <= ys[-1]):
+        cx, cy = (p.x0 + p.x1) / 2, (p.top + p.bottom) / 2
+        if not (x_first <= cx <= x_last and y_first <= cy <= y_last):
             rest.append(p)
             continue
-        c = min(max(bisect.bisect_right(xs, p.cx) - 1, 0), len(xs) - 2)
-        r = min(max(bisect.bisect_right(ys, p.cy) - 1, 0), len(ys) - 2)
+        c = bisect_right(xs, cx) - 1
+        c = 0 if 0 > c else c
+        c = last_col if last_col < c else c
+        r = bisect_right(ys, cy) - 1
+        r = 0 if 0 > r else r
+        r = last_row if last_row < r else r
         inside.setdefault((r, c), []).append(p)
     out = []
     for r0, c0, rs, cs in cells:

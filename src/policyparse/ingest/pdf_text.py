@@ -53,6 +53,11 @@ def open_pdf(data: bytes):
     return pdf
 
 
+def _plain(func, restype, *argtypes):
+    """``func`` (a pypdfium2 binding) called with integer addresses instead of pointer objects."""
+    return ctypes.CFUNCTYPE(restype, *argtypes)(ctypes.cast(func, ctypes.c_void_p).value)
+
+
 @functools.lru_cache(maxsize=1)
 def _char_calls():
     """The four per-character pdfium calls with plain-address prototypes.
@@ -64,14 +69,36 @@ def _char_calls():
     returning one) read the same values with less Python per character."""
     import pypdfium2.raw as pdfium_c
 
-    def plain(func, restype, *argtypes):
-        return ctypes.CFUNCTYPE(restype, *argtypes)(ctypes.cast(func, ctypes.c_void_p).value)
-
     vp, i = ctypes.c_void_p, ctypes.c_int
-    return (plain(pdfium_c.FPDFText_GetUnicode, ctypes.c_uint, vp, i),
-            plain(pdfium_c.FPDFText_GetTextObject, vp, vp, i),
-            plain(pdfium_c.FPDFText_GetLooseCharBox, ctypes.c_int, vp, i, vp),
-            plain(pdfium_c.FPDFText_GetCharOrigin, ctypes.c_int, vp, i, vp, vp))
+    return (_plain(pdfium_c.FPDFText_GetUnicode, ctypes.c_uint, vp, i),
+            _plain(pdfium_c.FPDFText_GetTextObject, vp, vp, i),
+            _plain(pdfium_c.FPDFText_GetLooseCharBox, ctypes.c_int, vp, i, vp),
+            _plain(pdfium_c.FPDFText_GetCharOrigin, ctypes.c_int, vp, i, vp, vp))
+
+
+@functools.lru_cache(maxsize=1)
+def _object_calls():
+    """FPDFPage_GetObject and FPDFPageObj_GetType with plain-address prototypes: the rule
+    finder calls them for every object of a page (thousands of text objects) to find the
+    few paths; the pointer conversions were half their cost."""
+    import pypdfium2.raw as pdfium_c
+
+    vp = ctypes.c_void_p
+    return (_plain(pdfium_c.FPDFPage_GetObject, vp, vp, ctypes.c_int),
+            _plain(pdfium_c.FPDFPageObj_GetType, ctypes.c_int, vp))
+
+
+def warm_pdf_reader() -> None:
+    """Import pypdfium2 (which loads and initialises pdfium) and pdfminer's page-tree
+    walk, and make the per-character prototypes. A batch calls it in its parent before it forks the workers, so that no
+    worker pays for it on its first PDF."""
+    import pypdfium2  # noqa: F401 - loads libpdfium and runs FPDF_InitLibrary
+    import pypdfium2.raw  # noqa: F401
+
+    from . import pdf_unruled
+
+    _char_calls()
+    pdf_unruled.warm()
 
 
 def _page_pieces(page, height: float) -> list[Piece]:
@@ -138,20 +165,30 @@ def _page_rules(page, height: float) -> list[Rule]:
 
     rules: list[Rule] = []
     left, bottom, right, top = (ctypes.c_float() for _ in range(4))
+    get_object, get_type = _object_calls()
+    page_at = ctypes.cast(page.raw, ctypes.c_void_p).value
+    as_object = pdfium_c.FPDF_PAGEOBJECT
+    form_kind, path_kind = pdfium_c.FPDF_PAGEOBJ_FORM, pdfium_c.FPDF_PAGEOBJ_PATH
     stack = [(page.raw, False)]
     while stack:
         parent, is_form = stack.pop()
         count = (pdfium_c.FPDFFormObj_CountObjects(parent) if is_form
                  else pdfium_c.FPDFPage_CountObjects(parent))
         for k in range(count):
-            obj = (pdfium_c.FPDFFormObj_GetObject(parent, k) if is_form
-                   else pdfium_c.FPDFPage_GetObject(parent, k))
-            kind = pdfium_c.FPDFPageObj_GetType(obj)
-            if kind == pdfium_c.FPDF_PAGEOBJ_FORM:
+            if is_form:
+                obj = pdfium_c.FPDFFormObj_GetObject(parent, k)
+                kind = pdfium_c.FPDFPageObj_GetType(obj)
+            else:  # the page's own objects by address; a pointer object only for a path or a form
+                at = get_object(page_at, k)
+                kind = get_type(at)
+                if kind != form_kind and kind != path_kind:
+                    continue
+                obj = ctypes.cast(at, as_object)
+            if kind == form_kind:
                 if len(stack) < 8:
                     stack.append((obj, True))
                 continue
-            if kind != pdfium_c.FPDF_PAGEOBJ_PATH:
+            if kind != path_kind:
                 continue
             if not pdfium_c.FPDFPageObj_GetBounds(obj, left, bottom, right, top):
                 continue
@@ -267,12 +304,18 @@ def read_pdf(data: bytes, source_path: str, *, doc_id: str, ocr: bool = True) ->
     return b.build(doc_id)
 
 
+# what a text layer of glyph codes is made of: control characters (but tab and line
+# breaks), DEL, C1 and Latin-1, private-use code points, the replacement character
+_GLYPH_CODE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\xff\ue000-\uf8ff\ufffd]")
+
+
 def _garbled(pieces: list[Piece]) -> bool:
     """A text layer of glyph codes rather than text: control and C1 characters,
-    Latin-1 letters and private-use code points where a notice has Chinese and ASCII."""
-    text = "".join(p.text for p in pieces)
-    odd = sum(1 for ch in text if (ch < " " and ch not in "\t\n\r") or "\x7f" <= ch <= "\xff"
-              or "\ue000" <= ch <= "\uf8ff" or ch == "\ufffd")
+    Latin-1 letters and private-use code points where a notice has Chinese and ASCII.
+    (Counted by a regular expression: a loop over every character of every page in
+    Python cost a few milliseconds a document.)"""
+    text = "".join([p.text for p in pieces])
+    odd = len(text) - len(_GLYPH_CODE.sub("", text))
     return odd > 0.3 * len(text)
 
 

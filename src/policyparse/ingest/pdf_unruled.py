@@ -35,7 +35,7 @@ def looks_tabular(pieces: list[Piece]) -> bool:
     read), so that pages without tables cost next to nothing."""
     gaps: dict[int, int] = {}
     for a, b in zip(pieces, pieces[1:]):
-        size = max(a.size, 1.0)
+        size = 1.0 if 1.0 > a.size else a.size  # max(a.size, 1.0), no builtin call per character
         if abs(a.top - b.top) < 0.5 * size and b.x0 - a.x1 > GAP_IN_SIZES * size:
             key = round(a.top / size)
             gaps[key] = gaps.get(key, 0) + 1
@@ -64,8 +64,17 @@ class UnruledTables:
 
     def page_count(self) -> int:
         """Pages as pdfminer walks the page tree: each page object once, a loop cut
-        (pdfium counts every /Kids entry, a page listed three times included)."""
+        (pdfium counts every /Kids entry, a page listed three times included).
+
+        Counted by pdfminer's own walk (:func:`page_tree_count`) without building a
+        pdfplumber page per entry, which cost about as much again and failed on a page
+        without a MediaBox that pdfium reads. When that walk fails, pdfplumber's does the
+        counting as before (and fails the same way)."""
         if self._pdf is None:
+            try:
+                return page_tree_count(self._data)
+            except Exception:  # noqa: BLE001 - pdfplumber's walk below says what is wrong
+                pass
             import pdfplumber
 
             self._pdf = pdfplumber.open(io.BytesIO(self._data))
@@ -74,6 +83,29 @@ class UnruledTables:
     def close(self) -> None:
         if self._pdf is not None:
             self._pdf.close()
+
+
+def page_tree_count(data: bytes) -> int:
+    """How many page objects pdfminer's page-tree walk (``PDFPage.create_pages``: each
+    object once, the objects of the xref tables when the catalog has no /Pages) finds,
+    without parsing each page's boxes and contents: only the count is wanted."""
+    from pdfminer.pdfdocument import PDFDocument
+    from pdfminer.pdfpage import PDFPage
+    from pdfminer.pdfparser import PDFParser
+
+    class _Slot(PDFPage):
+        def __init__(self, doc, pageid, attrs, label) -> None:  # noqa: ARG002 - counted only
+            pass
+
+    document = PDFDocument(PDFParser(io.BytesIO(data)), password="")
+    return sum(1 for _ in _Slot.create_pages(document))
+
+
+def warm() -> None:
+    """Import what :func:`page_tree_count` needs (a forking parent does it once)."""
+    import pdfminer.pdfdocument  # noqa: F401
+    import pdfminer.pdfpage  # noqa: F401
+    import pdfminer.pdfparser  # noqa: F401
 
 
 def _table_rules(table) -> list[Rule]:
