@@ -11,7 +11,9 @@
    or on Dask (``--scheduler``).
    A worker that finds the document's ingested form in the cache (level 1: the
    reading code has not changed, only rules) skips the reader, OCR and
-   LibreOffice. Each worker returns one packed row set per document, and the
+   LibreOffice. The worker processes spread the pages of a scan that need OCR over
+   the workers, one job per page, each page's result cached on its own (see
+   ``_SpreadScans``); on Dask a scan stays one task. Each worker returns one packed row set per document, and the
    ingested Document when it had to read the file; the parent stores both, one
    committed entry at a time, so a killed run resumes where it stopped. A file
    that fails becomes a ``failures`` row and never stops the batch.
