@@ -587,7 +587,7 @@ def _run_isolated(jobs: list[str], ocr: bool, workers: int, done: Callable[[Outc
         done(result)
         return more
 
-    # spreading: one file may become as many jobs as pages, so every worker is started
+    # spreading: one file may become as many jobs as pages (the pool starts a child only for a job)
     size = workers if scans is not None else min(workers, len(jobs))
     work = _in_worker_by_page(ocr) if scans is not None else _in_worker(ocr)
     try:

@@ -228,7 +228,8 @@ class WorkerPool:
             # hand out work: the normal queue first; a retry only runs alone
             if not solo_running:
                 if queue:
-                    for slot in self._idle(self.size - len(busy)):
+                    # no more children than jobs to give them: a follow-up may start one later
+                    for slot in self._idle(min(self.size - len(busy), len(queue))):
                         if not queue:
                             break
                         self._assign(slot, queue.pop(), solo=False, done=done)
