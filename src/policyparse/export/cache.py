@@ -219,20 +219,28 @@ def cache_keys(*, ocr: bool) -> CacheKeys:
     return CacheKeys(ingest, rows, parts)
 
 
-def ocr_fingerprint() -> str:
-    """The key of the per-page OCR entries: the code one page's OCR runs
-    (``ingest/pdf_scan.py``, which holds the page encoding and its version, and every
-    module it imports, transitively). Narrower than the ingest fingerprint on purpose: a
-    change to the text-PDF reader, the DOCX reader or a rule re-reads documents from the
-    cached pages instead of OCRing them again."""
+def ocr_sources() -> list[Path]:
+    """The Python files one page's OCR runs: ``ingest/pdf_scan.py`` (which holds the page
+    encoding and its version) and every module it imports, transitively."""
     todo, seen = [PACKAGE_ROOT / "ingest" / "pdf_scan.py"], set()
     while todo:
         p = todo.pop()
         if p not in seen:
             seen.add(p)
             todo.extend(_imports_of(p) - seen)
+    return sorted(seen)
+
+
+def ocr_fingerprint() -> str:
+    """The key of the per-page OCR entries: :func:`ocr_sources` and the gazetteer files
+    they name. Narrower than the ingest fingerprint on purpose: a change to the text-PDF
+    reader, the DOCX reader or a rule re-reads documents from the cached pages instead of
+    OCRing them again."""
+    sources, root = ocr_sources(), gazetteer_root()
     h = hashlib.sha256(b"ocr-page\0")
-    _hash_files(h, sorted(seen), PACKAGE_ROOT)
+    _hash_files(h, sources, PACKAGE_ROOT)
+    if root is not None:
+        _hash_files(h, ingest_gazetteers(sources, root), root)
     return h.hexdigest()[:16]
 
 
