@@ -1,6 +1,8 @@
 """OCR at page granularity (ingest/pdf_scan.py): only the pages without a text layer of
 a mixed PDF are OCR'd, one page from a PDF's bytes is a self-contained (picklable)
-unit of work, and onnxruntime's threads split the cores between the workers."""
+unit of work, and onnxruntime's threads split the cores between the workers. The batch
+spreads a scan's pages over its workers, caches each page, resumes page by page and
+gives the tables (and failure rows) of a whole-file read."""
 from __future__ import annotations
 
 import contextlib
