@@ -13,7 +13,8 @@
    reading code has not changed, only rules) skips the reader, OCR and
    LibreOffice. The worker processes spread the pages of a scan that need OCR over
    the workers, one job per page, each page's result cached on its own (see
-   ``_SpreadScans``); on Dask a scan stays one task. Each worker returns one packed row set per document, and the
+   ``_SpreadScans``); on Dask a scan stays one task.
+   Each worker returns one packed row set per document, and the
    ingested Document when it had to read the file; the parent stores both, one
    committed entry at a time, so a killed run resumes where it stopped. A file
    that fails becomes a ``failures`` row and never stops the batch.
@@ -36,6 +37,7 @@ from __future__ import annotations
 
 import gc
 import json
+import logging
 import os
 import sys
 import time
@@ -82,7 +84,7 @@ class Outcome:
     seconds: float = 0.0
     ingested: bytes | None = None
     # the pages (1-based) still to OCR before the document can be read: the first pass of a
-    # scan in a worker (_first_pass); the batch then hands those pages out one by one
+    # scan in a worker (_extract_with_pages); the batch then hands those pages out one by one
     ocr_pages: list[int] | None = None
 
 
@@ -407,7 +409,7 @@ def _recycle(o) -> bool:
 # raises is simply not cached: the ReadJob OCRs it in place and meets the same error the
 # reader meets, so the failure row is the one a whole-file read gives.
 
-logger = __import__("logging").getLogger(__name__)
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
