@@ -24,6 +24,10 @@
    included; ``--doc-oneshot`` adds the same with a LibreOffice start per file.
 4. OCR rate (``--ocr-rate N``): N copies of the bundled scans, seconds per page
    for each worker count (onnxruntime threads = cores / workers).
+   ``--ocr-long-scan P``: one scan of P pages (the bundled scans' pages, shortest scan
+   first, in one PDF) for each worker count: its pages are spread over the workers;
+   seconds per page, the load average around each run, and whether the tables are the
+   same bytes for every worker count.
 """
 from __future__ import annotations
 
@@ -287,6 +291,49 @@ def ocr_rate(n_files: int, workers: list[int], tmp: Path) -> list[dict]:
     return rows
 
 
+def long_scan(pages: int, dest: Path) -> Path:
+    """One PDF of ``pages`` scanned pages: the bundled scans' pages, shortest scan first."""
+    import pypdfium2 as pdfium
+
+    files = sorted((CORPUS / "renderings" / "scan").glob("*.pdf"),
+                   key=lambda p: (len(pdfium.PdfDocument(p)), p.name))
+    out = pdfium.PdfDocument.new()
+    n = i = 0
+    while n < pages:
+        src = pdfium.PdfDocument(files[i % len(files)].read_bytes())
+        take = min(len(src), pages - n)
+        out.import_pages(src, list(range(take)))
+        n, i = n + take, i + 1
+    dest.mkdir(parents=True, exist_ok=True)
+    path = dest / f"long-scan-{pages}p.pdf"
+    out.save(str(path))
+    return path
+
+
+def ocr_long_scan(pages: int, workers: list[int], tmp: Path) -> list[dict]:
+    """Seconds per page of one long scan through ``run_batch`` in a fresh process per
+    worker count (its pages spread over the workers)."""
+    import hashlib
+
+    folder = tmp / "long-scan"
+    long_scan(pages, folder)
+    rows = []
+    for w in workers:
+        out = tmp / f"long-scan-out-{w}"
+        load_before = os.getloadavg()[0]
+        fig = run_child(folder, out, w, True)
+        load_after = os.getloadavg()[0]
+        assert fig["documents"] == 1 and fig["failures"] == 0 and fig["pages"] == pages, fig
+        tables = hashlib.sha256()
+        for f in sorted((out / ".current").rglob("*.parquet")):
+            tables.update(str(f.relative_to(out / ".current")).encode() + b"\0" + f.read_bytes())
+        rows.append({"workers": w, "pages": pages, "seconds": fig["seconds"],
+                     "seconds_per_page": fig["seconds"] / pages, "load_before": load_before,
+                     "load_after": load_after, "tables_sha256": tables.hexdigest()[:16]})
+        shutil.rmtree(out)
+    return rows
+
+
 # --------------------------------------------------------------------------- main
 
 
@@ -305,6 +352,9 @@ def main(argv=None) -> int:
                     help="also time N .doc files (the bundled renderings, copied) per worker count")
     ap.add_argument("--ocr-rate", type=int, metavar="N", default=0,
                     help="also time N scanned PDFs (the bundled scans, copied) per worker count")
+    ap.add_argument("--ocr-long-scan", type=int, metavar="PAGES", default=0,
+                    help="also time one scan of PAGES pages (the bundled scans' pages in one PDF) "
+                         "per worker count: its pages spread over the workers")
     ap.add_argument("--doc-oneshot", action="store_true",
                     help="with --doc-rate: also time a LibreOffice start per file, for comparison")
     ap.add_argument("--json", help="also write the figures here")
@@ -346,6 +396,13 @@ def main(argv=None) -> int:
             for r in report["ocr_rate"]:
                 print(f"OCR, workers {r['workers']}: {r['files']} scans, {r['pages']} pages in "
                       f"{r['seconds']:.1f} s = {r['seconds_per_page']:.2f} s per page", flush=True)
+        if args.ocr_long_scan:
+            report["ocr_long_scan"] = ocr_long_scan(args.ocr_long_scan,
+                                                    [int(x) for x in args.workers.split(",")], tmp)
+            for r in report["ocr_long_scan"]:
+                print(f"OCR of one {r['pages']}-page scan, workers {r['workers']}: {r['seconds']:.1f} s = "
+                      f"{r['seconds_per_page']:.2f} s per page (load average {r['load_before']:.1f} "
+                      f"before, {r['load_after']:.1f} after; tables {r['tables_sha256']})", flush=True)
         if not args.skip_batch:
             corpus = tmp / "corpus"
             n = make_corpus(corpus, args.docs, args.with_doc, args.with_scan)

@@ -137,6 +137,23 @@ def test_the_ingest_fingerprint_covers_the_readers_and_their_data_not_the_rules(
     assert "deadline.yaml" not in gaz and "units.yaml" not in gaz
 
 
+def test_the_ocr_page_fingerprint_covers_the_ocr_code_only(tmp_path, monkeypatch):
+    sources = {str(p.relative_to(cache_mod.PACKAGE_ROOT)) for p in cache_mod.ocr_sources()}
+    assert {"ingest/pdf_scan.py", "ingest/pdf_layout.py", "limits.py"} <= sources
+    # the other readers are not what a page's OCR runs: changing them re-reads documents
+    # from their cached pages, it does not OCR them again
+    assert not {"ingest/pdf_text.py", "ingest/docx.py", "ingest/html.py"} & sources
+    assert not any(s.startswith(("extract/", "segment/", "export/")) for s in sources)
+    before = cache_mod.ocr_fingerprint()
+    copy = tmp_path / "pkg"
+    shutil.copytree(cache_mod.PACKAGE_ROOT, copy)
+    monkeypatch.setattr(cache_mod, "PACKAGE_ROOT", copy)
+    touch(copy / "ingest" / "pdf_text.py")
+    assert cache_mod.ocr_fingerprint() == before
+    touch(copy / "ingest" / "pdf_scan.py")
+    assert cache_mod.ocr_fingerprint() != before
+
+
 def test_an_ingested_document_round_trips_exactly():
     from policyparse.ingest import read_bytes
 

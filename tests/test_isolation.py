@@ -96,3 +96,22 @@ def test_no_child_and_no_temp_folder_left():
     assert not glob.glob(os.path.join(tempfile.gettempdir(), f"{TEMP_PREFIX}{os.getpid()}-*"))
     for p in children:
         assert not p.is_alive()
+
+
+def test_follow_up_jobs_go_first_and_cancelled_jobs_never_run():
+    # the batch answers a scan's first pass with one job per page, and drops the pages
+    # of a document that failed already
+    answered = []
+
+    def done(job, result, error):
+        assert error is None and result[2] == job  # every job ran in a worker
+        answered.append(job)
+        if job == "scan":
+            return ["page-1", "page-2"]
+        if job == "page-1":
+            pool.cancel(lambda j: j.startswith("drop"))
+        return None
+
+    with WorkerPool(1, _work, DEFAULT) as pool:
+        pool.run(["scan", "a", "drop-1", "drop-2", "b"], done)
+    assert answered == ["scan", "page-1", "page-2", "a", "b"]

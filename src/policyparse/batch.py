@@ -11,7 +11,10 @@
    or on Dask (``--scheduler``).
    A worker that finds the document's ingested form in the cache (level 1: the
    reading code has not changed, only rules) skips the reader, OCR and
-   LibreOffice. Each worker returns one packed row set per document, and the
+   LibreOffice. The worker processes spread the pages of a scan that need OCR over
+   the workers, one job per page, each page's result cached on its own (see
+   ``_SpreadScans``); on Dask a scan stays one task.
+   Each worker returns one packed row set per document, and the
    ingested Document when it had to read the file; the parent stores both, one
    committed entry at a time, so a killed run resumes where it stopped. A file
    that fails becomes a ``failures`` row and never stops the batch.
@@ -34,6 +37,7 @@ from __future__ import annotations
 
 import gc
 import json
+import logging
 import os
 import sys
 import time
@@ -79,6 +83,9 @@ class Outcome:
     failure: dict | None = None
     seconds: float = 0.0
     ingested: bytes | None = None
+    # the pages (1-based) still to OCR before the document can be read: the first pass of a
+    # scan in a worker (_extract_with_pages); the batch then hands those pages out one by one
+    ocr_pages: list[int] | None = None
 
 
 def failure_row(path: str, doc_id: str | None, exc: BaseException) -> dict:
@@ -371,15 +378,15 @@ class Progress:
 # --------------------------------------------------------------------------- executors
 
 
-def _in_worker(ocr: bool) -> Callable[[str], Outcome]:
-    """The work a worker process does for one path: :func:`extract_one`, with the two
-    Python-level resource failures named by their limit (they are caught as any other
-    exception inside extract_one, so they arrive here as rows)."""
+def _in_worker(ocr: bool, extract: Callable[[str], Outcome] | None = None) -> Callable[[str], Outcome]:
+    """The work a worker process does for one path: :func:`extract_one` (or ``extract``), with
+    the two Python-level resource failures named by their limit (they are caught as any
+    other exception inside extract_one, so they arrive here as rows)."""
     from .errors import WorkerMemoryError
     from .limits import NestingLimitError
 
     def work(path: str) -> Outcome:
-        o = extract_one(path, None, ocr)
+        o = extract(path) if extract is not None else extract_one(path, None, ocr)
         kind = (o.failure or {}).get("error_type")
         if kind == "MemoryError":
             o.failure = failure_row(path, o.doc_id, WorkerMemoryError(
@@ -393,16 +400,182 @@ def _in_worker(ocr: bool) -> Callable[[str], Outcome]:
     return work
 
 
-def _recycle(o: Outcome) -> bool:
+def _recycle(o) -> bool:
     return bool(o.failure) and o.failure.get("code") == "E404"
 
 
+# --------------------------------------------------------------------------- one scan, many workers
+#
+# A scan of 30 pages at a few seconds a page would keep one worker busy for minutes while
+# the others idle. So a PDF goes through the workers in three kinds of job, each under
+# the same isolation, time and memory limits as a whole file:
+#   1. the file (a path): read as usual, except that a page without a usable text layer is
+#      not OCR'd: its cached OCR result is used, or it is noted (pdf_scan.page_source). A
+#      file with no such page (nearly all) is done in this one job, at no extra cost;
+#   2. one OcrPageJob per noted page, handed to whichever worker is free; each result is
+#      a level-1 cache entry of its own (content hash, page, OCR fingerprint), committed
+#      at once, so a killed run resumes page by page;
+#   3. once every page has its result, a ReadJob reads the document with the cached pages
+#      (no OCR in it) and extracts it like any file.
+# A page job that times out, runs out of memory or kills its worker twice fails the whole
+# document with that code (E403, E404, E401), as the file would have; a page whose OCR
+# raises is simply not cached: the ReadJob OCRs it in place and meets the same error the
+# reader meets, so the failure row is the one a whole-file read gives.
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class OcrPageJob:
+    path: str
+    doc_id: str
+    page: int  # 1-based
+
+
+@dataclass(frozen=True)
+class ReadJob:
+    path: str
+    doc_id: str
+
+
+@dataclass
+class PageOutcome:
+    path: str
+    doc_id: str
+    page: int
+    encoded: bytes | None = None  # pdf_scan.encode_page's bytes; None when OCR failed
+    failure: dict | None = None
+    seconds: float = 0.0
+    pid: int = 0
+
+
+class _CachedPages:
+    """A pdf_scan.page_source: a page's cached OCR result when the cache holds one; else,
+    when ``defer``, an empty page noted in ``missing`` (the first pass), or OCR here."""
+
+    def __init__(self, doc_id: str, *, defer: bool):
+        self.doc_id, self.defer = doc_id, defer
+        self.missing: list[int] = []
+
+    def __call__(self, page, number: int):
+        from .export.cache import lookup_ocr_page
+        from .ingest import pdf_scan
+        from .ingest.pdf_layout import PageContent
+
+        raw = lookup_ocr_page(self.doc_id, number)
+        content = pdf_scan.decode_page(raw) if raw is not None else None
+        if content is not None:
+            return content
+        if self.defer:
+            self.missing.append(number)
+            return PageContent(number, page.get_width(), page.get_height(), [], [], 1.0, ocr=True)
+        return pdf_scan.ocr_page_image(page, number)
+
+
+def _extract_with_pages(path: str, ocr: bool, *, defer: bool) -> Outcome:
+    """:func:`extract_one` with the document's OCR pages taken from the cache; the first
+    pass (``defer``) answers with the pages still to OCR instead of a document."""
+    from .ingest import pdf_scan
+
+    try:
+        data = read_input(path)
+    except Exception:  # noqa: BLE001 - extract_one reads it again and makes the failure row
+        return extract_one(path, None, ocr)
+    source = _CachedPages(content_hash(data), defer=defer)
+    with pdf_scan.page_source(source):
+        o = extract_one(path, data, ocr)
+    if source.missing:  # a partial reading: neither its rows nor its Document are kept
+        return Outcome(path, o.doc_id, seconds=o.seconds, ocr_pages=sorted(set(source.missing)))
+    return o
+
+
+def _ocr_one_page(job: OcrPageJob) -> PageOutcome:
+    """A page job in a worker: OCR one page of the file from its bytes."""
+    from .ingest import pdf_scan
+
+    t0 = time.perf_counter()
+    try:
+        data = read_input(job.path)
+        if content_hash(data) != job.doc_id:
+            raise InputError("the file changed while the run read it; run again", path=job.path)
+        encoded = pdf_scan.encode_page(pdf_scan.ocr_page(data, job.page - 1))
+        return PageOutcome(job.path, job.doc_id, job.page, encoded,
+                           seconds=time.perf_counter() - t0, pid=os.getpid())
+    except Exception as e:  # noqa: BLE001 - the ReadJob meets it again, as the reader would
+        from .errors import WorkerMemoryError
+
+        if isinstance(e, MemoryError):  # the worker's heap is not to be trusted: recycle it
+            e = WorkerMemoryError(f"page {job.page}: out of memory under the worker's address-space "
+                                  "limit (limit address_space_mb)", path=job.path)
+        return PageOutcome(job.path, job.doc_id, job.page, failure=failure_row(job.path, job.doc_id, e),
+                           seconds=time.perf_counter() - t0, pid=os.getpid())
+
+
+def _in_worker_by_page(ocr: bool) -> Callable[[object], object]:
+    """The work of a worker when scans are spread page by page: the three kinds of job."""
+    first_pass = _in_worker(ocr, lambda path: _extract_with_pages(path, ocr, defer=True))
+    read_from_pages = _in_worker(ocr, lambda path: _extract_with_pages(path, ocr, defer=False))
+
+    def work(job):
+        if isinstance(job, OcrPageJob):
+            return _ocr_one_page(job)
+        if isinstance(job, ReadJob):
+            return read_from_pages(job.path)
+        return first_pass(job)
+
+    return work
+
+
+class _SpreadScans:
+    """The parent's side of spreading scans page by page (see the comment above
+    OcrPageJob): which pages each document still waits for, the page results into the
+    cache, and the follow-up jobs."""
+
+    def __init__(self, cache):
+        self.cache = cache
+        self.pool = None  # set once the pool exists: a failed page cancels its siblings
+        self.waiting: dict[str, set[int]] = {}  # doc_id -> its pages not answered yet
+
+    def answer(self, job, result, error):
+        """``(job, result, error, follow-ups)`` for the batch to record as a document's
+        outcome, or ``job`` None when there is no document outcome yet."""
+        if isinstance(job, OcrPageJob):
+            return self._page(job, result, error)
+        if error is None and isinstance(result, Outcome) and result.ocr_pages:
+            self.waiting[result.doc_id] = set(result.ocr_pages)
+            return None, None, None, [OcrPageJob(result.path, result.doc_id, n) for n in result.ocr_pages]
+        return job, result, error, []
+
+    def _page(self, job: OcrPageJob, result: PageOutcome | None, error):
+        left = self.waiting.get(job.doc_id)
+        if error is not None:
+            if left is None:  # the document failed already
+                return None, None, None, []
+            del self.waiting[job.doc_id]
+            if self.pool is not None:  # its other pages would only cost time
+                self.pool.cancel(lambda j: isinstance(j, OcrPageJob) and j.doc_id == job.doc_id)
+            return job.path, None, type(error)(f"page {job.page}: {error.message}", path=job.path), []
+        if result.encoded is not None:
+            self.cache.put_ocr_page(job.doc_id, job.page, result.encoded)
+        logger.debug("OCR page %d of %s (%s): worker pid %d, %.2f s%s", job.page, job.path, job.doc_id,
+                     result.pid, result.seconds, " (failed: read again in place)" if result.failure else "")
+        if left is None:
+            return None, None, None, []
+        left.discard(job.page)
+        if left:
+            return None, None, None, []
+        del self.waiting[job.doc_id]
+        return None, None, None, [ReadJob(job.path, job.doc_id)]
+
+
 def _run_isolated(jobs: list[str], ocr: bool, workers: int, done: Callable[[Outcome], None],
-                  limits=None) -> None:
+                  limits=None, cache=None) -> None:
     """Every document in a worker process (also with ``--workers 1``: one long-lived
     child), under the wall-clock and memory limits (policyparse.workers): a crash, an
     abort, a hang or a runaway allocation costs that file one failures row. The parent
-    warms up once before forking, so the children start warm."""
+    warms up once before forking, so the children start warm. With OCR on and a
+    ``cache`` for the page results, the pages of a scan are spread over the workers
+    (:class:`_SpreadScans`)."""
     from .limits import current
     from .workers import WorkerPool
 
@@ -417,16 +590,29 @@ def _run_isolated(jobs: list[str], ocr: bool, workers: int, done: Callable[[Outc
     gc.collect(1)
     gc.freeze()
 
-    def finished(path: str, result, error) -> None:
+    scans = _SpreadScans(cache) if ocr and cache is not None else None
+
+    def finished(job, result, error) -> list:
+        more: list = []
+        if scans is not None:
+            job, result, error, more = scans.answer(job, result, error)
+            if job is None:
+                return more
+        path = getattr(job, "path", job)
         if error is not None:
             if error.code == "E401":
                 error = WorkerCrashError(error.message, path=path)
             result = Outcome(path, None, failure=failure_row(path, None, error))
         done(result)
+        return more
 
+    # spreading: one file may become as many jobs as pages (the pool starts a child only for a job)
+    size = workers if scans is not None else min(workers, len(jobs))
+    work = _in_worker_by_page(ocr) if scans is not None else _in_worker(ocr)
     try:
-        with WorkerPool(min(workers, len(jobs)), _in_worker(ocr), limits or current(),
-                        recycle=_recycle) as pool:
+        with WorkerPool(size, work, limits or current(), recycle=_recycle) as pool:
+            if scans is not None:
+                scans.pool = pool
             pool.run(jobs, finished)
     finally:
         gc.unfreeze()  # this process may run more batches: let the collector see it all again
@@ -726,7 +912,7 @@ def _run_locked(inputs: list[str], out: Path, cache, key: str, key_parts: dict, 
             if scheduler and todo:
                 _run_dask(todo, ocr, workers, scheduler, done, shared_storage=shared_storage)
             elif todo:
-                _run_isolated(todo, ocr, workers, done, limits)
+                _run_isolated(todo, ocr, workers, done, limits, cache=cache)
     finally:
         progress.close()
 

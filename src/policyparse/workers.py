@@ -18,8 +18,11 @@ these loses the whole run; here each costs one ``failures`` row:
   one folder per run, removed when the pool closes; a folder left by a run killed
   with SIGKILL is removed by the next run (its owner pid is gone).
 
-The module is generic (a job is a path, the work a function run in the child) so it
-imports nothing of the batch.
+The module is generic (a job is a path, or any picklable value with a ``path``; the work
+a function run in the child) so it imports nothing of the batch. ``done`` may answer a
+job with follow-up jobs, handed out next (the batch turns a long scan into one job per page
+that needs OCR, then one that reads the document from the pages' results), and
+:meth:`WorkerPool.cancel` drops queued jobs that no longer matter.
 """
 from __future__ import annotations
 
@@ -125,7 +128,8 @@ class WorkerPool:
 
     ``done(job, result, error)`` is called once per job in the parent: ``result`` from
     the child, or ``error`` (a coded error) when the child timed out, ran out of
-    memory or died twice.
+    memory or died twice. It may return more jobs: they are handed out before the
+    jobs still queued, in their order.
     """
 
     def __init__(self, size: int, work: Callable[[str], object], limits: Limits, *,
@@ -135,6 +139,8 @@ class WorkerPool:
         self.ctx = multiprocessing.get_context("fork")
         self.slots: list[_Slot] = []
         self.tmp: str | None = None
+        self._queue: list = []  # the jobs not handed out yet, the next one last
+        self._retry: list = []
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -201,9 +207,20 @@ class WorkerPool:
 
     # ------------------------------------------------------------------ the run
 
-    def run(self, jobs: list[str], done: Callable[[str, object, PolicyParseError | None], None]) -> None:
-        queue = list(reversed(jobs))
-        retry: list[str] = []
+    def cancel(self, drop: Callable[[object], bool]) -> None:
+        """Forget the queued jobs (retries included) for which ``drop(job)`` is true; a job
+        that runs already finishes."""
+        self._queue[:] = [j for j in self._queue if not drop(j)]
+        self._retry[:] = [j for j in self._retry if not drop(j)]
+
+    def _answer(self, done, job, result, error) -> None:
+        more = done(job, result, error)
+        if more:
+            self._queue.extend(reversed(list(more)))
+
+    def run(self, jobs: list, done: Callable[[object, object, PolicyParseError | None], object]) -> None:
+        self._queue = queue = list(reversed(jobs))
+        self._retry = retry = []
         lim = self.limits
         while queue or retry or any(s.job for s in self.slots):
             busy = [s for s in self.slots if s.job is not None]
@@ -211,7 +228,8 @@ class WorkerPool:
             # hand out work: the normal queue first; a retry only runs alone
             if not solo_running:
                 if queue:
-                    for slot in self._idle(self.size - len(busy)):
+                    # no more children than jobs to give them: a follow-up may start one later
+                    for slot in self._idle(min(self.size - len(busy), len(queue))):
                         if not queue:
                             break
                         self._assign(slot, queue.pop(), solo=False, done=done)
@@ -232,7 +250,7 @@ class WorkerPool:
                         result = _DIED
                     if result is not _DIED:
                         job, slot.job = slot.job, None
-                        done(job, result, None)
+                        self._answer(done, job, result, None)
                         if self.recycle(result):
                             slot.process.join(5)
                             self._kill(slot)
@@ -243,17 +261,17 @@ class WorkerPool:
                 elif time.monotonic() - slot.started > lim.timeout_s:
                     job = slot.job
                     self._kill(slot)
-                    done(job, None, WorkerTimeoutError(
+                    self._answer(done, job, None, WorkerTimeoutError(
                         f"no result after {lim.timeout_s:g} s (limit timeout_s); the worker was "
-                        "killed and replaced", path=job))
+                        "killed and replaced", path=_path_of(job)))
                 else:
                     rss = _rss(slot.process.pid)
                     if rss > lim.memory_mb * 2**20:
                         job = slot.job
                         self._kill(slot)
-                        done(job, None, WorkerMemoryError(
+                        self._answer(done, job, None, WorkerMemoryError(
                             f"the worker used {rss / 2**20:,.0f} MB, over the limit memory_mb="
-                            f"{lim.memory_mb}; it was killed and replaced", path=job))
+                            f"{lim.memory_mb}; it was killed and replaced", path=_path_of(job)))
 
     def _idle(self, want: int) -> list[_Slot]:
         idle = [s for s in self.slots if s.job is None and s.process.is_alive()]
@@ -284,15 +302,19 @@ class WorkerPool:
         how = (f"killed by signal {signal.Signals(-code).name}" if code is not None and code < 0
                else f"exit status {code}")
         if code == -signal.SIGKILL:
-            done(job, None, WorkerMemoryError(
+            self._answer(done, job, None, WorkerMemoryError(
                 "the worker was killed (SIGKILL: the kernel's out-of-memory killer?) twice on "
-                "this file", path=job))
+                "this file", path=_path_of(job)))
             return
-        done(job, None, WorkerDied(f"the worker process died ({how}) twice on this file; "
-                                   "a crash in native code", path=job))
+        self._answer(done, job, None, WorkerDied(f"the worker process died ({how}) twice on this file; "
+                                                 "a crash in native code", path=_path_of(job)))
 
 
 _DIED = object()
+
+
+def _path_of(job) -> str:
+    return getattr(job, "path", job)
 
 
 def sweep_stale_temp() -> None:

@@ -63,6 +63,7 @@ PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 # what the batch hands its workers so they can look up level 1 themselves
 ENV_DB = "POLICYPARSE_CACHE_DB"
 ENV_INGEST_KEY = "POLICYPARSE_INGEST_KEY"
+ENV_OCR_KEY = "POLICYPARSE_OCR_KEY"
 
 _MAGIC = b"PPZ2"
 ZSTD_LEVEL = 6
@@ -267,6 +268,31 @@ def cache_keys(*, ocr: bool) -> CacheKeys:
     return CacheKeys(ingest, rows, parts)
 
 
+def ocr_sources() -> list[Path]:
+    """The Python files one page's OCR runs: ``ingest/pdf_scan.py`` (which holds the page
+    encoding and its version) and every module it imports, transitively."""
+    todo, seen = [PACKAGE_ROOT / "ingest" / "pdf_scan.py"], set()
+    while todo:
+        p = todo.pop()
+        if p not in seen:
+            seen.add(p)
+            todo.extend(_imports_of(p) - seen)
+    return sorted(seen)
+
+
+def ocr_fingerprint() -> str:
+    """The key of the per-page OCR entries: :func:`ocr_sources` and the gazetteer files
+    they name. Narrower than the ingest fingerprint on purpose: a change to the text-PDF
+    reader, the DOCX reader or a rule re-reads documents from the cached pages instead of
+    OCRing them again."""
+    sources, root = ocr_sources(), gazetteer_root()
+    h = hashlib.sha256(b"ocr-page\0")
+    _hash_files(h, sources, PACKAGE_ROOT)
+    if root is not None:
+        _hash_files(h, ingest_gazetteers(sources, root), root)
+    return h.hexdigest()[:16]
+
+
 # --------------------------------------------------------------------------- compression
 
 
@@ -427,6 +453,8 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS ingested (doc_id TEXT PRIMARY KEY, key TEXT NOT NULL, blob BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS extracted (doc_id TEXT PRIMARY KEY, key TEXT NOT NULL, blob BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS dictionaries (id INTEGER PRIMARY KEY, level TEXT NOT NULL, data BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS ocr_pages (doc_id TEXT NOT NULL, page INTEGER NOT NULL, key TEXT NOT NULL,
+                                      blob BLOB NOT NULL, PRIMARY KEY (doc_id, page));
 """
 
 
@@ -575,6 +603,26 @@ class DocCache:
         """Store an ingested document (:func:`encode_document`'s bytes)."""
         self._put("ingested", doc_id, self.keys.ingest, raw)
 
+    # level 1, one scanned page at a time (a batch spreads a long scan's pages over workers)
+    @functools.cached_property
+    def ocr_key(self) -> str:
+        return ocr_fingerprint()
+
+    def put_ocr_page(self, doc_id: str, page: int, raw: bytes) -> None:
+        """Store the OCR result of page ``page`` (1-based) of the document
+        (:func:`~policyparse.ingest.pdf_scan.encode_page`'s bytes), committed at once: a
+        run killed in the middle of a long scan resumes page by page."""
+        self.conn.execute("INSERT OR REPLACE INTO ocr_pages (doc_id, page, key, blob) VALUES (?, ?, ?, ?)",
+                          (doc_id, page, self.ocr_key, compress(raw)))
+
+    def ocr_pages(self, doc_id: str) -> list[int]:
+        """The pages of the document whose OCR result is cached at the current key."""
+        try:
+            return [r[0] for r in self.conn.execute(
+                "SELECT page FROM ocr_pages WHERE doc_id=? AND key=? ORDER BY page", (doc_id, self.ocr_key))]
+        except sqlite3.DatabaseError:
+            return []
+
     def doc_ids(self, level: int = 2) -> set[str]:
         table = "extracted" if level == 2 else "ingested"
         key = self.keys.rows if level == 2 else self.keys.ingest
@@ -597,7 +645,8 @@ class DocCache:
             conn.execute("CREATE TEMP TABLE IF NOT EXISTS keep (doc_id TEXT PRIMARY KEY)")
             conn.execute("DELETE FROM keep")
             conn.executemany("INSERT OR IGNORE INTO keep VALUES (?)", ((d,) for d in keep))
-            for table, key in (("ingested", self.keys.ingest), ("extracted", self.keys.rows)):
+            for table, key in (("ingested", self.keys.ingest), ("extracted", self.keys.rows),
+                               ("ocr_pages", self.ocr_key)):
                 removed += conn.execute(
                     f"DELETE FROM {table} WHERE key != ? OR doc_id NOT IN (SELECT doc_id FROM keep)",  # noqa: S608
                     (key,)).rowcount
@@ -619,9 +668,10 @@ class DocCache:
         """Tell worker processes (forked, spawned or a local Dask cluster: they inherit
         the environment) where level 1 is, so they skip the reader on a hit."""
         self.conn  # the file and its tables exist before a worker opens it read-only
-        saved = {k: os.environ.get(k) for k in (ENV_DB, ENV_INGEST_KEY)}
+        saved = {k: os.environ.get(k) for k in (ENV_DB, ENV_INGEST_KEY, ENV_OCR_KEY)}
         os.environ[ENV_DB] = str(self.db.resolve())
         os.environ[ENV_INGEST_KEY] = self.keys.ingest
+        os.environ[ENV_OCR_KEY] = self.ocr_key
         try:
             yield
         finally:
@@ -648,21 +698,42 @@ def close_reader() -> None:
 def lookup_ingested(doc_id: str) -> Document | None:
     """In a worker: the cached Document for ``doc_id`` at the current ingest key, or None
     (no cache shared with this process, a miss, or an entry that does not decode)."""
-    global _reader
     db, key = os.environ.get(ENV_DB), os.environ.get(ENV_INGEST_KEY)
     if not db or not key:
         return None
     try:
-        if _reader is None or _reader[0] != os.getpid() or _reader[1] != db:
-            if _reader is not None and _reader[0] != os.getpid():
-                # a connection inherited through fork is neither used nor closed here
-                # (closing it could touch the parent's locks): it is kept, unused
-                _inherited.append(_reader[2])
-            elif _reader is not None:
-                close_reader()
-            conn = _connect(Path(db), readonly=True)
-            _reader = (os.getpid(), db, conn, _Dictionaries(lambda: conn))
-        row = _reader[2].execute("SELECT blob FROM ingested WHERE doc_id=? AND key=?", (doc_id, key)).fetchone()
-        return decode_document(_reader[3].read(row[0])) if row else None
+        reader = _shared_reader(db)
+        row = reader[2].execute("SELECT blob FROM ingested WHERE doc_id=? AND key=?", (doc_id, key)).fetchone()
+        return decode_document(reader[3].read(row[0])) if row else None
+    except (sqlite3.Error, ValueError, zstandard.ZstdError):
+        return None
+
+
+def _shared_reader(db: str) -> tuple[int, str, sqlite3.Connection, _Dictionaries]:
+    """This process's read-only connection to the batch's cache file."""
+    global _reader
+    if _reader is None or _reader[0] != os.getpid() or _reader[1] != db:
+        if _reader is not None and _reader[0] != os.getpid():
+            # a connection inherited through fork is neither used nor closed here
+            # (closing it could touch the parent's locks): it is kept, unused
+            _inherited.append(_reader[2])
+        elif _reader is not None:
+            close_reader()
+        conn = _connect(Path(db), readonly=True)
+        _reader = (os.getpid(), db, conn, _Dictionaries(lambda: conn))
+    return _reader
+
+
+def lookup_ocr_page(doc_id: str, page: int) -> bytes | None:
+    """In a worker: the cached OCR result of page ``page`` (1-based) of the document, as
+    :func:`~policyparse.ingest.pdf_scan.encode_page` made it, or None."""
+    db, key = os.environ.get(ENV_DB), os.environ.get(ENV_OCR_KEY)
+    if not db or not key:
+        return None
+    try:
+        reader = _shared_reader(db)
+        row = reader[2].execute("SELECT blob FROM ocr_pages WHERE doc_id=? AND page=? AND key=?",
+                                (doc_id, page, key)).fetchone()
+        return reader[3].read(row[0]) if row else None
     except (sqlite3.Error, ValueError, zstandard.ZstdError):
         return None

@@ -11,9 +11,13 @@ paragraphs, furniture and tables over page breaks are then rebuilt by
 """
 from __future__ import annotations
 
+import contextlib
+import dataclasses
+import json
 import math
 import os
 import threading
+from typing import Callable, Iterator
 
 from .. import limits
 from ..errors import CorruptFileError, MissingDependencyError
@@ -104,7 +108,7 @@ def ocr_page(pdf_bytes: bytes, page_index: int) -> PageContent:
             raise CorruptFileError(f"the PDF has no page {page_index + 1} (it has {len(pdf)})")
         page = pdf[page_index]
         try:
-            return ocr_rendered_page(page, page_index + 1)
+            return ocr_page_image(page, page_index + 1)
         finally:
             page.close()
     finally:
@@ -192,8 +196,76 @@ def _split_on_rules(piece: Piece, rules: list[Rule], tol: float) -> list[Piece]:
     return out or [piece]
 
 
+# Where read_pdf's pages without a text layer get their OCR from, when a batch worker
+# says so (policyparse.batch hands a long scan's pages to several workers and caches each
+# page's result): None, the default, OCRs the page here and now.
+PageSource = Callable[[object, int], PageContent]
+_page_source: PageSource | None = None
+
+
+@contextlib.contextmanager
+def page_source(source: PageSource | None) -> Iterator[None]:
+    """While it lasts, :func:`ocr_rendered_page` (what :func:`.pdf_text.read_pdf` calls for
+    each page without a usable text layer) asks ``source(page, number)`` instead of running
+    OCR: a batch worker answers with the page's cached result, or notes that the page still
+    needs OCR. The reader itself stays unaware of caches and workers."""
+    global _page_source
+    saved, _page_source = _page_source, source
+    try:
+        yield
+    finally:
+        _page_source = saved
+
+
 def ocr_rendered_page(page, number: int) -> PageContent:
-    """OCR one open pypdfium2 page (``number`` 1-based) into pieces and rules."""
+    """OCR one open pypdfium2 page (``number`` 1-based) into pieces and rules, or take it
+    from the :func:`page_source` in force."""
+    if _page_source is not None:
+        return _page_source(page, number)
+    return ocr_page_image(page, number)
+
+
+# ------------------------------------------------------------------ one page's result as bytes
+
+PAGE_FORMAT = 1  # bump when the encoding below changes: old cache entries then miss
+
+
+def encode_page(content: PageContent) -> bytes | None:
+    """A page's OCR result as compact JSON (for the batch's per-page cache entries); None
+    when it would not come back equal (then it is not cached, only used)."""
+    def row(obj) -> list:
+        return [getattr(obj, f.name) for f in dataclasses.fields(obj)]
+
+    fields = row(content)
+    names = [f.name for f in dataclasses.fields(PageContent)]
+    fields[names.index("pieces")] = [row(p) for p in content.pieces]
+    fields[names.index("rules")] = [row(r) for r in content.rules]
+    try:
+        raw = json.dumps([PAGE_FORMAT, fields], ensure_ascii=False, separators=(",", ":"),
+                         allow_nan=False).encode("utf-8")
+    except (TypeError, ValueError):
+        return None
+    return raw if decode_page(raw) == content else None
+
+
+def decode_page(raw: bytes) -> PageContent | None:
+    """The inverse of :func:`encode_page`; None for anything else (a torn or older entry)."""
+    try:
+        version, fields = json.loads(raw)
+        if version != PAGE_FORMAT:
+            return None
+        names = [f.name for f in dataclasses.fields(PageContent)]
+        values = dict(zip(names, fields, strict=True))
+        values["pieces"] = [Piece(*p) for p in values["pieces"]]
+        values["rules"] = [Rule(*r) for r in values["rules"]]
+        return PageContent(**values)
+    except (ValueError, TypeError, KeyError):
+        return None
+
+
+def ocr_page_image(page, number: int) -> PageContent:
+    """OCR one open pypdfium2 page (``number`` 1-based) into pieces and rules: render, read,
+    straighten, find the rules."""
     import cv2
     import numpy as np
 
