@@ -553,9 +553,9 @@ def write_cross_document_tables(staging: Path, files: dict[str, list[str]], cach
     rewritten in place) and group near-identical tasks of different notices
     (``task_clusters``). The clusters' index lives in ``cache`` (export/cache.DocCache) from
     run to run, so a run hashes only the sentences of new documents (export/clusters.py);
-    without one, in a temporary database. Memory is an index of a few short strings per
-    document for the references, and bounded buffers for the clusters. Returns the new
-    tables' files and row counts."""
+    without one, in a temporary database. Both indexes are SQLite tables, so memory is
+    bounded buffers (a batch of documents, one staged references file, one bucket's
+    leaders or one component). Returns the new tables' files and row counts."""
     import contextlib
     import sqlite3
     import tempfile
@@ -565,11 +565,6 @@ def write_cross_document_tables(staging: Path, files: dict[str, list[str]], cach
     from .export.schema import ALL_TABLES
     from .export.tables import reference_linker
 
-    key_columns = ["doc_id", "doc_number", "title", "notice_key"]
-    schema = pa.schema([ALL_TABLES["documents"].field(c) for c in key_columns])
-    documents = pa.Table.from_batches(
-        list(pq_out.read_staged_batches(staging, "documents", key_columns)), schema=schema)
-    pq_out.rewrite_staged(staging, "references", files["references"], reference_linker(documents))
     writer = pq_out.RunWriter(staging, {name: ALL_TABLES[name] for name in CROSS_DOCUMENT_TABLES})
     with contextlib.ExitStack() as stack:
         if cache is not None:
@@ -579,6 +574,10 @@ def write_cross_document_tables(staging: Path, files: dict[str, list[str]], cach
             conn = sqlite3.connect(str(Path(folder) / "clusters.sqlite"), isolation_level=None)
             stack.callback(conn.close)
             index = ClusterIndex(conn)
+        # the references' index in TEMP tables of the same database (on disk when large)
+        link = reference_linker(pq_out.read_staged_batches(
+            staging, "documents", ["doc_id", "doc_number", "title", "notice_key"]), index.conn)
+        pq_out.rewrite_staged(staging, "references", files["references"], link)
         in_order = ((d, n) for b in pq_out.read_staged_batches(staging, "documents", ["doc_id", "notice_key"])
                     for d, n in zip(b.column("doc_id").to_pylist(), b.column("notice_key").to_pylist()))
         try:
