@@ -61,13 +61,13 @@ def fresh_bytes(src: Path, dest: Path) -> dict[str, bytes]:
 def hashed(monkeypatch):
     """The wordings hashed (MinHash) in this process, where the run's cross-document step runs."""
     seen: list[str] = []
-    real = clusters.signature
+    real = clusters.signatures
 
-    def counting(letters: str) -> bytes:
-        seen.append(letters)
-        return real(letters)
+    def counting(wordings: list[str]) -> list[bytes]:
+        seen.extend(wordings)
+        return real(wordings)
 
-    monkeypatch.setattr(clusters, "signature", counting)
+    monkeypatch.setattr(clusters, "signatures", counting)
     return seen
 
 
@@ -212,3 +212,22 @@ def test_a_run_killed_in_the_step_leaves_the_tables_and_the_next_run_is_right(tm
     again = run_batch([src], out, quiet=True)
     assert again.published
     assert cross_document_bytes(out) == fresh_bytes(src, tmp_path / "fresh")
+
+
+def test_minhash_values_estimate_the_jaccard_similarity_of_3_grams():
+    """signatures() (datasketch's values, computed in numpy) on every pair of the seeds'
+    task sentences: the share of equal values tracks the exact Jaccard similarity of the
+    3-gram sets, and a wording's values do not depend on the wordings hashed with it."""
+    words = sorted(set().union(*(wordings(p) for p in SEEDS)))
+    sigs = clusters.signatures(words)
+    assert sigs[:5] == [clusters.signatures([w])[0] for w in words[:5]]
+    grams = [{w[i:i + 3] for i in range(len(w) - 2)} for w in words]
+    errors, close = [], 0
+    for i in range(len(words)):
+        for j in range(i + 1, len(words)):
+            exact = len(grams[i] & grams[j]) / len(grams[i] | grams[j])
+            if exact >= 0.2:
+                close += 1
+                errors.append(abs(clusters.similarity(sigs[i], sigs[j]) - exact))
+    assert close >= 20
+    assert sum(errors) / len(errors) < 0.06 and max(errors) < 0.25  # 64 values: σ ≤ 0.0625

@@ -87,6 +87,7 @@ BANDS, ROWS = 14, 4
 # a bucket's members compare with at most this many leaders: a bucket holds near-copies of
 # one wording, so more than a few dissimilar groups in one is chance, not a lead to follow
 LEADERS_PER_BUCKET = 8
+SLICE_ROWS = 2048  # tasks cut and hashed at a time (a staged batch holds 64k)
 
 _SENTENCE_END = re.compile(r"[。；;！!？?\n\t]+")
 # the numbering label at a sentence's start: 1、 （3） 二、 ① 10.
@@ -109,36 +110,80 @@ def sentences(text: str) -> list[tuple[str, str]]:
     return out
 
 
-def _shingles(letters: str) -> list[bytes]:
-    return [letters[i:i + SHINGLE].encode("utf-8") for i in range(len(letters) - SHINGLE + 1)]
-
-
 def node_of(letters: str) -> int:
     """A wording's node: 8 bytes of the BLAKE2b of its letters, as SQLite's signed integer
     (a collision among ten million wordings has odds of about 1 in 200,000)."""
     return int.from_bytes(hashlib.blake2b(letters.encode("utf-8"), digest_size=8).digest(), "little", signed=True)
 
 
-_template: list = []
+def _mix(x):
+    """splitmix64's finaliser over a uint64 array (wrapping arithmetic): every bit of the
+    input moves every bit of the output."""
+    import numpy as np
+
+    x = x + np.uint64(0x9E3779B97F4A7C15)
+    x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return x ^ (x >> np.uint64(31))
 
 
-def signature(letters: str) -> bytes:
-    """The MinHash values (datasketch) of a wording's 3-grams, as NUM_PERM little-endian uint32."""
-    from datasketch import MinHash
+_permutations: list = []
+_gram_hashes: dict[str, int] = {}
+GRAM_CACHE = 1 << 18  # 3-grams whose SHA-1 is kept (cleared when full: bounded memory)
+HASH_CHUNK = 256  # wordings whose 3-grams go through numpy together (a 3-gram × value matrix)
 
-    if not _template:  # the permutations are drawn once per process
-        _template.append(MinHash(num_perm=NUM_PERM, seed=SEED))
-    t = _template[0]
-    mh = MinHash(num_perm=NUM_PERM, seed=SEED, permutations=t.permutations, scheme=t.scheme)
-    mh.update_batch(_shingles(letters))
-    return mh.hashvalues.astype("<u4").tobytes()
+
+def signatures(wordings: list[str]) -> list[bytes]:
+    """The MinHash values of each wording's character 3-grams, as NUM_PERM little-endian
+    uint32: bit for bit datasketch 2.0's ``MinHash(num_perm=NUM_PERM, seed=SEED)`` (scheme
+    "affine32": SHA-1's first 4 bytes of the UTF-8 3-gram, MurmurHash3's fmix32, then
+    ``a·h + b`` mod 2³² with the permutations its RandomState(SEED) draws), computed without
+    importing datasketch (and scipy through it: 1.4 s a run) and a chunk of wordings at a
+    time through numpy; a 3-gram's SHA-1 is looked up in a bounded dictionary first, as the
+    same 3-grams come back in wording after wording."""
+    import numpy as np
+
+    if not _permutations:
+        rng = np.random.RandomState(SEED)
+        a = rng.randint(0, 1 << 31, NUM_PERM, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+        _permutations.append((a, rng.randint(0, 1 << 32, NUM_PERM, dtype=np.uint32)))
+    a, b = _permutations[0]
+    out: list[bytes] = []
+    for first in range(0, len(wordings), HASH_CHUNK):
+        hashes: list[int] = []
+        starts: list[int] = []
+        for letters in wordings[first:first + HASH_CHUNK]:  # MIN_SENTENCE_CHARS letters: never no 3-gram
+            starts.append(len(hashes))
+            for i in range(len(letters) - SHINGLE + 1):
+                gram = letters[i:i + SHINGLE]
+                h = _gram_hashes.get(gram)
+                if h is None:
+                    if len(_gram_hashes) >= GRAM_CACHE:
+                        _gram_hashes.clear()
+                    h = _gram_hashes[gram] = int.from_bytes(
+                        hashlib.sha1(gram.encode("utf-8")).digest()[:4], "little")  # noqa: S324 - a hash, no secret
+                hashes.append(h)
+        hv = np.array(hashes, dtype=np.uint32)
+        hv ^= hv >> np.uint32(16)  # fmix32
+        hv *= np.uint32(0x85EBCA6B)
+        hv ^= hv >> np.uint32(13)
+        hv *= np.uint32(0xC2B2AE35)
+        hv ^= hv >> np.uint32(16)
+        values = hv[:, None] * a[None, :] + b[None, :]
+        out += [row.tobytes() for row in np.minimum.reduceat(values, np.asarray(starts), axis=0).astype("<u4")]
+    return out
 
 
 def band_keys(sig: bytes) -> list[tuple[int, int]]:
-    """``(band, bucket)`` of a signature in each LSH band."""
-    width = 4 * ROWS
-    return [(b, int.from_bytes(hashlib.blake2b(sig[b * width:(b + 1) * width], digest_size=8).digest(),
-                               "little", signed=True)) for b in range(BANDS)]
+    """``(band, bucket)`` of a signature in each LSH band: the band's ROWS values mixed into
+    a signed 64-bit integer (SQLite's)."""
+    import numpy as np
+
+    v = np.frombuffer(sig, "<u4").astype(np.uint64)[:BANDS * ROWS].reshape(BANDS, ROWS)
+    key = np.arange(BANDS, dtype=np.uint64)
+    for r in range(ROWS):
+        key = _mix(key ^ (v[:, r] << np.uint64(32 * (r % 2))))
+    return list(enumerate(key.view(np.int64).tolist()))
 
 
 def similarity(a: bytes, b: bytes) -> float:
@@ -279,41 +324,48 @@ class ClusterIndex:
         c = self.conn
         c.execute("INSERT INTO fresh SELECT doc_id FROM speaker WHERE doc_id NOT IN (SELECT doc_id FROM cluster_doc)")
         c.execute("INSERT INTO cluster_doc (doc_id) SELECT doc_id FROM fresh")
+        self.from_empty = c.execute("SELECT 1 FROM cluster_node LIMIT 1").fetchone() is None
         self.stats["documents_new"] = c.execute("SELECT count(*) FROM fresh").fetchone()[0]
         self.stats["wordings_hashed"] = 0
         if not self.stats["documents_new"]:
             return
         number = _TaskNumbers()
         for batch in tasks():
-            ids = list(dict.fromkeys(batch.column("doc_id").to_pylist()))
-            doc_no = dict(c.execute("SELECT d.doc_id, d.doc_no FROM cluster_doc d JOIN fresh f ON f.doc_id = d.doc_id "
-                                    "WHERE d.doc_id IN (SELECT value FROM json_each(?))", (_json(ids),)))
-            if not doc_no:
+            for offset in range(0, batch.num_rows, SLICE_ROWS):  # a slice's sentences at a time
+                self._add_slice(batch.slice(offset, SLICE_ROWS), number)
+
+    def _add_slice(self, batch: pa.RecordBatch, number: _TaskNumbers) -> None:
+        c = self.conn
+        ids = list(dict.fromkeys(batch.column("doc_id").to_pylist()))
+        doc_no = dict(c.execute("SELECT d.doc_id, d.doc_no FROM cluster_doc d JOIN fresh f ON f.doc_id = d.doc_id "
+                                "WHERE d.doc_id IN (SELECT value FROM json_each(?))", (_json(ids),)))
+        if not doc_no:
+            return
+        occ: list[tuple[int, int, int, int]] = []
+        count: dict[int, int] = {}
+        letters_of: dict[int, str] = {}
+        for did, _tid, index, text in _task_rows(batch):
+            if did not in doc_no:
                 continue
-            occ: list[tuple[int, int, int, int]] = []
-            count: dict[int, int] = {}
-            letters_of: dict[int, str] = {}
-            for did, _tid, index, text in _task_rows(batch):
-                if did not in doc_no:
-                    continue
-                task_no = number(did, index)
-                for k, (_written, letters) in enumerate(sentences(text)):
-                    node = node_of(letters)
-                    occ.append((doc_no[did], task_no, k, node))
-                    count[node] = count.get(node, 0) + 1
-                    letters_of.setdefault(node, letters)
-            c.executemany("INSERT INTO cluster_occ VALUES (?, ?, ?, ?)", occ)
-            known = {r[0] for r in c.execute("SELECT node FROM cluster_node WHERE node IN "
-                                             "(SELECT value FROM json_each(?))", (_json(count),))}
-            c.executemany("UPDATE cluster_node SET refs = refs + ? WHERE node = ?",
-                          [(n, node) for node, n in count.items() if node in known])
-            born = [node for node in count if node not in known]
-            sigs = [(node, signature(letters_of[node])) for node in born]
-            self.stats["wordings_hashed"] += len(sigs)
-            c.executemany("INSERT INTO cluster_node (node, sig, refs) VALUES (?, ?, ?)",
-                          [(node, sig, count[node]) for node, sig in sigs])
-            bands = [(b, bucket, node) for node, sig in sigs for b, bucket in band_keys(sig)]
-            c.executemany("INSERT INTO cluster_band VALUES (?, ?, ?)", bands)
+            task_no = number(did, index)
+            for k, (_written, letters) in enumerate(sentences(text)):
+                node = node_of(letters)
+                occ.append((doc_no[did], task_no, k, node))
+                count[node] = count.get(node, 0) + 1
+                letters_of.setdefault(node, letters)
+        c.executemany("INSERT INTO cluster_occ VALUES (?, ?, ?, ?)", occ)
+        known = {r[0] for r in c.execute("SELECT node FROM cluster_node WHERE node IN "
+                                         "(SELECT value FROM json_each(?))", (_json(count),))}
+        c.executemany("UPDATE cluster_node SET refs = refs + ? WHERE node = ?",
+                      [(n, node) for node, n in count.items() if node in known])
+        born = [node for node in count if node not in known]
+        sigs = list(zip(born, signatures([letters_of[node] for node in born])))
+        self.stats["wordings_hashed"] += len(sigs)
+        c.executemany("INSERT INTO cluster_node (node, sig, refs) VALUES (?, ?, ?)",
+                      [(node, sig, count[node]) for node, sig in sigs])
+        bands = [(b, bucket, node) for node, sig in sigs for b, bucket in band_keys(sig)]
+        c.executemany("INSERT INTO cluster_band VALUES (?, ?, ?)", bands)
+        if not self.from_empty:  # from an empty index every bucket is made, none needs naming
             c.executemany("INSERT OR IGNORE INTO touched VALUES (?, ?)", [(b, k) for b, k, _ in bands])
             c.executemany("INSERT OR IGNORE INTO changed VALUES (?)", [(node,) for node in count])
 
@@ -348,10 +400,16 @@ class ClusterIndex:
         c.execute("DELETE FROM cluster_edge WHERE b IN (SELECT node FROM moved)")
 
         # each bucket's members in the order of their nodes: a member joins the first leader
-        # it is similar enough to, or leads; only the leaders' values are held
-        cur = c.execute("SELECT r.band, r.bucket, b.node, n.sig FROM redo r "
-                        "JOIN cluster_band b ON b.band = r.band AND b.bucket = r.bucket "
-                        "JOIN cluster_node n ON n.node = b.node ORDER BY r.band, r.bucket, b.node")
+        # it is similar enough to, or leads; only the leaders' values are held. From an empty
+        # index: every bucket of two nodes or more, in the order of the buckets' table
+        cur = c.execute("SELECT g.band, g.bucket, b.node, n.sig FROM (SELECT band, bucket FROM cluster_band "
+                        "GROUP BY band, bucket HAVING count(*) > 1) g "
+                        "JOIN cluster_band b ON b.band = g.band AND b.bucket = g.bucket "
+                        "JOIN cluster_node n ON n.node = b.node ORDER BY g.band, g.bucket, b.node") \
+            if self.from_empty else \
+            c.execute("SELECT r.band, r.bucket, b.node, n.sig FROM redo r "
+                      "JOIN cluster_band b ON b.band = r.band AND b.bucket = r.bucket "
+                      "JOIN cluster_node n ON n.node = b.node ORDER BY r.band, r.bucket, b.node")
         current = None
         leaders: list[tuple[int, bytes]] = []
         edges: list[tuple[int, int]] = []
@@ -390,6 +448,8 @@ class ClusterIndex:
         c.execute("INSERT OR IGNORE INTO pending SELECT n.node FROM redo_comp r JOIN cluster_node n ON n.comp = r.comp")
         c.execute("INSERT OR IGNORE INTO pending SELECT node FROM moved")
         c.execute("INSERT OR IGNORE INTO pending SELECT node FROM changed")
+        if self.from_empty:
+            c.execute("INSERT OR IGNORE INTO pending SELECT node FROM cluster_node")
         # nodes without an edge are components of one, made in one statement
         alone = ("SELECT p.node FROM pending p WHERE NOT EXISTS (SELECT 1 FROM cluster_edge e WHERE e.a = p.node) "
                  "AND NOT EXISTS (SELECT 1 FROM cluster_edge e WHERE e.b = p.node)")
