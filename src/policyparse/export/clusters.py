@@ -391,9 +391,11 @@ class ClusterIndex:
         c.executemany("DELETE FROM changed WHERE node = ?", [(n,) for n, _, _ in died])
         self.stats["wordings_gone"] = len(died)
 
+        # CROSS JOIN keeps SQLite's order: the small working table outside (it has no statistics,
+        # and a scan of every bucket would cost what the whole index holds)
         c.execute("INSERT OR IGNORE INTO moved SELECT b.node FROM touched t "
-                  "JOIN cluster_band b ON b.band = t.band AND b.bucket = t.bucket")
-        cur = c.execute("SELECT n.sig FROM moved m JOIN cluster_node n ON n.node = m.node")
+                  "CROSS JOIN cluster_band b ON b.band = t.band AND b.bucket = t.bucket")
+        cur = c.execute("SELECT n.sig FROM moved m CROSS JOIN cluster_node n ON n.node = m.node")
         while rows := cur.fetchmany(1000):
             c.executemany("INSERT OR IGNORE INTO redo VALUES (?, ?)", [k for (sig,) in rows for k in band_keys(sig)])
         c.execute("DELETE FROM cluster_edge WHERE a IN (SELECT node FROM moved)")
@@ -408,8 +410,8 @@ class ClusterIndex:
                         "JOIN cluster_node n ON n.node = b.node ORDER BY g.band, g.bucket, b.node") \
             if self.from_empty else \
             c.execute("SELECT r.band, r.bucket, b.node, n.sig FROM redo r "
-                      "JOIN cluster_band b ON b.band = r.band AND b.bucket = r.bucket "
-                      "JOIN cluster_node n ON n.node = b.node ORDER BY r.band, r.bucket, b.node")
+                      "CROSS JOIN cluster_band b ON b.band = r.band AND b.bucket = r.bucket "
+                      "CROSS JOIN cluster_node n ON n.node = b.node ORDER BY r.band, r.bucket, b.node")
         current = None
         leaders: list[tuple[int, bytes]] = []
         edges: list[tuple[int, int]] = []
@@ -444,8 +446,9 @@ class ClusterIndex:
         c = self.conn
         for nodes in ("moved", "changed"):  # driven by the small tables, never a scan of every node
             c.execute(f"INSERT OR IGNORE INTO redo_comp SELECT n.comp FROM {nodes} m "  # noqa: S608
-                      "JOIN cluster_node n ON n.node = m.node WHERE n.comp IS NOT NULL")
-        c.execute("INSERT OR IGNORE INTO pending SELECT n.node FROM redo_comp r JOIN cluster_node n ON n.comp = r.comp")
+                      "CROSS JOIN cluster_node n ON n.node = m.node WHERE n.comp IS NOT NULL")
+        c.execute("INSERT OR IGNORE INTO pending SELECT n.node FROM redo_comp r "
+                  "CROSS JOIN cluster_node n ON n.comp = r.comp")
         c.execute("INSERT OR IGNORE INTO pending SELECT node FROM moved")
         c.execute("INSERT OR IGNORE INTO pending SELECT node FROM changed")
         if self.from_empty:
