@@ -6,8 +6,8 @@ near-copies), clustered through the index a run keeps in its cache (ClusterIndex
 Each size runs in a fresh child process that reads the tasks from a Parquet file a batch at
 a time, as the run reads its staged tables: printed are the documents, task sentences, the
 seconds of a fresh index, the rows, and the peak memory of the step (the largest resident
-size during it less the resident size before it: what the index, buffers and SQLite's
-caches took); then the seconds of an incremental update after one more notice arrives
+size sampled every 20 ms during it, less the resident size before it: what the index's
+buffers and SQLite's caches took); then the seconds of an incremental update after one more notice arrives
 (index kept, rows read out again). ``--tracemalloc`` also prints the peak of Python's own
 allocations during the fresh step (slower).
 
@@ -23,6 +23,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -90,6 +91,16 @@ def measure(tasks_file: Path, db: Path, n_docs: int, trace: bool) -> dict:
     conn = sqlite3.connect(str(db), isolation_level=None)
     index = ClusterIndex(conn, "bench")
     before = rss_mb()
+    peak_rss = [before]
+    running = [True]
+
+    def sample() -> None:  # the resident size every 20 ms while the step runs
+        while running[0]:
+            peak_rss[0] = max(peak_rss[0], rss_mb())
+            time.sleep(0.02)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
     if trace:
         import tracemalloc
 
@@ -97,7 +108,9 @@ def measure(tasks_file: Path, db: Path, n_docs: int, trace: bool) -> dict:
     t0 = time.perf_counter()
     rows = sum(t.num_rows for t in index.update(docs(n_docs), tasks))
     fresh_s = time.perf_counter() - t0
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 - before  # Linux: KiB
+    running[0] = False
+    sampler.join()
+    peak = peak_rss[0] - before
     out = {"docs": n_docs, "fresh_s": round(fresh_s, 1), "rows": rows, "step_peak_mb": round(peak, 1),
            **{f"fresh_{k}": v for k, v in index.stats.items()}}
     if trace:

@@ -207,9 +207,14 @@ _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS cluster_band (band INTEGER NOT NULL, bucket INTEGER NOT NULL, node INTEGER NOT NULL, "
     "PRIMARY KEY (band, bucket, node)) WITHOUT ROWID",
     "CREATE TABLE IF NOT EXISTS cluster_edge (a INTEGER NOT NULL, b INTEGER NOT NULL, PRIMARY KEY (a, b)) WITHOUT ROWID",
+    # the task id and written sentence of each sentence a run's rows named (a member or a
+    # representative), so the next run reads the tasks again only for what it has not named yet
+    "CREATE TABLE IF NOT EXISTS cluster_text (doc_no INTEGER NOT NULL, task_no INTEGER NOT NULL, "
+    "sent_no INTEGER NOT NULL, task_id TEXT NOT NULL, text TEXT NOT NULL, PRIMARY KEY (doc_no, task_no, sent_no)) "
+    "WITHOUT ROWID",
     "CREATE INDEX IF NOT EXISTS cluster_edge_b ON cluster_edge (b)",
 )
-_STATE_TABLES = ("cluster_doc", "cluster_occ", "cluster_node", "cluster_band", "cluster_edge")
+_STATE_TABLES = ("cluster_doc", "cluster_occ", "cluster_node", "cluster_band", "cluster_edge", "cluster_text")
 # working tables of one run (TEMP: on disk beside the cache when large, gone with the connection)
 _WORK = {
     "run_doc": "ord INTEGER PRIMARY KEY, doc_id TEXT NOT NULL, notice TEXT NOT NULL",
@@ -271,7 +276,7 @@ class ClusterIndex:
             conn.execute(statement)
 
     def update(self, documents: Iterable[tuple[str, str | None]],
-               tasks: Callable[[], Iterable[pa.RecordBatch]], *, chunk_rows: int = 50_000) -> Iterator[pa.Table]:
+               tasks: Callable[[], Iterable[pa.RecordBatch]], *, chunk_rows: int = 10_000) -> Iterator[pa.Table]:
         """Bring the index to ``documents`` (``(doc_id, notice_key)`` in the run's order) whose
         tasks ``tasks()`` streams (``doc_id``, ``task_id``, ``text``, optionally
         ``task_index``; each document's tasks together, in order; called once or twice), then
@@ -315,6 +320,7 @@ class ClusterIndex:
                   "WHERE node IN (SELECT node FROM lost)")
         c.execute("INSERT OR IGNORE INTO changed SELECT node FROM lost")
         c.execute("DELETE FROM cluster_occ WHERE doc_no IN (SELECT doc_no FROM gone)")
+        c.execute("DELETE FROM cluster_text WHERE doc_no IN (SELECT doc_no FROM gone)")
         self.stats["documents_gone"] = c.execute(
             "DELETE FROM cluster_doc WHERE doc_no IN (SELECT doc_no FROM gone)").rowcount
 
@@ -513,7 +519,9 @@ class ClusterIndex:
                   "WHERE f.k = 1")
         c.execute("INSERT OR IGNORE INTO need (doc_no, task_no, sent_no) SELECT doc_no, task_no, sent_no FROM kept")
         c.execute("INSERT OR IGNORE INTO need (doc_no, task_no, sent_no) SELECT r_doc, r_task, r_sent FROM cluster")
-        if c.execute("SELECT count(*) FROM cluster").fetchone()[0]:
+        c.execute("UPDATE need SET task_id = t.task_id, text = t.text FROM cluster_text t "
+                  "WHERE t.doc_no = need.doc_no AND t.task_no = need.task_no AND t.sent_no = need.sent_no")
+        if c.execute("SELECT 1 FROM need WHERE task_id IS NULL LIMIT 1").fetchone():
             self._texts(tasks)
         cur = c.execute(
             "SELECT 'c' || fn.task_id || '-s' || cl.f_sent AS cluster_id, nk.task_id AS task_id, d.doc_id, k.notice, "
@@ -531,19 +539,21 @@ class ClusterIndex:
             c.execute(f"DROP TABLE IF EXISTS temp.{name}")
 
     def _texts(self, tasks: Callable[[], Iterable[pa.RecordBatch]]) -> None:
-        """The task ids and written sentences the rows name, from the tasks read again."""
+        """The task ids and written sentences the rows name and no earlier run named, from the
+        tasks read again; kept in ``cluster_text`` for the next run."""
         c = self.conn
         number = _TaskNumbers()
         for batch in tasks():
             ids = list(dict.fromkeys(batch.column("doc_id").to_pylist()))
             doc_no = dict(c.execute("SELECT doc_id, doc_no FROM cluster_doc WHERE doc_id IN "
-                                    "(SELECT value FROM json_each(?)) AND doc_no IN (SELECT doc_no FROM need)",
-                                    (_json(ids),)))
+                                    "(SELECT value FROM json_each(?)) AND doc_no IN "
+                                    "(SELECT doc_no FROM need WHERE task_id IS NULL)", (_json(ids),)))
             if not doc_no:
                 continue
             wanted: dict[tuple[int, int], list[int]] = {}
-            for dn, task_no, sent_no in c.execute("SELECT doc_no, task_no, sent_no FROM need WHERE doc_no IN "
-                                                  "(SELECT value FROM json_each(?))", (_json(doc_no.values()),)):
+            for dn, task_no, sent_no in c.execute("SELECT doc_no, task_no, sent_no FROM need WHERE task_id IS NULL "
+                                                  "AND doc_no IN (SELECT value FROM json_each(?))",
+                                                  (_json(doc_no.values()),)):
                 wanted.setdefault((dn, task_no), []).append(sent_no)
             found = []
             for did, tid, index, text in _task_rows(batch):
@@ -555,6 +565,8 @@ class ClusterIndex:
                     found += [(tid, cut[k][0], key[0], key[1], k) for k in wanted[key] if k < len(cut)]
             c.executemany("UPDATE need SET task_id = ?, text = ? WHERE doc_no = ? AND task_no = ? AND sent_no = ?",
                           found)
+            c.executemany("INSERT OR REPLACE INTO cluster_text VALUES (?, ?, ?, ?, ?)",
+                          [(dn, task_no, k, tid, text) for tid, text, dn, task_no, k in found])
 
 
 def build_task_clusters(batches: Iterable[pa.RecordBatch], notice_of: Mapping[str, str] | None = None, *,
