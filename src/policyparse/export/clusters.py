@@ -99,15 +99,31 @@ _CN_DIGIT = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} 
 _BOOKMARK = re.compile(r"\[bookmark:[^\]]*\]")
 
 
+def sentence_spans(text: str) -> tuple[str, list[tuple[int, int, str]]]:
+    """A task's text without Word's bookmarks, and ``(start, end, letters)`` of each of its
+    sentences in it, slogans left out: the sentence as written is ``clean[start:end]``, so an
+    index can keep where a sentence is rather than its text."""
+    clean = _BOOKMARK.sub("", text or "")
+    out = []
+    pos = 0
+    for m in [*_SENTENCE_END.finditer(clean), None]:
+        start, end = pos, (m.start() if m else len(clean))
+        pos = m.end() if m else len(clean)
+        label = _LABEL.match(clean[start:end])  # its ^ holds at a slice's start, not at a pos
+        start += label.end() if label else 0
+        written = clean[start:end]
+        start += len(written) - len(written.lstrip())
+        written = written.strip()
+        letters = _NOT_LETTER.sub("", _CN_COUNT.sub(lambda m: _CN_DIGIT[m.group()], written))
+        if len(letters) >= MIN_SENTENCE_CHARS:
+            out.append((start, start + len(written), letters))
+    return clean, out
+
+
 def sentences(text: str) -> list[tuple[str, str]]:
     """``(sentence as written, its letters for shingling)`` of a task's text, slogans left out."""
-    out = []
-    for piece in _SENTENCE_END.split(_BOOKMARK.sub("", text or "")):
-        piece = _LABEL.sub("", piece).strip()
-        letters = _NOT_LETTER.sub("", _CN_COUNT.sub(lambda m: _CN_DIGIT[m.group()], piece))
-        if len(letters) >= MIN_SENTENCE_CHARS:
-            out.append((piece, letters))
-    return out
+    clean, spans = sentence_spans(text)
+    return [(clean[a:b], letters) for a, b, letters in spans]
 
 
 def node_of(letters: str) -> int:
@@ -207,14 +223,14 @@ _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS cluster_band (band INTEGER NOT NULL, bucket INTEGER NOT NULL, node INTEGER NOT NULL, "
     "PRIMARY KEY (band, bucket, node)) WITHOUT ROWID",
     "CREATE TABLE IF NOT EXISTS cluster_edge (a INTEGER NOT NULL, b INTEGER NOT NULL, PRIMARY KEY (a, b)) WITHOUT ROWID",
-    # the task id and written sentence of each sentence a run's rows named (a member or a
-    # representative), so the next run reads the tasks again only for what it has not named yet
-    "CREATE TABLE IF NOT EXISTS cluster_text (doc_no INTEGER NOT NULL, task_no INTEGER NOT NULL, "
-    "sent_no INTEGER NOT NULL, task_id TEXT NOT NULL, text TEXT NOT NULL, PRIMARY KEY (doc_no, task_no, sent_no)) "
-    "WITHOUT ROWID",
+    # the task id and where in the task's text each sentence a run's rows named lies (a member
+    # or a representative), so the next run slices it out instead of cutting the task again
+    "CREATE TABLE IF NOT EXISTS cluster_span (doc_no INTEGER NOT NULL, task_no INTEGER NOT NULL, "
+    "sent_no INTEGER NOT NULL, task_id TEXT NOT NULL, start INTEGER NOT NULL, stop INTEGER NOT NULL, "
+    "PRIMARY KEY (doc_no, task_no, sent_no)) WITHOUT ROWID",
     "CREATE INDEX IF NOT EXISTS cluster_edge_b ON cluster_edge (b)",
 )
-_STATE_TABLES = ("cluster_doc", "cluster_occ", "cluster_node", "cluster_band", "cluster_edge", "cluster_text")
+_STATE_TABLES = ("cluster_doc", "cluster_occ", "cluster_node", "cluster_band", "cluster_edge", "cluster_span")
 # working tables of one run (TEMP: on disk beside the cache when large, gone with the connection)
 _WORK = {
     "run_doc": "ord INTEGER PRIMARY KEY, doc_id TEXT NOT NULL, notice TEXT NOT NULL",
@@ -228,7 +244,7 @@ _WORK = {
     "redo": "band INTEGER, bucket INTEGER, PRIMARY KEY (band, bucket)",  # the buckets of moved nodes
     "redo_comp": "comp INTEGER PRIMARY KEY",  # components made again
     "pending": "node INTEGER PRIMARY KEY",  # nodes whose component is not made yet
-    "need": "doc_no INTEGER, task_no INTEGER, sent_no INTEGER, task_id TEXT, text TEXT, "
+    "need": "doc_no INTEGER, task_no INTEGER, sent_no INTEGER, task_id TEXT, start INTEGER, stop INTEGER, text TEXT, "
             "PRIMARY KEY (doc_no, task_no, sent_no)",
 }
 
@@ -320,7 +336,7 @@ class ClusterIndex:
                   "WHERE node IN (SELECT node FROM lost)")
         c.execute("INSERT OR IGNORE INTO changed SELECT node FROM lost")
         c.execute("DELETE FROM cluster_occ WHERE doc_no IN (SELECT doc_no FROM gone)")
-        c.execute("DELETE FROM cluster_text WHERE doc_no IN (SELECT doc_no FROM gone)")
+        c.execute("DELETE FROM cluster_span WHERE doc_no IN (SELECT doc_no FROM gone)")
         self.stats["documents_gone"] = c.execute(
             "DELETE FROM cluster_doc WHERE doc_no IN (SELECT doc_no FROM gone)").rowcount
 
@@ -519,9 +535,9 @@ class ClusterIndex:
                   "WHERE f.k = 1")
         c.execute("INSERT OR IGNORE INTO need (doc_no, task_no, sent_no) SELECT doc_no, task_no, sent_no FROM kept")
         c.execute("INSERT OR IGNORE INTO need (doc_no, task_no, sent_no) SELECT r_doc, r_task, r_sent FROM cluster")
-        c.execute("UPDATE need SET task_id = t.task_id, text = t.text FROM cluster_text t "
+        c.execute("UPDATE need SET task_id = t.task_id, start = t.start, stop = t.stop FROM cluster_span t "
                   "WHERE t.doc_no = need.doc_no AND t.task_no = need.task_no AND t.sent_no = need.sent_no")
-        if c.execute("SELECT 1 FROM need WHERE task_id IS NULL LIMIT 1").fetchone():
+        if c.execute("SELECT 1 FROM need LIMIT 1").fetchone():
             self._texts(tasks)
         cur = c.execute(
             "SELECT 'c' || fn.task_id || '-s' || cl.f_sent AS cluster_id, nk.task_id AS task_id, d.doc_id, k.notice, "
@@ -539,34 +555,41 @@ class ClusterIndex:
             c.execute(f"DROP TABLE IF EXISTS temp.{name}")
 
     def _texts(self, tasks: Callable[[], Iterable[pa.RecordBatch]]) -> None:
-        """The task ids and written sentences the rows name and no earlier run named, from the
-        tasks read again; kept in ``cluster_text`` for the next run."""
+        """The written sentences the rows name, sliced from the tasks read again where an
+        earlier run kept the sentence's place (``cluster_span``), else cut anew and kept."""
         c = self.conn
         number = _TaskNumbers()
         for batch in tasks():
             ids = list(dict.fromkeys(batch.column("doc_id").to_pylist()))
             doc_no = dict(c.execute("SELECT doc_id, doc_no FROM cluster_doc WHERE doc_id IN "
-                                    "(SELECT value FROM json_each(?)) AND doc_no IN "
-                                    "(SELECT doc_no FROM need WHERE task_id IS NULL)", (_json(ids),)))
+                                    "(SELECT value FROM json_each(?)) AND doc_no IN (SELECT doc_no FROM need)",
+                                    (_json(ids),)))
             if not doc_no:
                 continue
-            wanted: dict[tuple[int, int], list[int]] = {}
-            for dn, task_no, sent_no in c.execute("SELECT doc_no, task_no, sent_no FROM need WHERE task_id IS NULL "
-                                                  "AND doc_no IN (SELECT value FROM json_each(?))",
-                                                  (_json(doc_no.values()),)):
-                wanted.setdefault((dn, task_no), []).append(sent_no)
-            found = []
+            wanted: dict[tuple[int, int], list[tuple[int, int | None, int | None]]] = {}
+            for dn, task_no, sent_no, start, stop in c.execute(
+                    "SELECT doc_no, task_no, sent_no, start, stop FROM need WHERE doc_no IN "
+                    "(SELECT value FROM json_each(?))", (_json(doc_no.values()),)):
+                wanted.setdefault((dn, task_no), []).append((sent_no, start, stop))
+            found, spans = [], []
             for did, tid, index, text in _task_rows(batch):
                 if did not in doc_no:
                     continue
                 key = (doc_no[did], number(did, index))
-                if key in wanted:
-                    cut = sentences(text)
-                    found += [(tid, cut[k][0], key[0], key[1], k) for k in wanted[key] if k < len(cut)]
+                if key not in wanted:
+                    continue
+                if all(start is not None for _, start, _ in wanted[key]):
+                    clean = _BOOKMARK.sub("", text or "")
+                    found += [(tid, clean[start:stop], *key, k) for k, start, stop in wanted[key]]
+                    continue
+                clean, cut = sentence_spans(text)
+                for k, _start, _stop in wanted[key]:
+                    if k < len(cut):
+                        found.append((tid, clean[cut[k][0]:cut[k][1]], *key, k))
+                        spans.append((*key, k, tid, cut[k][0], cut[k][1]))
             c.executemany("UPDATE need SET task_id = ?, text = ? WHERE doc_no = ? AND task_no = ? AND sent_no = ?",
                           found)
-            c.executemany("INSERT OR REPLACE INTO cluster_text VALUES (?, ?, ?, ?, ?)",
-                          [(dn, task_no, k, tid, text) for tid, text, dn, task_no, k in found])
+            c.executemany("INSERT OR REPLACE INTO cluster_span VALUES (?, ?, ?, ?, ?, ?)", spans)
 
 
 def build_task_clusters(batches: Iterable[pa.RecordBatch], notice_of: Mapping[str, str] | None = None, *,
