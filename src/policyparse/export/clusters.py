@@ -54,10 +54,22 @@ and its representative's text is that node's first sentence in the run's order.
 Where it lives (:class:`ClusterIndex`): in SQLite (the run's cache file,
 export/cache.py, at the level-2 key: a rule change starts it afresh), not in memory —
 each speaking document's sentences (task, sentence number, node), each node's MinHash,
-occurrence count, component and similarity to its representative, the band buckets and
-the edges. A run hashes the new documents' new wordings only, recomputes the edges of the
-buckets those wordings entered or left and the components they touch, and reads the rows
-out with SQL; Python holds one bucket's leaders or one component at a time.
+occurrence count, component and similarity to its representative, the band buckets, the
+edges, and where each sentence a row named lies in its task. A run, in one transaction
+(a run killed meanwhile leaves the index as the last run left it):
+
+1. drops the sentences of documents that no longer speak, adds those of new ones, hashing
+   only wordings the index does not hold;
+2. removes wordings no sentence uses, and makes again the edges of every node in a bucket
+   that a wording entered or left;
+3. makes again every component such a node, or a node whose count changed, was in (a
+   breadth-first walk over the edges' index, one component in memory).
+
+Then SQL reads the rows out (a pass over the speaking documents' sentences, on disk) and
+the written sentences are sliced from the staged tasks. Python holds a slice of tasks, one
+bucket's leaders or one component at a time. What is not incremental: the rows' SQL pass
+and the slicing read every clustered sentence of the run again (linear, on disk, without
+hashing); a component with thousands of near-copies is walked again whenever one joins.
 
 The threshold was chosen by reading every multi-notice cluster of the bundled corpus
 (tests/test_clusters.py lists them): at 0.5 all are the same obligation reworded; the
