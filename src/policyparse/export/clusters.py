@@ -100,6 +100,7 @@ BANDS, ROWS = 14, 4
 # one wording, so more than a few dissimilar groups in one is chance, not a lead to follow
 LEADERS_PER_BUCKET = 8
 SLICE_ROWS = 2048  # tasks cut and hashed at a time (a staged batch holds 64k)
+SIG_BATCH = 4096  # bucket members whose MinHash values are read together
 
 _SENTENCE_END = re.compile(r"[。；;！!？?\n\t]+")
 # the numbering label at a sentence's start: 1、 （3） 二、 ① 10.
@@ -157,7 +158,7 @@ def _mix(x):
 
 _permutations: list = []
 _gram_hashes: dict[str, int] = {}
-GRAM_CACHE = 1 << 18  # 3-grams whose SHA-1 is kept (cleared when full: bounded memory)
+GRAM_CACHE = 1 << 16  # 3-grams whose SHA-1 is kept (cleared when full: ~10 MB at most)
 HASH_CHUNK = 256  # wordings whose 3-grams go through numpy together (a 3-gram × value matrix)
 
 
@@ -435,42 +436,51 @@ class ClusterIndex:
         c.execute("DELETE FROM cluster_edge WHERE a IN (SELECT node FROM moved)")
         c.execute("DELETE FROM cluster_edge WHERE b IN (SELECT node FROM moved)")
 
-        # each bucket's members in the order of their nodes: a member joins the first leader
-        # it is similar enough to, or leads; only the leaders' values are held. From an empty
-        # index: every bucket of two nodes or more, in the order of the buckets' table
-        cur = c.execute("SELECT g.band, g.bucket, b.node, n.sig FROM (SELECT band, bucket FROM cluster_band "
-                        "GROUP BY band, bucket HAVING count(*) > 1) g "
-                        "JOIN cluster_band b ON b.band = g.band AND b.bucket = g.bucket "
-                        "JOIN cluster_node n ON n.node = b.node ORDER BY g.band, g.bucket, b.node") \
+        # each bucket's members in the order of their nodes (the buckets' own order: no sort);
+        # buckets of two nodes or more are held as node ids until SIG_BATCH nodes wait, then
+        # their MinHash values are read in one query. From an empty index: every bucket
+        cur = c.execute("SELECT band, bucket, node FROM cluster_band ORDER BY band, bucket, node") \
             if self.from_empty else \
-            c.execute("SELECT r.band, r.bucket, b.node, n.sig FROM redo r "
+            c.execute("SELECT r.band, r.bucket, b.node FROM redo r "
                       "CROSS JOIN cluster_band b ON b.band = r.band AND b.bucket = r.bucket "
-                      "CROSS JOIN cluster_node n ON n.node = b.node ORDER BY r.band, r.bucket, b.node")
-        current = None
-        leaders: list[tuple[int, bytes]] = []
+                      "ORDER BY r.band, r.bucket, b.node")
+        groups: list[list[int]] = []
         edges: list[tuple[int, int]] = []
-        made = 0
-        while rows := cur.fetchmany(2000):
-            for band, bucket, node, sig in rows:
+        current, members, held = None, [], 0
+        while rows := cur.fetchmany(5000):
+            for band, bucket, node in rows:
                 if (band, bucket) != current:
-                    current, leaders = (band, bucket), []
-                for leader, leader_sig in leaders:
-                    if similarity(leader_sig, sig) >= self.threshold:
+                    if len(members) > 1:
+                        groups.append(members)
+                        held += len(members)
+                    current, members = (band, bucket), []
+                members.append(node)
+            if held >= SIG_BATCH:
+                self._join_buckets(groups, edges)
+                held = 0
+        if len(members) > 1:
+            groups.append(members)
+        self._join_buckets(groups, edges)
+        self.stats["buckets_redone"] = c.execute("SELECT count(*) FROM redo").fetchone()[0]
+
+    def _join_buckets(self, groups: list[list[int]], edges: list[tuple[int, int]]) -> None:
+        """Each bucket's members (in node order) join the first of its leaders they are
+        similar enough to, or lead; the edges are stored and the lists emptied."""
+        sig_of = dict(self.conn.execute("SELECT node, sig FROM cluster_node WHERE node IN "
+                                        "(SELECT value FROM json_each(?))", (_json({n for g in groups for n in g}),)))
+        for members in groups:
+            leaders: list[int] = []
+            for node in members:
+                for leader in leaders:
+                    if similarity(sig_of[leader], sig_of[node]) >= self.threshold:
                         edges.append((leader, node))
                         break
                 else:
                     if len(leaders) < LEADERS_PER_BUCKET:
-                        leaders.append((node, sig))
-            if len(edges) >= 10_000:
-                made += self._put_edges(edges)
-        made += self._put_edges(edges)
-        self.stats["buckets_redone"] = c.execute("SELECT count(*) FROM redo").fetchone()[0]
-
-    def _put_edges(self, edges: list[tuple[int, int]]) -> int:
-        n = len(edges)
+                        leaders.append(node)
+        groups.clear()
         self.conn.executemany("INSERT OR IGNORE INTO cluster_edge VALUES (?, ?)", edges)
         edges.clear()
-        return n
 
     # ------------------------------------------------------------------ components
 
@@ -571,7 +581,8 @@ class ClusterIndex:
         earlier run kept the sentence's place (``cluster_span``), else cut anew and kept."""
         c = self.conn
         number = _TaskNumbers()
-        for batch in tasks():
+        slices = (b.slice(i, SLICE_ROWS) for b in tasks() for i in range(0, b.num_rows, SLICE_ROWS))
+        for batch in slices:
             ids = list(dict.fromkeys(batch.column("doc_id").to_pylist()))
             doc_no = dict(c.execute("SELECT doc_id, doc_no FROM cluster_doc WHERE doc_id IN "
                                     "(SELECT value FROM json_each(?)) AND doc_no IN (SELECT doc_no FROM need)",
@@ -601,7 +612,10 @@ class ClusterIndex:
                         spans.append((*key, k, tid, cut[k][0], cut[k][1]))
             c.executemany("UPDATE need SET task_id = ?, text = ? WHERE doc_no = ? AND task_no = ? AND sent_no = ?",
                           found)
-            c.executemany("INSERT OR REPLACE INTO cluster_span VALUES (?, ?, ?, ?, ?, ?)", spans)
+            if spans:  # one commit a batch: autocommit would sync the file at every row
+                c.execute("BEGIN")
+                c.executemany("INSERT OR REPLACE INTO cluster_span VALUES (?, ?, ?, ?, ?, ?)", spans)
+                c.execute("COMMIT")
 
 
 def build_task_clusters(batches: Iterable[pa.RecordBatch], notice_of: Mapping[str, str] | None = None, *,
