@@ -497,6 +497,8 @@ class ClusterIndex:
         c.execute("INSERT OR IGNORE INTO pending SELECT node FROM changed")
         if self.from_empty:
             c.execute("INSERT OR IGNORE INTO pending SELECT node FROM cluster_node")
+        # no label of a component being made again is left to be mistaken for a new one's
+        c.execute("UPDATE cluster_node SET comp = NULL WHERE node IN (SELECT node FROM pending)")
         # nodes without an edge are components of one, made in one statement
         alone = ("SELECT p.node FROM pending p WHERE NOT EXISTS (SELECT 1 FROM cluster_edge e WHERE e.a = p.node) "
                  "AND NOT EXISTS (SELECT 1 FROM cluster_edge e WHERE e.b = p.node)")
@@ -505,28 +507,54 @@ class ClusterIndex:
         c.execute(f"DELETE FROM pending WHERE node IN ({alone})")  # noqa: S608
         made = 0
         while (start := c.execute("SELECT min(node) FROM pending").fetchone()[0]) is not None:
-            neighbours: dict[int, list[int]] = {start: []}
-            todo = [start]
-            while todo:
-                node = todo.pop()
-                for (other,) in c.execute("SELECT b FROM cluster_edge WHERE a = ? UNION ALL "
-                                          "SELECT a FROM cluster_edge WHERE b = ?", (node, node)):
-                    neighbours[node].append(other)
-                    if other not in neighbours:
-                        neighbours[other] = []
-                        todo.append(other)
-            info = {node: (sig, refs) for node, sig, refs in c.execute(
-                "SELECT node, sig, refs FROM cluster_node WHERE node IN (SELECT value FROM json_each(?))",
-                (_json(neighbours),))}
-            # the wording most sentences use, then the most connected, then the smallest node
-            rep = min(neighbours, key=lambda n: (-info[n][1], -len(neighbours[n]), n))
-            comp, size = min(neighbours), len(neighbours)
-            c.executemany("UPDATE cluster_node SET comp = ?, rep = ?, size = ?, degree = ?, sim = ? WHERE node = ?",
-                          [(comp, rep, size, len(neighbours[n]),
-                            1.0 if n == rep else similarity(info[n][0], info[rep][0]), n) for n in neighbours])
-            c.executemany("DELETE FROM pending WHERE node = ?", [(n,) for n in neighbours])
+            self._component(start)
             made += 1
         self.stats["components_redone"] = made
+
+    def _component(self, start: int) -> None:
+        """Walk the component of ``start`` over the edges' index, holding only its node ids;
+        its degrees and label are written as the walk goes, then its representative (the
+        wording most sentences use, then the most connected, then the smallest node) is
+        found with SQL and the members' similarities to it computed SIG_BATCH at a time."""
+        c = self.conn
+        seen = {start}
+        todo = [start]
+        degrees: list[tuple[int, int]] = []
+        while todo:
+            node = todo.pop()
+            n = 0
+            for (other,) in c.execute("SELECT b FROM cluster_edge WHERE a = ? UNION ALL "
+                                      "SELECT a FROM cluster_edge WHERE b = ?", (node, node)):
+                n += 1
+                if other not in seen:
+                    seen.add(other)
+                    todo.append(other)
+            degrees.append((n, node))
+            if len(degrees) >= SIG_BATCH or not todo:
+                c.executemany("UPDATE cluster_node SET degree = ? WHERE node = ?", degrees)
+                c.executemany("DELETE FROM pending WHERE node = ?", [(node,) for _, node in degrees])
+                degrees.clear()
+        comp, size = min(seen), len(seen)
+        members = sorted(seen)
+        del seen
+        for i in range(0, size, SIG_BATCH):
+            c.execute("UPDATE cluster_node SET comp = ? WHERE node IN (SELECT value FROM json_each(?))",
+                      (comp, _json(members[i:i + SIG_BATCH])))
+        del members
+        rep, rep_sig = c.execute("SELECT node, sig FROM cluster_node WHERE comp = ? "
+                                 "ORDER BY refs DESC, degree DESC, node LIMIT 1", (comp,)).fetchone()
+        after = None
+        while True:  # by node within the component (the comp index holds the node): a page at a time
+            page = c.execute("SELECT node, sig FROM cluster_node WHERE comp = ? AND node > ? ORDER BY node LIMIT ?",
+                             (comp, after if after is not None else -(1 << 63), SIG_BATCH)).fetchall() \
+                if after is not None else \
+                c.execute("SELECT node, sig FROM cluster_node WHERE comp = ? ORDER BY node LIMIT ?",
+                          (comp, SIG_BATCH)).fetchall()
+            if not page:
+                break
+            c.executemany("UPDATE cluster_node SET rep = ?, size = ?, sim = ? WHERE node = ?",
+                          [(rep, size, 1.0 if node == rep else similarity(sig, rep_sig), node) for node, sig in page])
+            after = page[-1][0]
 
     # ------------------------------------------------------------------ rows
 
