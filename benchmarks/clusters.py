@@ -143,7 +143,8 @@ def main() -> None:
     for n in args.docs:
         with tempfile.TemporaryDirectory(prefix="pp-clusters-") as tmp:
             write_tasks(Path(tmp) / "tasks.parquet", n)
-            cmd = [sys.executable, __file__, "--one", str(n), "--dir", tmp] + (["--tracemalloc"] if args.tracemalloc else [])
+            cmd = [sys.executable, __file__, "--one", str(n), "--dir", tmp]
+            cmd += ["--tracemalloc"] if args.tracemalloc else []
             r = json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout)
         print(f"{r['docs']:>7} {r['sentences']:>9} {r['wordings']:>9} {r['fresh_s']:>8} {r['rows']:>8} "
               f"{r['step_peak_mb']:>12} {r['one_more_s']:>10} {r['index_mb']:>8}"

@@ -100,8 +100,8 @@ def test_an_incremental_run_gives_a_fresh_runs_bytes_after_adding_removing_and_c
     assert cross_document_bytes(out) == fresh_bytes(src, tmp_path / "fresh")
 
     changed = src / SEEDS[0].name  # one obligation reworded
-    changed.write_text(changed.read_text(encoding="utf-8").replace("每月至少开展一次检查指导", "每季度至少开展两次联合检查指导"),
-                       encoding="utf-8")
+    reworded = changed.read_text(encoding="utf-8").replace("每月至少开展一次检查指导", "每季度至少开展两次联合检查指导")
+    changed.write_text(reworded, encoding="utf-8")
     hashed.clear()
     after = run_batch([src], out, quiet=True)
     assert 0 < len(hashed) <= len(wordings(changed))

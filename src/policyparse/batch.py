@@ -555,7 +555,7 @@ def write_cross_document_tables(staging: Path, files: dict[str, list[str]], cach
     run to run, so a run hashes only the sentences of new documents (export/clusters.py);
     without one, in a temporary database. Both indexes are SQLite tables, so memory is
     bounded buffers (a batch of documents, one staged references file, one bucket's
-    leaders or one component). Returns the new tables' files and row counts."""
+    leaders or one component's node ids). Returns the new tables' files and row counts."""
     import contextlib
     import sqlite3
     import tempfile

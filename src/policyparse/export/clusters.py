@@ -63,12 +63,12 @@ edges, and where each sentence a row named lies in its task. A run, in one trans
 2. removes wordings no sentence uses, and makes again the edges of every node in a bucket
    that a wording entered or left;
 3. makes again every component such a node, or a node whose count changed, was in (a
-   breadth-first walk over the edges' index, one component in memory).
+   walk over the edges' index holding the component's node ids only).
 
 Then SQL reads the rows out (a pass over the speaking documents' sentences, on disk) and
-the written sentences are sliced from the staged tasks. Python holds a slice of tasks, one
-bucket's leaders or one component at a time. What is not incremental: the rows' SQL pass
-and the slicing read every clustered sentence of the run again (linear, on disk, without
+the written sentences are sliced from the staged tasks. Python holds a slice of tasks, a
+few thousand buckets' members or one component's node ids at a time. What is not
+incremental: the rows' SQL pass and the slicing read every clustered sentence of the run again (linear, on disk, without
 hashing); a component with thousands of near-copies is walked again whenever one joins.
 
 The threshold was chosen by reading every multi-notice cluster of the bundled corpus
@@ -235,7 +235,8 @@ _SCHEMA = (
     "CREATE INDEX IF NOT EXISTS cluster_node_comp ON cluster_node (comp)",
     "CREATE TABLE IF NOT EXISTS cluster_band (band INTEGER NOT NULL, bucket INTEGER NOT NULL, node INTEGER NOT NULL, "
     "PRIMARY KEY (band, bucket, node)) WITHOUT ROWID",
-    "CREATE TABLE IF NOT EXISTS cluster_edge (a INTEGER NOT NULL, b INTEGER NOT NULL, PRIMARY KEY (a, b)) WITHOUT ROWID",
+    "CREATE TABLE IF NOT EXISTS cluster_edge (a INTEGER NOT NULL, b INTEGER NOT NULL, PRIMARY KEY (a, b)) "
+    "WITHOUT ROWID",
     # the task id and where in the task's text each sentence a run's rows named lies (a member
     # or a representative), so the next run slices it out instead of cutting the task again
     "CREATE TABLE IF NOT EXISTS cluster_span (doc_no INTEGER NOT NULL, task_no INTEGER NOT NULL, "

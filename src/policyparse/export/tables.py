@@ -218,7 +218,8 @@ def reference_linker(documents, conn=None):
         rows = references.select(["doc_id", "cited_title", "cited_number"]).to_pylist()
         numbers = [normalize_doc_number(r["cited_number"]) or "" for r in rows]
         titles = [normalize_title(r["cited_title"]) or "" for r in rows]
-        targets = "SELECT norm, doc_id, notice FROM ref_target WHERE kind = {} AND norm IN (SELECT value FROM json_each(?))"
+        targets = ("SELECT norm, doc_id, notice FROM ref_target WHERE kind = {} "
+                   "AND norm IN (SELECT value FROM json_each(?))")
         by_number = lookup(targets.format(BY_NUMBER), set(numbers))
         by_title = lookup(targets.format(BY_TITLE), set(titles))
         key_of = lookup("SELECT doc_id, notice FROM ref_notice WHERE doc_id IN (SELECT value FROM json_each(?))",
