@@ -88,6 +88,8 @@ def measure(tasks_file: Path, db: Path, n_docs: int, trace: bool) -> dict:
     def docs(n):
         return ((f"d{d:07d}", None) for d in range(n))
 
+    # as a run does (batch.run_batch): Arrow's default allocator keeps the segments it freed
+    pa.set_memory_pool(pa.system_memory_pool())
     conn = sqlite3.connect(str(db), isolation_level=None)
     index = ClusterIndex(conn, "bench")
     before = rss_mb()
