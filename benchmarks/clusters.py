@@ -83,7 +83,7 @@ def rss_mb() -> float:
 def measure(tasks_file: Path, db: Path, n_docs: int, trace: bool) -> dict:
     """In this (fresh) process: a fresh index of n_docs notices, then one more notice."""
     def tasks():  # the late notice's tasks are there from the start: the index reads its documents' only
-        return pq.ParquetFile(tasks_file).iter_batches(batch_size=16_384)
+        return pq.ParquetFile(tasks_file).iter_batches(batch_size=4096)  # as the run reads them
 
     def docs(n):
         return ((f"d{d:07d}", None) for d in range(n))

@@ -581,8 +581,9 @@ def write_cross_document_tables(staging: Path, files: dict[str, list[str]], cach
         in_order = ((d, n) for b in pq_out.read_staged_batches(staging, "documents", ["doc_id", "notice_key"])
                     for d, n in zip(b.column("doc_id").to_pylist(), b.column("notice_key").to_pylist()))
         try:
+            # tasks in small batches: the task texts are the largest buffers the step reads
             for table in index.update(in_order, lambda: pq_out.read_staged_batches(
-                    staging, "tasks", ["task_id", "doc_id", "task_index", "text"])):
+                    staging, "tasks", ["task_id", "doc_id", "task_index", "text"], batch_size=4096)):
                 writer.write("task_clusters", table)
             return writer.close(), dict(writer.counts)
         except BaseException:

@@ -159,7 +159,7 @@ def _mix(x):
 _permutations: list = []
 _gram_hashes: dict[str, int] = {}
 GRAM_CACHE = 1 << 16  # 3-grams whose SHA-1 is kept (cleared when full: ~10 MB at most)
-HASH_CHUNK = 256  # wordings whose 3-grams go through numpy together (a 3-gram × value matrix)
+HASH_CHUNK = 64  # wordings whose 3-grams go through numpy together (a 3-gram × value matrix)
 
 
 def signatures(wordings: list[str]) -> list[bytes]:
