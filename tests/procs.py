@@ -20,3 +20,19 @@ def kill_mid_extraction(proc: subprocess.Popen, within_s: float) -> str:
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     return seen
+
+
+def kill_when_printed(proc: subprocess.Popen, marker: str, within_s: float) -> str:
+    """SIGKILL ``proc`` (started with ``stderr=PIPE, text=True``) once it has printed a line
+    with ``marker`` (a test's hook inside the step it means to interrupt), or after
+    ``within_s``; returns what it printed until then, for the caller to assert on."""
+    seen = ""
+    deadline = time.time() + within_s
+    while time.time() < deadline:
+        line = proc.stderr.readline()
+        seen += line
+        if marker in line or (not line and proc.poll() is not None):
+            break
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    return seen

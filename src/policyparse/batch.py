@@ -751,31 +751,47 @@ def assemble(plan_: Plan, cache, failed_ids: set[str], writer, *, ocr: bool = Tr
 CROSS_DOCUMENT_TABLES = ("task_clusters",)
 
 
-def write_cross_document_tables(staging: Path, files: dict[str, list[str]]) -> tuple[dict, dict]:
+def write_cross_document_tables(staging: Path, files: dict[str, list[str]], cache=None) -> tuple[dict, dict]:
     """Link each citation to the cited document when it is in the run (``references``
     rewritten in place) and group near-identical tasks of different notices
-    (``task_clusters``). Memory is an index of a few short strings per document and per
-    task sentence, not the tables. Returns the new tables' files and row counts."""
+    (``task_clusters``). The clusters' index lives in ``cache`` (export/cache.DocCache) from
+    run to run, so a run hashes only the sentences of new documents (export/clusters.py);
+    without one, in a temporary database. Both indexes are SQLite tables, so memory is
+    bounded buffers (a batch of documents, one staged references file, one bucket's
+    leaders or one component's node ids). Returns the new tables' files and row counts."""
+    import contextlib
+    import sqlite3
+    import tempfile
+
     from .export import parquet as pq_out
-    from .export.clusters import build_task_clusters
+    from .export.clusters import ClusterIndex
     from .export.schema import ALL_TABLES
     from .export.tables import reference_linker
 
-    key_columns = ["doc_id", "doc_number", "title", "notice_key"]
-    schema = pa.schema([ALL_TABLES["documents"].field(c) for c in key_columns])
-    documents = pa.Table.from_batches(
-        list(pq_out.read_staged_batches(staging, "documents", key_columns)), schema=schema)
-    pq_out.rewrite_staged(staging, "references", files["references"], reference_linker(documents))
-    notice_of = dict(zip(documents.column("doc_id").to_pylist(), documents.column("notice_key").to_pylist()))
-    clusters = build_task_clusters(
-        pq_out.read_staged_batches(staging, "tasks", ["task_id", "doc_id", "text"]), notice_of=notice_of)
     writer = pq_out.RunWriter(staging, {name: ALL_TABLES[name] for name in CROSS_DOCUMENT_TABLES})
-    try:
-        writer.write("task_clusters", clusters)
-        return writer.close(), dict(writer.counts)
-    except BaseException:
-        writer.abort()
-        raise
+    with contextlib.ExitStack() as stack:
+        if cache is not None:
+            index = cache.cluster_index()
+        else:
+            folder = stack.enter_context(tempfile.TemporaryDirectory(prefix="policyparse-clusters-"))
+            conn = sqlite3.connect(str(Path(folder) / "clusters.sqlite"), isolation_level=None)
+            stack.callback(conn.close)
+            index = ClusterIndex(conn)
+        # the references' index in TEMP tables of the same database (on disk when large)
+        link = reference_linker(pq_out.read_staged_batches(
+            staging, "documents", ["doc_id", "doc_number", "title", "notice_key"]), index.conn)
+        pq_out.rewrite_staged(staging, "references", files["references"], link)
+        in_order = ((d, n) for b in pq_out.read_staged_batches(staging, "documents", ["doc_id", "notice_key"])
+                    for d, n in zip(b.column("doc_id").to_pylist(), b.column("notice_key").to_pylist()))
+        try:
+            # tasks in small batches: the task texts are the largest buffers the step reads
+            for table in index.update(in_order, lambda: pq_out.read_staged_batches(
+                    staging, "tasks", ["task_id", "doc_id", "task_index", "text"], batch_size=4096)):
+                writer.write("task_clusters", table)
+            return writer.close(), dict(writer.counts)
+        except BaseException:
+            writer.abort()
+            raise
 
 
 def sources_digest(plan_: Plan) -> str:
@@ -932,7 +948,7 @@ def _run_locked(inputs: list[str], out: Path, cache, key: str, key_parts: dict, 
         writer.write("failures", pa.Table.from_pylist(failure_rows, schema=FAILURES))
         files = writer.close()
         counts = dict(writer.counts)
-        cross_files, cross_counts = write_cross_document_tables(staging, files)
+        cross_files, cross_counts = write_cross_document_tables(staging, files, cache)
         files.update(cross_files)
         counts.update(cross_counts)
     except BaseException:

@@ -659,6 +659,14 @@ class DocCache:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         return removed
 
+    # task clusters (export/clusters.py): each speaking document's task sentences, their
+    # wordings' MinHash, band buckets, edges and components, kept in this file at the level-2
+    # key (a rule change starts the index afresh), so a run hashes new documents only
+    def cluster_index(self):
+        from .clusters import ClusterIndex
+
+        return ClusterIndex(self.conn, self.keys.rows)
+
     def size_bytes(self) -> int:
         return sum(p.stat().st_size for p in self.root.rglob("*") if p.is_file()) if self.root.is_dir() else 0
 

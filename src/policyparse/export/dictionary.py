@@ -158,7 +158,7 @@ TABLES: dict[str, tuple[str, dict[str, str]]] = {
         "task_id": "a task of the group (`tasks.task_id`)",
         "doc_id": _DOC_ID,
         "notice_key": "the task's notice (`documents.notice_key`)",
-        "representative_text": "the sentence that stands for the group (its most connected member)",
+        "representative_text": "the sentence that stands for the group (the wording most of its sentences use)",
         "member_text": "this task's sentence of the group: how this notice words the obligation",
         "similarity": "MinHash-estimated Jaccard similarity of `member_text`'s character 3-grams to the "
                       "representative's (0 to 1)",

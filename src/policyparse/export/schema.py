@@ -153,7 +153,7 @@ TASK_CLUSTERS = pa.schema([
     ("task_id", STR),
     ("doc_id", STR),
     ("notice_key", STR),
-    ("representative_text", STR),  # the cluster's obligation: its most connected sentence
+    ("representative_text", STR),  # the cluster's obligation: the wording most of its sentences use
     ("member_text", STR),  # this task's sentence of the cluster (how this notice words it)
     ("similarity", F64),  # MinHash-estimated Jaccard of member_text's 3-grams to the representative's
 ])

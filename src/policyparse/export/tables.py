@@ -167,35 +167,67 @@ def references_rows(doc: Document) -> list[dict]:
     } for r in doc.references]
 
 
-def reference_linker(documents: pa.Table):
+def reference_linker(documents, conn=None):
     """A function that fills ``cited_doc_id`` and ``cited_notice_key`` of a ``references``
-    table where the cited document is one of the run's ``documents``: by normalised 发文字号
-    first, else by normalised title (the document's title, or a plan its title issues:
-    关于印发《X》的通知 is cited as 《X》 too). Several files of one notice: the first in
-    document order. A notice never links to itself. The index over ``documents`` is built
-    once, for every staged file of the table."""
-    import re
+    table where the cited document is one of the run's ``documents`` (a Table, or
+    RecordBatches read a bounded batch at a time, with ``doc_id``, ``doc_number``, ``title``,
+    ``notice_key``): by normalised 发文字号 first, else by normalised title (the document's
+    title, or a plan its title issues: 关于印发《X》的通知 is cited as 《X》 too). Several
+    files of one notice: the first in document order. A notice never links to itself.
 
-    by_number: dict[str, tuple[str, str]] = {}
-    by_title: dict[str, tuple[str, str]] = {}
-    for row in documents.select(["doc_id", "doc_number", "title", "notice_key"]).to_pylist():
-        target = (row["doc_id"], row["notice_key"])
-        number = normalize_doc_number(row["doc_number"])
-        if number:
-            by_number.setdefault(number, target)
-        title = row["title"] or ""
-        for t in [title, *re.findall(r"《([^《》]+)》", title)]:
-            norm = normalize_title(t)
-            if norm:
-                by_title.setdefault(norm, target)
-    key_of = dict(zip(documents.column("doc_id").to_pylist(), documents.column("notice_key").to_pylist()))
+    The index over ``documents`` is built once, for every staged file of the table, in
+    TEMP tables of the SQLite connection ``conn`` (autocommit; a private one in memory if
+    None), so a national run does not hold its documents' numbers and titles in memory:
+    each file's distinct keys are looked up in one query."""
+    import json
+    import re
+    import sqlite3
+
+    conn = conn or sqlite3.connect(":memory:", isolation_level=None)
+    for name, columns in (("ref_target", "kind INTEGER, norm TEXT, doc_id TEXT NOT NULL, notice TEXT, "
+                                         "PRIMARY KEY (kind, norm)"),
+                          ("ref_notice", "doc_id TEXT PRIMARY KEY, notice TEXT")):
+        conn.execute(f"DROP TABLE IF EXISTS temp.{name}")
+        conn.execute(f"CREATE TEMP TABLE {name} ({columns}) WITHOUT ROWID")
+    BY_NUMBER, BY_TITLE = 0, 1  # noqa: N806 - the two kinds of key
+    batches = documents.to_batches() if isinstance(documents, pa.Table) else documents
+    conn.execute("BEGIN")
+    try:
+        for batch in batches:
+            cols = [batch.column(n).to_pylist() for n in ("doc_id", "doc_number", "title", "notice_key")]
+            keys = []
+            for doc_id, number, title, notice in zip(*cols):
+                number = normalize_doc_number(number)
+                if number:
+                    keys.append((BY_NUMBER, number, doc_id, notice))
+                title = title or ""
+                keys += [(BY_TITLE, norm, doc_id, notice) for norm in
+                         map(normalize_title, [title, *re.findall(r"《([^《》]+)》", title)]) if norm]
+            # the first document holding a key keeps it (document order)
+            conn.executemany("INSERT OR IGNORE INTO ref_target VALUES (?, ?, ?, ?)", keys)
+            conn.executemany("INSERT OR IGNORE INTO ref_notice VALUES (?, ?)", zip(cols[0], cols[3]))
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+
+    def lookup(sql: str, values) -> dict:
+        return {r[0]: r[1:] for r in conn.execute(sql, (json.dumps(sorted(values), ensure_ascii=False),))}
 
     def link(references: pa.Table) -> pa.Table:
+        rows = references.select(["doc_id", "cited_title", "cited_number"]).to_pylist()
+        numbers = [normalize_doc_number(r["cited_number"]) or "" for r in rows]
+        titles = [normalize_title(r["cited_title"]) or "" for r in rows]
+        targets = ("SELECT norm, doc_id, notice FROM ref_target WHERE kind = {} "
+                   "AND norm IN (SELECT value FROM json_each(?))")
+        by_number = lookup(targets.format(BY_NUMBER), set(numbers))
+        by_title = lookup(targets.format(BY_TITLE), set(titles))
+        key_of = lookup("SELECT doc_id, notice FROM ref_notice WHERE doc_id IN (SELECT value FROM json_each(?))",
+                        {r["doc_id"] for r in rows})
         cited_doc, cited_key = [], []
-        for row in references.select(["doc_id", "cited_title", "cited_number"]).to_pylist():
-            hit = by_number.get(normalize_doc_number(row["cited_number"]) or "") \
-                or by_title.get(normalize_title(row["cited_title"]) or "")
-            if hit and hit[1] == key_of.get(row["doc_id"]):
+        for row, number, title in zip(rows, numbers, titles):
+            hit = by_number.get(number) or by_title.get(title)
+            if hit and hit[1] == key_of.get(row["doc_id"], (None,))[0]:
                 hit = None
             cited_doc.append(hit[0] if hit else None)
             cited_key.append(hit[1] if hit else None)
