@@ -231,3 +231,11 @@ def test_minhash_values_estimate_the_jaccard_similarity_of_3_grams():
                 errors.append(abs(clusters.similarity(sigs[i], sigs[j]) - exact))
     assert close >= 20
     assert sum(errors) / len(errors) < 0.06 and max(errors) < 0.25  # 64 values: σ ≤ 0.0625
+
+
+def test_band_keys_of_many_signatures_at_once_equal_one_at_a_time():
+    from policyparse.export.clusters import band_keys, band_keys_many, signatures
+
+    sigs = signatures(["加强安全生产监督检查工作", "每月至少开展一次检查指导工作", "落实三个责任人制度要求"])
+    assert band_keys_many(sigs) == [[k for _, k in band_keys(s)] for s in sigs]
+    assert band_keys_many([]) == []

@@ -206,13 +206,22 @@ def signatures(wordings: list[str]) -> list[bytes]:
 def band_keys(sig: bytes) -> list[tuple[int, int]]:
     """``(band, bucket)`` of a signature in each LSH band: the band's ROWS values mixed into
     a signed 64-bit integer (SQLite's)."""
+    return list(enumerate(band_keys_many([sig])[0]))
+
+
+def band_keys_many(sigs: list[bytes]) -> list[list[int]]:
+    """:func:`band_keys`' buckets of many signatures at once, one numpy pass over them all
+    (a call per signature cost more than the hashing itself on a small run)."""
     import numpy as np
 
-    v = np.frombuffer(sig, "<u4").astype(np.uint64)[:BANDS * ROWS].reshape(BANDS, ROWS)
-    key = np.arange(BANDS, dtype=np.uint64)
+    if not sigs:
+        return []
+    v = np.frombuffer(b"".join(sigs), "<u4").reshape(len(sigs), -1)[:, :BANDS * ROWS]
+    v = v.astype(np.uint64).reshape(len(sigs), BANDS, ROWS)
+    key = np.broadcast_to(np.arange(BANDS, dtype=np.uint64), (len(sigs), BANDS))
     for r in range(ROWS):
-        key = _mix(key ^ (v[:, r] << np.uint64(32 * (r % 2))))
-    return list(enumerate(key.view(np.int64).tolist()))
+        key = _mix(key ^ (v[:, :, r] << np.uint64(32 * (r % 2))))
+    return key.view(np.int64).tolist()
 
 
 def similarity(a: bytes, b: bytes) -> float:
@@ -399,7 +408,8 @@ class ClusterIndex:
         self.stats["wordings_hashed"] += len(sigs)
         c.executemany("INSERT INTO cluster_node (node, sig, refs) VALUES (?, ?, ?)",
                       [(node, sig, count[node]) for node, sig in sigs])
-        bands = [(b, bucket, node) for node, sig in sigs for b, bucket in band_keys(sig)]
+        bands = [(b, bucket, node) for (node, _), keys in zip(sigs, band_keys_many([sig for _, sig in sigs]))
+                 for b, bucket in enumerate(keys)]
         c.executemany("INSERT INTO cluster_band VALUES (?, ?, ?)", bands)
         if not self.from_empty:  # from an empty index every bucket is made, none needs naming
             c.executemany("INSERT OR IGNORE INTO touched VALUES (?, ?)", [(b, k) for b, k, _ in bands])
@@ -433,7 +443,8 @@ class ClusterIndex:
                   "CROSS JOIN cluster_band b ON b.band = t.band AND b.bucket = t.bucket")
         cur = c.execute("SELECT n.sig FROM moved m CROSS JOIN cluster_node n ON n.node = m.node")
         while rows := cur.fetchmany(1000):
-            c.executemany("INSERT OR IGNORE INTO redo VALUES (?, ?)", [k for (sig,) in rows for k in band_keys(sig)])
+            c.executemany("INSERT OR IGNORE INTO redo VALUES (?, ?)",
+                          [(b, k) for keys in band_keys_many([sig for (sig,) in rows]) for b, k in enumerate(keys)])
         c.execute("DELETE FROM cluster_edge WHERE a IN (SELECT node FROM moved)")
         c.execute("DELETE FROM cluster_edge WHERE b IN (SELECT node FROM moved)")
 
