@@ -83,7 +83,7 @@ INDICATORS = """某县人均预期寿命提升行动计划主要目标责任清�
 1 |
 人均预期寿命 |
 岁 |
-78.2 |
+2 |
 ≥79.2 |
 ≥80 |
 县卫健局 |
@@ -107,8 +107,9 @@ INDICATORS = """某县人均预期寿命提升行动计划主要目标责任清�
 def test_rows_that_open_with_their_serial_are_read_without_row_breaks_and_year_columns_hold_targets():
     rows = _tables(INDICATORS)[0]
     assert rows[0] == ["序号", "指标名称", "单位", "2022年", "2025年", "2027年", "牵头单位"]
-    # a value cell that happens to be the next serial (the 2 of row 2) opens no row
-    assert rows[1:] == [["1", "人均预期寿命", "岁", "78.2", "≥79.2", "≥80", "县卫健局"],
+    # a value cell that happens to be the next serial (row 1's baseline 2, a value after it)
+    # opens no row
+    assert rows[1:] == [["1", "人均预期寿命", "岁", "2", "≥79.2", "≥80", "县卫健局"],
                         ["2", "孕产妇死亡率", "/10万", "2", "持续改善", "持续改善", "县卫健局"],
                         ["3", "居民健康素养水平", "%", "21.6", "≥31.5", "≥33", "县卫健局"]]
     from policyparse.pipeline import parse_bytes

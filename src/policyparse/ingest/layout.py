@@ -547,8 +547,11 @@ def _rows_from_cells(chunks: list[tuple[str, int]], roles: list[str], start_line
         for m in range(k + 1, min(n, k + ROW_MAX_CHUNKS * width)):
             if m >= k + width and _is_section_row(chunks[m][0]):
                 break  # a section row (二、…) between this row and the next closes it
+            # the next 序号 closes this row when words follow it or the row is full: a value
+            # cell that happens to be that number (≥80 after it) does not
             if (_is_seq(chunks[m][0], (_seq_value(cell, expected) or expected) + 1)
-                    and m + 1 < n and chunks[m + 1][0]):
+                    and m + 1 < n and chunks[m + 1][0]
+                    and (m - k >= width - 1 or _words_cell(chunks[m + 1][0]))):
                 row = [c for c, _ in chunks[k:m]]
                 if len(row) != width and sum(1 for c in row if c) >= 2:
                     # more cells than columns (a cell's lines split by blank lines) or fewer
@@ -556,6 +559,9 @@ def _rows_from_cells(chunks: list[tuple[str, int]], roles: list[str], start_line
                     row = _one_row(assign_grid([(c, True) for c in row if c], roles), roles)
                 stop = m
                 break
+        if len(row) < width and sum(1 for c in row if c) >= 2:
+            # the last row (no 序号 after it) short of cells: placed as the others are
+            row = _one_row(assign_grid([(c, True) for c in row if c], roles), roles)
         row += [""] * (width - len(row))
         rows.append(row)
         end = chunks[stop - 1][1]
@@ -705,14 +711,13 @@ def _line_table(lines: list[str], i: int):
         header, roles = with_unheaded_serial(header, roles, groups)
         rows = [[(g[0], 1, len(roles))] if len(g) == 1 else align_row(g, roles) for g in groups]
         return end, [[header] + rows]
-    serial_rows = _serial_groups([line.strip() for line in lines[j:end] if line.strip()], len(roles)) \
-        if roles[0] == "seq" else None
-    if serial_rows is not None:
-        # no line parts the rows, but each opens with its 序号 (1, 2, 3 …): a row of the
-        # header's width is read in order, any other one through the grid assignment
-        rows = [g if len(g) == len(roles) else _one_row(assign_grid([(c, True) for c in g], roles), roles)
-                for g in serial_rows]
-        return end, [[header] + rows]
+    cells = [(line.strip(), n + 1) for n, line in enumerate(lines[:end]) if n >= j and line.strip()]
+    if roles[0] == "seq" and cells and _seq_value(cells[0][0], 1) == 1:
+        # no line parts the rows, but each opens with its 序号 (1, 2, 3 …): the rows the
+        # sequence anchors, as for cells parted by blank lines
+        rows, _ = _rows_from_cells(cells, roles, j)
+        if len(rows) >= 2:
+            return end, [[header] + rows]
     pieces = [(line.strip(), True) for line in lines[j:end] if line.strip()]
     rows = assign_grid(pieces, roles)
     if not rows:
@@ -723,28 +728,6 @@ def _line_table(lines: list[str], i: int):
 def _words_cell(cell: str) -> bool:
     """A cell of words (群众体育, 市卫健局), not a value or a measure word (≥80, 岁)."""
     return len(re.findall(r"[\u4e00-\u9fff]", cell)) >= 2 and not is_measure_word(cell)
-
-
-def _serial_groups(cells: list[str], width: int) -> list[list[str]] | None:
-    """The rows of a stream of cells that each open with the next serial number (1, 2, 3 …),
-    or None where the stream does not open with 1 or a row would run past twice the width
-    (the serials are then not what parts the rows)."""
-    if not cells or _seq_value(cells[0], 1) != 1:
-        return None
-    rows: list[list[str]] = []
-    expected = 1
-    for k, cell in enumerate(cells):
-        # the next number opens a row when words follow it or the row is full: a value cell
-        # that happens to be that number (≥80 after it) does not
-        if _seq_value(cell, expected) == expected and k + 1 < len(cells) and (
-                not rows or len(rows[-1]) >= 2 and (len(rows[-1]) >= width - 1 or _words_cell(cells[k + 1]))):
-            rows.append([cell])
-            expected += 1
-            continue
-        rows[-1].append(cell)
-    if len(rows) < 2 or any(len(r) > 2 * width for r in rows):
-        return None
-    return rows
 
 
 def _row_groups(lines: list[str], width: int) -> list[list[str]] | None:
