@@ -49,3 +49,35 @@ def normalize_text(s: str) -> str:
     s = _TRAILING_SPACE.sub("", s)
     s = _DOC_NUMBER_BRACKETS.sub(r"〔\1〕", s)
     return s
+
+
+def split_outside_brackets(text: str, start: int, end: int, separator: re.Pattern, pairs: dict[str, str],
+                           protected: list[tuple[int, int]] = ()) -> list[tuple[int, int]]:
+    """The spans of ``text[start:end]`` between matches of ``separator`` that stand outside
+    brackets (``pairs``: opener → closer) and outside the ``protected`` spans: 各县（市、区）人民政府
+    is one name, 各部、办、中心 one collective. Shared by the header's 主送 lists and the units of
+    task notes, which split the same way."""
+    opens, closes = set(pairs), set(pairs.values())
+    depth = 0
+    cuts: list[tuple[int, int]] = []
+    i = start
+    while i < end:
+        ch = text[i]
+        if ch in opens:
+            depth += 1
+        elif ch in closes:
+            depth = max(0, depth - 1)
+        elif depth == 0 and not any(ps <= i < pe for ps, pe in protected):
+            m = separator.match(text, i, end)
+            if m and m.end() > i:
+                cuts.append(m.span())
+                i = m.end()
+                continue
+        i += 1
+    pieces, pos = [], start
+    for cs, ce in cuts:
+        pieces.append((pos, cs))
+        pos = ce
+    pieces.append((pos, end))
+    return pieces
+

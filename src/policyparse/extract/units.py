@@ -23,6 +23,7 @@ from typing import Iterable
 
 from ..gazetteer import load_yaml
 from ..model import UnitMention
+from ..normalize import split_outside_brackets
 from .rules import alternation, compile_rule, pattern_file
 
 FILE = "unit_cue.yaml"
@@ -160,31 +161,8 @@ def _loose_note_end(text: str, pos: int, limit: int) -> int:
 def _split_depth0(text: str, s: int, e: int, rx: re.Pattern) -> list[tuple[int, int]]:
     """Split text[s:e] at matches of ``rx`` outside brackets and outside atomic collectives."""
     r = rules()
-    protected: list[tuple[int, int]] = [m.span() for m in r.atomic.finditer(text, s, e)]
-    depth = 0
-    cuts: list[tuple[int, int]] = []
-    i = s
-    opens = set(r.pairs)
-    closes = set(r.pairs.values())
-    while i < e:
-        ch = text[i]
-        if ch in opens:
-            depth += 1
-        elif ch in closes:
-            depth = max(0, depth - 1)
-        elif depth == 0 and not any(ps <= i < pe for ps, pe in protected):
-            m = rx.match(text, i, e)
-            if m and m.end() > i:
-                cuts.append(m.span())
-                i = m.end()
-                continue
-        i += 1
-    pieces, pos = [], s
-    for cs, ce in cuts:
-        pieces.append((pos, cs))
-        pos = ce
-    pieces.append((pos, e))
-    return pieces
+    protected = [m.span() for m in r.atomic.finditer(text, s, e)]
+    return split_outside_brackets(text, s, e, rx, r.pairs, protected)
 
 
 def _trim(text: str, s: int, e: int) -> tuple[int, int]:

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from ..errors import GazetteerError
 from ..gazetteer import alternation, compile_pattern, load_yaml, str_list
 from .. import official
+from ..normalize import split_outside_brackets
 from ..columns import column_role
 from ..components import component
 from ..model import Document, Header
@@ -273,22 +274,8 @@ def _join_bare_scopes(pieces: list[str], r: Rules) -> list[str]:
     return out
 
 
-_OPENING, _CLOSING = "（(〔【[", "）)〕】]"
-
-
-def _split_outside_brackets(text: str, sep: str) -> list[str]:
-    """``text`` split at ``sep`` where no bracket is open: 各县（市、区）人民政府 is one name."""
-    pieces, depth, start = [], 0, 0
-    for k, ch in enumerate(text):
-        if ch in _OPENING:
-            depth += 1
-        elif ch in _CLOSING:
-            depth = max(0, depth - 1)
-        elif depth == 0 and text.startswith(sep, k):
-            pieces.append(text[start:k])
-            start = k + len(sep)
-    pieces.append(text[start:])
-    return pieces
+# the brackets a 主送 entry may hold a list in: 各县（市、区）人民政府
+_BRACKETS = {"（": "）", "(": ")", "〔": "〕", "【": "】", "[": "]"}
 
 
 def split_units(text: str) -> list[str]:
@@ -304,7 +291,8 @@ def split_units(text: str) -> list[str]:
         chunk = chunk.strip().strip("。.、 ")
         if not chunk:
             continue
-        pieces = _join_bare_scopes([p.strip() for p in _split_outside_brackets(chunk, r.enum_separator)], r)
+        spans = split_outside_brackets(chunk, 0, len(chunk), re.compile(re.escape(r.enum_separator)), _BRACKETS)
+        pieces = _join_bare_scopes([chunk[a:b].strip() for a, b in spans], r)
         if len(pieces) > 1 and all(
                 p and (len(p) >= r.min_full_unit_chars or p[0] in r.unit_scope_chars) for p in pieces[1:]):
             out.extend(p for p in pieces if p)
