@@ -711,7 +711,7 @@ def _line_table(lines: list[str], i: int):
         header, roles = with_unheaded_serial(header, roles, groups)
         rows = [[(g[0], 1, len(roles))] if len(g) == 1 else align_row(g, roles) for g in groups]
         return end, [[header] + rows]
-    cells = [(line.strip(), n + 1) for n, line in enumerate(lines[:end]) if n >= j and line.strip()]
+    cells = [(line.strip(), n + 1) for n, line in enumerate(lines[j:end], start=j) if line.strip()]
     if roles[0] == "seq" and cells and _seq_value(cells[0][0], 1) == 1:
         # no line parts the rows, but each opens with its 序号 (1, 2, 3 …): the rows the
         # sequence anchors, as for cells parted by blank lines
