@@ -104,8 +104,9 @@ def _printable(text: str) -> str:
     return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
-def extract_one(path: str, data: bytes | None = None, ocr: bool = True) -> Outcome:
+def extract_one(path: str, data: bytes | None = None, ocr: bool = True, doc_id: str | None = None) -> Outcome:
     """The per-document stage: bytes → Document → packed rows. Never raises.
+    ``doc_id``: the content hash of ``data`` when the caller has it already.
 
     The Document comes from the level-1 cache when the batch shared one with this
     process and it holds these bytes for the current reading code; otherwise the
@@ -116,12 +117,11 @@ def extract_one(path: str, data: bytes | None = None, ocr: bool = True) -> Outco
     from .export.tables import document_rows, rows_to_tables
 
     t0 = time.perf_counter()
-    doc_id = None
     ingested: list[bytes | None] = [None]
     try:
         if data is None:
             data = read_input(path)
-        doc_id = content_hash(data)
+        doc_id = doc_id or content_hash(data)
         doc = lookup_ingested(doc_id)
         if doc is not None:
             doc.source_path = path
@@ -483,7 +483,7 @@ def _extract_with_pages(path: str, ocr: bool, *, defer: bool) -> Outcome:
         return extract_one(path, None, ocr)
     source = _CachedPages(content_hash(data), defer=defer)
     with pdf_scan.page_source(source):
-        o = extract_one(path, data, ocr)
+        o = extract_one(path, data, ocr, doc_id=source.doc_id)
     if source.missing:  # a partial reading: neither its rows nor its Document are kept
         return Outcome(path, o.doc_id, seconds=o.seconds, ocr_pages=sorted(set(source.missing)))
     return o
