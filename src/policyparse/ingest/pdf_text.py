@@ -28,6 +28,8 @@ RULE_MIN_LENGTH = 8.0
 GRID_TOLERANCE = 2.5  # points
 
 _BOLD_NAME = re.compile(r"bold|heavy|black|semibold|demi", re.I)
+# no ink: no-break and ideographic spaces, and the non-characters pdfium marks unknowns with
+_NOT_INKED = frozenset("\xa0\u3000\ufffe\uffff")
 
 
 def open_pdf(data: bytes):
@@ -60,7 +62,7 @@ def _plain(func, restype, *argtypes):
 
 @functools.lru_cache(maxsize=1)
 def _char_calls():
-    """The four per-character pdfium calls with plain-address prototypes.
+    """The per-character pdfium calls with plain-address prototypes.
 
     They run once per character of every page (most of the reader's time), and
     pypdfium2's bindings type their handles as pointer classes: every call then
@@ -70,10 +72,23 @@ def _char_calls():
     import pypdfium2.raw as pdfium_c
 
     vp, i = ctypes.c_void_p, ctypes.c_int
-    return (_plain(pdfium_c.FPDFText_GetUnicode, ctypes.c_uint, vp, i),
+    return (_plain(pdfium_c.FPDFText_GetText, i, vp, i, i, vp),
             _plain(pdfium_c.FPDFText_GetTextObject, vp, vp, i),
             _plain(pdfium_c.FPDFText_GetLooseCharBox, ctypes.c_int, vp, i, vp),
             _plain(pdfium_c.FPDFText_GetCharOrigin, ctypes.c_int, vp, i, vp, vp))
+
+
+@functools.lru_cache(maxsize=1)
+def _style_calls():
+    """The calls that read a text object's style, with plain-address prototypes. Generators
+    often write a text object per word or per character (the bundled PDFs: 9,400 objects
+    for 29,000 characters), so these run nearly as often as the per-character ones."""
+    import pypdfium2.raw as pdfium_c
+
+    vp, i = ctypes.c_void_p, ctypes.c_int
+    return (_plain(pdfium_c.FPDFTextObj_GetFont, vp, vp),
+            _plain(pdfium_c.FPDFText_GetFontSize, ctypes.c_double, vp, i),
+            _plain(pdfium_c.FPDFText_GetFillColor, i, vp, i, vp, vp, vp, vp))
 
 
 @functools.lru_cache(maxsize=1)
@@ -108,38 +123,51 @@ def _page_pieces(page, height: float) -> list[Piece]:
     handle = textpage.raw
     address = ctypes.cast(handle, ctypes.c_void_p).value
     n = textpage.count_chars()
+    get_text, get_object, get_box, get_origin = _char_calls()
+    # the page's characters in one call (UTF-16, one unit per character index unless a
+    # character lies outside the BMP: then each index is asked for its own)
+    units = ctypes.create_string_buffer(2 * (n + 1))
+    got = get_text(address, 0, n, ctypes.addressof(units))
+    text = units.raw[:2 * max(got - 1, 0)].decode("utf-16-le", "surrogatepass")
+    if len(text) != n:
+        get_unicode = pdfium_c.FPDFText_GetUnicode
+        text = "".join(chr(get_unicode(handle, i)) for i in range(n))
     rect = pdfium_c.FS_RECTF()
     ox, oy = ctypes.c_double(), ctypes.c_double()
     rect_at, ox_at, oy_at = ctypes.addressof(rect), ctypes.addressof(ox), ctypes.addressof(oy)
-    r, g, b, a = ctypes.c_uint(), ctypes.c_uint(), ctypes.c_uint(), ctypes.c_uint()
+    rgba = (ctypes.c_uint * 4)()
+    rgba_at = [ctypes.addressof(rgba) + k * ctypes.sizeof(ctypes.c_uint) for k in range(4)]
     name_buf = ctypes.create_string_buffer(128)
     flags = ctypes.c_int()
-    get_unicode, get_object, get_box, get_origin = _char_calls()
-    # size, colour, font and weight belong to the text object (a run): read once per run
+    get_font, get_size, get_fill = _style_calls()
+    # size and colour belong to the text object (a run), name and weight to its font:
+    # each read once per run and once per font
     run_style: dict[int, tuple[float, str | None, str | None, bool]] = {}
-    bold_fonts: dict[str | None, bool] = {}
+    font_style: dict[int, tuple[str | None, bool]] = {}
     pieces: list[Piece] = []
     append = pieces.append
-    for i in range(n):
-        code = get_unicode(address, i)
-        if code < 0x21 or code in (0xA0, 0x3000, 0xFFFE, 0xFFFF):
+    for i, ch in enumerate(text):
+        if ch <= " " or ch in _NOT_INKED:
             continue  # spaces and the line breaks pdfium generates: lines come from geometry
         key = get_object(address, i) or 0
         style = run_style.get(key) if key else None
         if style is None:
-            size = pdfium_c.FPDFText_GetFontSize(handle, i)
+            size = get_size(address, i)
             color = None
-            if pdfium_c.FPDFText_GetFillColor(handle, i, r, g, b, a):
-                color = f"{r.value:02X}{g.value:02X}{b.value:02X}"
-            name_len = pdfium_c.FPDFText_GetFontInfo(handle, i, name_buf, 128, flags)
-            font = name_buf.value.decode("latin-1", "replace") if name_len else None
-            if font and "+" in font[:8]:
-                font = font.split("+", 1)[1]  # subset prefix ABCDEF+
-            bold = bold_fonts.get(font)
-            if bold is None:
-                bold = bold_fonts[font] = bool(font and _BOLD_NAME.search(font))
-            bold = bold or pdfium_c.FPDFText_GetFontWeight(handle, i) >= 600
-            style = (size, color, font, bold)
+            if get_fill(address, i, *rgba_at):
+                color = f"{rgba[0]:02X}{rgba[1]:02X}{rgba[2]:02X}"
+            font_key = (get_font(key) or 0) if key else 0
+            named = font_style.get(font_key) if font_key else None
+            if named is None:
+                name_len = pdfium_c.FPDFText_GetFontInfo(handle, i, name_buf, 128, flags)
+                font = name_buf.value.decode("latin-1", "replace") if name_len else None
+                if font and "+" in font[:8]:
+                    font = font.split("+", 1)[1]  # subset prefix ABCDEF+
+                bold = bool(font and _BOLD_NAME.search(font)) or pdfium_c.FPDFText_GetFontWeight(handle, i) >= 600
+                named = (font, bold)
+                if font_key:
+                    font_style[font_key] = named
+            style = (size, color, *named)
             if key:
                 run_style[key] = style
         size, color, font, bold = style
@@ -151,7 +179,7 @@ def _page_pieces(page, height: float) -> list[Piece]:
         # the glyph, so punctuation sits on its line
         base = oy.value
         left, right = rect.left, rect.right
-        append(Piece(chr(code), left, left if left > right else right,
+        append(Piece(ch, left, left if left > right else right,
                      height - (base + 0.88 * size), height - (base - 0.12 * size),
                      size, bold, color, font))
     textpage.close()
