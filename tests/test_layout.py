@@ -381,3 +381,68 @@ def test_cells_one_per_line_with_a_header_broken_over_lines_and_short_rows():
     rows = tables("\n\n".join(cells) + "\n")[0]
     assert rows[0][4:] == ["牵头 部门", "相关责任部门", "完成 时间"]
     assert rows[1] == ["108", "继续全面推进素质教育", "", "", "教育局", "13个街道、镇", "2010年"]
+
+
+# a task table as a web page's text converter writes it when cells span rows: the header
+# broken over two lines, group cells (一、…) only on a group's first row, and unit cells
+# shared by two rows left out of the second (fixture written for this test)
+PIPES_MERGED = ("工作任务 | 具体要求\n| 责任单位 |\n"
+                "一、做好规划公开。 | 1.主动公开规划纲要和政策解读。 | 区直有关部门;各镇(街) |\n"
+                "2.做好历年规划的归集整理。 | 区发展改革局牵头,区直有关部门配合;各镇(街)参照落实 |\n"
+                "二、做好财政信息公开。 | 3.推进部门预算、决算公开。 | 区财政局牵头,区直各部门落实 |\n"
+                "4.持续深化政府债务信息公开,定期公开债务限额和余额。 |\n"
+                "5.加强行政执法信息公开。 | 区司法局;各镇(街) |\n")
+
+
+def test_a_pipe_header_broken_over_two_lines_and_rows_that_lost_merged_cells():
+    rows = tables(PIPES_MERGED)[0]
+    assert rows[0] == ["工作任务", "具体要求", "责任单位"]
+    assert rows[1][0] == "一、做好规划公开。" and rows[1][1].startswith("1.")
+    # a row that lost its group cell: its item goes where the other items stand
+    assert rows[2][0] == "" and rows[2][1].startswith("2.") and rows[2][2].startswith("区发展改革局牵头")
+    # a short item and its units: numbered as the second column numbers, so not a group name
+    assert rows[5][0] == "" and rows[5][1] == "5.加强行政执法信息公开。" and rows[5][2] == "区司法局;各镇(街)"
+    # one cell closed by its pipe is that row's item, not a section row spanning the table
+    assert rows[4][1].startswith("4.持续深化") and rows[4][2] == ""
+
+
+def test_tasks_of_a_pipe_table_that_lost_merged_cells():
+    doc = parse_bytes(PIPES_MERGED.encode("utf-8"), "merged.txt")
+    items = [t for t in doc.tasks if t.source == "table"]
+    assert len(items) == 5
+    second = items[1]
+    assert [(u.role, u.unit) for u in second.units] == [
+        ("lead", "区发展改革局"), ("support", "区直有关部门"), ("support", "各镇（街）")]
+    third = items[2]
+    assert [(u.role, u.unit) for u in third.units] == [("lead", "区财政局"), ("support", "区直各部门")]
+
+
+# one cell per line, each cell closed by a line of one pipe, rows ended by lines of pipes
+# alone; 序号 and 项目 span the rows of a group, whose items are numbered 1. 2. 3. in the
+# task column (fixture written for this test)
+_CELL_ROWS = [["序号", "项目", "重点工作目标任务", "牵头领导", "责任单位"], ["||||"],
+              ["1", "主要预期目标", "1.地区生产总值增长5%以上。", "张 三", "★区发改委、统计局"],
+              ["2.一般公共预算收入增长6%以上。", "★区财政局、税务局"], ["|||"],
+              ["3.规上工业总产值增长5%左右。", "李 四", "★区工信局、统计局"], ["||"],
+              ["1", "扩大有效投资", "4.新开工重大项目30个。", "王 嵘\n方 勇", "★区发改委"], ["||"]]
+CELLS_MERGED = "\n".join(line for row in _CELL_ROWS for cell in row
+                         for line in ([cell] if set(cell) == {"|"} else [cell, "|"])) + "\n"
+
+
+def test_one_cell_per_line_rows_that_lost_their_merged_serial_and_group_cells():
+    rows = tables(CELLS_MERGED)[0]
+    assert rows[0] == ["序号", "项目", "重点工作目标任务", "牵头领导", "责任单位"]
+    assert rows[1] == ["1", "主要预期目标", "1.地区生产总值增长5%以上。", "张 三", "★区发改委、统计局"]
+    assert rows[2] == ["", "", "2.一般公共预算收入增长6%以上。", "", "★区财政局、税务局"]
+    assert rows[3] == ["", "", "3.规上工业总产值增长5%左右。", "李 四", "★区工信局、统计局"]
+    # the serial numbered again from 1 in the next group opens a row of its own
+    assert rows[4][:3] == ["1", "扩大有效投资", "4.新开工重大项目30个。"]
+
+
+def test_a_starred_unit_leads_and_a_leader_cell_names_one_person_a_line():
+    doc = parse_bytes(CELLS_MERGED.encode("utf-8"), "starred.txt")
+    tasks = [t for t in doc.tasks if t.source == "table"]
+    assert len(tasks) == 4
+    assert [(u.role, u.unit) for u in tasks[0].units if u.role != "leader"] == [
+        ("lead", "区发改委"), ("support", "统计局")]
+    assert sorted(u.unit.replace(" ", "") for u in tasks[3].units if u.role == "leader") == ["方勇", "王嵘"]

@@ -253,3 +253,19 @@ def test_host_and_co_hosts_of_a_task_lead_and_support():
     text = "公共财政收入增长13%左右。（省财政厅主办，省国税局、省地税局协办）"
     found = [(u.role, u.unit) for u in find_unit_notes(text, 0, len(text))]
     assert found == [("lead", "省财政厅"), ("support", "省国税局"), ("support", "省地税局")]
+
+
+def test_a_lead_mark_before_a_name_and_angle_brackets_inside_a_name():
+    # ★ marks the lead of a cell (标★的为牵头单位): the names beside it support
+    assert cell("★区发改委、人社局、统计局") == [("lead", "区发改委"), ("support", "人社局"), ("support", "统计局")]
+    assert cell("区财政局、★区税务局") == [("support", "区财政局"), ("lead", "区税务局")]
+    assert cell("区财政局、区税务局") == [("lead", "区财政局"), ("lead", "区税务局")]
+    # 〈〉 are brackets: 、 inside them joins
+    assert cell("相关处〈室、局〉、机关党委") == [("lead", "相关处〈室、局〉"), ("lead", "机关党委")]
+
+
+def test_units_that_carry_the_work_out_beside_a_lead():
+    # 落实单位 (ANNOTATION §3): …落实 / …参照落实 beside a 牵头 unit support it, without the role words
+    assert cell("市财政局牵头，市直各部门落实；各镇（街）参照落实") == [
+        ("lead", "市财政局"), ("support", "市直各部门"), ("support", "各镇（街）")]
+    assert cell("区教育局落实") == [("lead", "区教育局")]

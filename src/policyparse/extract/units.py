@@ -62,6 +62,7 @@ class _Rules:
     opener_rx: re.Pattern
     role_mark: re.Pattern
     support_marks: frozenset[str]
+    lead_prefix_mark: re.Pattern  # ★ before the lead unit's name
     role_mark_after: re.Pattern  # the same mark right after a name, anywhere in a list
     inline_joint: re.Pattern
     inline_leader: re.Pattern
@@ -97,7 +98,7 @@ def rules() -> _Rules:
         inline_by=c("inline_by", ("list",)),
         leader_labels=frozenset(d["leader_labels"]), other_label=c("other_label"),
         bare_note_cue=c("bare_note_cue"), bare_note_max=int(d["bare_note_max"]),
-        opener_rx=compile_rule(FILE, "openers", f"[{opens}]"), role_mark=c("role_mark", ("mark",)),
+        opener_rx=compile_rule(FILE, "openers", f"[{opens}]"), role_mark=c("role_mark", ("mark",)), lead_prefix_mark=c("lead_prefix_mark"),
         support_marks=frozenset(d["support_marks"]),
         role_mark_after=compile_rule(FILE, "role_mark_after", d["role_mark"].rstrip("$"), ("mark",)),
         inline_joint=c("inline_joint", ("list", "with")),
@@ -105,6 +106,9 @@ def rules() -> _Rules:
         bare_bodies=frozenset(d["bare_bodies"]),
         leader_not_person=c("leader_not_person"),
         first_listed_leads=c("first_listed_leads"))
+
+
+_PERSON_NAME = re.compile(r"[\u4e00-\u9fff]{2,4}")
 
 
 def _norm(s: str) -> str:
@@ -294,8 +298,19 @@ def _role_clause(text: str, s: int, e: int, default: str) -> list[UnitMention]:
         if mark and mark.start() > 0:
             item_role = "support" if mark.group("mark") in r.support_marks else "lead"
             b = a + mark.start()
+        star = r.lead_prefix_mark.match(text[a:b])
+        if star and star.end() < b - a:
+            item_role, a = "lead", a + star.end()
         out.append(UnitMention(item_role, text[a:b], a, b))
     return out
+
+
+def _starred(text: str, start: int) -> bool:
+    """The name at ``start`` follows a lead mark (★区发改委)."""
+    j = start
+    while j > 0 and text[j - 1].isspace():
+        j -= 1
+    return j > 0 and rules().lead_prefix_mark.fullmatch(text[j - 1:start]) is not None
 
 
 def _split_at_glued_labels(text: str, s: int, e: int, clauses: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -336,8 +351,12 @@ def _parse_list(text: str, s: int, e: int, default: str, demote: bool = False) -
                 continue
             found = _role_clause(text, cs, ce, role)
             clause = text[cs:ce].rstrip(_TRIM)
+            starred = [u for u in found if _starred(text, u.start)]
             if re.search(r"牵头(?:负责)?$", clause):
                 led = True
+            elif starred:
+                led = True  # ★A、B: the starred unit leads, the others beside it support
+                shared.extend(u for u in found if u.role == "lead" and u not in starred)
             elif r.lead_tail.search(clause) and not r.joint.search(clause):
                 shared.extend(u for u in found if u.role == "lead")
             elif default == "lead" and not r.joint.search(clause):
@@ -364,6 +383,11 @@ def split_unit_list(text: str, start: int, end: int, role: str) -> list[UnitMent
     r = rules()
     if r.empty_cell.match(text[start:end]):
         return []
+    if role == "leader":
+        # one person a line, a two-character name spaced to the width of three (王 嵘 / 方 勇)
+        lines = [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", text[start:end]) if m.group().strip()]
+        if len(lines) > 1 and all(_PERSON_NAME.fullmatch(_norm(text[start + a:start + b])) for a, b in lines):
+            return [u for a, b in lines for u in split_unit_list(text, start + a, start + b, role)]
     return _tagged([u for u in _parse_list(text, start, end, role)
                     if u.role != "leader" or not r.leader_not_person.search(u.unit)], "column")
 

@@ -265,10 +265,20 @@ def _pipe_cells(line: str) -> list[str]:
     return [c.strip() for c in s.split("|")]
 
 
+def _broken_pipe_header(lines: list[str], i: int) -> bool:
+    """Line ``i`` is the first part of a table header broken over two lines: it has an
+    inner pipe but no closing one, the next line is a pipe line, and together their
+    cells name a task table's columns (工作任务 | 具体要求 / | 责任单位 |)."""
+    s = lines[i].strip()
+    if "|" not in s or s.endswith("|") or i + 1 >= len(lines) or not _is_pipe_line(lines[i + 1]):
+        return False
+    return header_roles([c for c in _pipe_cells(s) + _pipe_cells(lines[i + 1]) if c]) is not None
+
+
 def _pipe_table(lines: list[str], i: int):
     """A Markdown/pipe table from line ``i``: metadata rows above the header become a
     table of their own; rows continue over pipe-less lines (a cell's own line breaks)."""
-    if not _is_pipe_line(lines[i]):
+    if not _is_pipe_line(lines[i]) and not _broken_pipe_header(lines, i):
         return None
     end = i
     j = i
@@ -289,6 +299,7 @@ def _pipe_table(lines: list[str], i: int):
     width = 0
     rows: list[list[str]] = []
     open_row = False  # the last row's line did not close with a pipe
+    pending_open = False  # the same for the last row above the header
     for line in region:
         s = line.strip()
         if s and not s.strip("|"):
@@ -296,10 +307,18 @@ def _pipe_table(lines: list[str], i: int):
             continue
         if not s or _PIPE_SEPARATOR.match(s):
             continue
-        if _is_pipe_line(s):
+        if _is_pipe_line(s) or (width == 0 and "|" in s):
             cells = _pipe_cells(s)
             if width == 0:
                 roles = header_roles([c for c in cells if c] if not all(cells) else cells)
+                if not roles and pending and pending_open:
+                    # a header row broken over two lines (a line break in its cells):
+                    # 工作任务 | 具体要求 / | 责任单位 |
+                    joined = [c for c in pending[-1] + cells if c]
+                    roles = header_roles(joined)
+                    if roles:
+                        pending.pop()
+                        cells = joined
                 if roles:
                     if pending:
                         tables += _pending_rows(pending)
@@ -309,6 +328,7 @@ def _pipe_table(lines: list[str], i: int):
                     open_row = False
                     continue
                 pending.append(cells)
+                pending_open = not s.endswith("|")
                 continue
             if rows and open_row and len(rows[-1]) < width:
                 rows[-1][-1] = (rows[-1][-1] + "\n" + cells[0]).strip()
@@ -318,8 +338,9 @@ def _pipe_table(lines: list[str], i: int):
             # a row whose line does not close with a pipe goes on on the next line
             open_row = not s.endswith("|") and len(rows[-1]) < width
         elif "|" in s:
-            rows.append([c.strip() for c in s.split("|")])  # a row with one inner pipe
-            open_row = len(rows[-1]) < width
+            # a row with one inner pipe (a | b), or one cell closed by its pipe (8.持续… |)
+            rows.append(_pipe_cells(s))
+            open_row = not s.endswith("|") and len(rows[-1]) < width
         elif rows:
             rows[-1][-1] = (rows[-1][-1] + "\n" + s).strip()
         elif pending:
@@ -341,9 +362,15 @@ def _fit_short_rows(rows: list[list[str]], width: int) -> list[list[str]]:
         return rows
     header, roles = with_unheaded_serial(rows[0], roles, [[c for c in r if c] for r in rows[1:]])
     width = len(header)
+    styles = column_label_styles([r for r in rows[1:] if len(r) == width])
     out = [header]
     for r in rows[1:]:
         cells = [c for c in r if c]
+        if len(cells) == 1 and width > 1 and _label_style(cells[0]) in styles[1:]:
+            # one cell numbered as a later column numbers its items (8.持续… where the
+            # column of 1. 2. 3. is second): that column's item, the others merged away
+            out.append(align_row(cells, roles, styles))
+            continue
         # a full row that writes its empty cells where they stand (| | |2.新建…|, cells merged
         # down from the row above; | 1 | 区 | … | | 区长 |) keeps its places; one that is short
         # or has all its empty cells padded at its end lost cells
@@ -353,10 +380,32 @@ def _fit_short_rows(rows: list[list[str]], width: int) -> list[list[str]]:
             out.append(r)
             continue
         if 1 < len(cells) < width:
-            out.append(align_row(cells, roles))
+            out.append(align_row(cells, roles, styles))
             continue
         out.append(r)
     return out
+
+
+def _label_style(cell: str) -> str | None:
+    label = match_label(cell.strip()) if isinstance(cell, str) else None
+    return label.style if label else None
+
+
+def column_label_styles(rows: list[list[str]]) -> list[str | None]:
+    """Per column, the numbering style (一、, 1., （1）…) most of its cells open with in
+    ``rows`` (full rows: every column in its place), where at least two do and no other
+    column's cells share it; else None. A table numbers its groups in one column and
+    their items in another: the evidence for placing a row that lost cells."""
+    if not rows:
+        return []
+    width = max(len(r) for r in rows)
+    found: list[str | None] = []
+    for c in range(width):
+        seen = [_label_style(r[c]) for r in rows if c < len(r) and r[c]]
+        labelled = [x for x in seen if x]
+        top = max(sorted(set(labelled)), key=labelled.count) if labelled else None
+        found.append(top if top and labelled.count(top) >= 2 and 2 * labelled.count(top) >= len(seen) else None)
+    return [x if x and found.count(x) == 1 else None for x in found]
 
 
 def _pending_rows(rows: list[list[str]]) -> list:
@@ -446,19 +495,24 @@ def _record_table(lines: list[str], i: int):
 def _cell_chunks(lines: list[str], i: int) -> list[tuple[str, int]]:
     """Cells of a one-cell-per-line region from line ``i``: runs of non-blank lines
     separated by single blank lines; every further pair of blank lines is an empty
-    cell. Each cell comes with the index of the line after it."""
+    cell. A line of pipes alone (||||, the empty cells a converter closes a row with)
+    separates cells as a blank line does. Each cell comes with the index of the line after it."""
     chunks: list[tuple[str, int]] = []
     j, n = i, len(lines)
+
+    def blank(line: str) -> bool:
+        return not line.strip().strip("|")
+
     while j < n:
-        if not lines[j].strip():
+        if blank(lines[j]):
             k = j
-            while k < n and not lines[k].strip():
+            while k < n and blank(lines[k]):
                 k += 1
             chunks.extend(("", j + 1) for _ in range((k - j - 1) // 2))
             j = k
             continue
         k = j
-        while k < n and lines[k].strip():
+        while k < n and not blank(lines[k]):
             k += 1
         chunks.append(("\n".join(x.strip() for x in lines[j:k]), k))
         j = k
@@ -530,9 +584,21 @@ def _rows_from_cells(chunks: list[tuple[str, int]], roles: list[str], start_line
         # an excerpt of a longer list (rows 22, 24, 30 … of a department's share) opens
         # anywhere and skips numbers, where each number is followed by its task's text
         jump = _line_seq(cell, None if not rows else expected - 1)
+        if jump is None and rows and _is_seq(cell, 1):
+            jump = 1  # numbered again from 1 (each part of the table numbers its own rows)
         if jump is not None and not _is_seq(cell, expected) and _text_follows(chunks, k + 1):
             expected = jump
         if not _is_seq(cell, expected):
+            item = _next_item(rows, cell)
+            if item is not None:
+                # a row that lost its merged 序号 (and group) cells: 1 | 主要预期目标 | 1.… then
+                # 2.… | ★区财政局 — its cells run to the next item, 序号 or section
+                stop = _item_row_end(chunks, k, expected, item, width)
+                styles = [item[1] if c == item[0] else None for c in range(width)]
+                rows.append(align_row([c for c, _ in chunks[k:stop] if c], roles, styles))
+                end = chunks[stop - 1][1]
+                k = stop
+                continue
             if _is_section_row(cell) and k + 1 < n and _next_filled_is_seq(chunks, k + 1, expected):
                 rows.append([(cell, 1, width)])
                 end = chunks[k][1]
@@ -577,6 +643,40 @@ def _rows_from_cells(chunks: list[tuple[str, int]], roles: list[str], start_line
         expected = (_seq_value(cell, expected) or expected) + 1
         k = stop
     return rows, end
+
+
+def _next_item(rows: list[list], cell: str) -> tuple[int, str, int] | None:
+    """``(column, style, number)`` when ``cell`` opens with the next number of the items
+    numbered in a column of the last row (2. after a row holding 1.), else None."""
+    last = next((r for r in reversed(rows) if r and isinstance(r[0], str)), None)
+    label = match_label(cell.strip())
+    if last is None or label is None:
+        return None
+    for c, value in enumerate(last):
+        before = match_label(value.strip()) if value else None
+        if before is not None and before.style == label.style and label.num == before.num + 1:
+            return c, label.style, label.num
+    return None
+
+
+def _item_row_end(chunks: list[tuple[str, int]], k: int, expected: int, item: tuple[int, str, int],
+                  width: int) -> int:
+    """Where the row of an item that lost its merged cells ends: at the next item of the
+    same numbering, the next 序号 with words after it, or a section row."""
+    _, style, num = item
+    n = len(chunks)
+    for m in range(k + 1, min(n, k + ROW_MAX_CHUNKS * width)):
+        cell = chunks[m][0]
+        if not cell:
+            continue
+        label = match_label(cell.strip())
+        if label is not None and label.style == style and label.num == num + 1:
+            return m
+        if (_is_seq(cell, expected) or _is_seq(cell, 1)) and _text_follows(chunks, m + 1):
+            return m
+        if _is_section_row(cell) and (label is None or label.style != style):
+            return m
+    return min(n, k + width)
 
 
 def _one_row(rows: list[list], roles: list[str]) -> list[str]:
@@ -787,26 +887,39 @@ def _skip_costs(roles: list[str]) -> list[float]:
             for c, r in enumerate(roles)]
 
 
-def align_row(cells: list[str], roles: list[str]) -> list[str]:
+# a cell numbered in the style of the column (or of another column) that numbers its cells so
+LABEL_STYLE_FIT = 2.0
+
+
+def align_row(cells: list[str], roles: list[str], styles: list[str | None] | None = None) -> list[str]:
     """One row's cells (in order) placed in the header's columns: the placement that
     fits the columns' roles best (:func:`role_fit`). A row short of cells skips columns,
     the ones that group rows cheaply (:func:`_skip_costs`: merged cells stand at the
     left, so a row that lost them is right-aligned), the others at SKIP_COLUMN; a row
     with more cells than columns joins neighbours (a cell's own line break); a 序号
-    column takes only a bare number opening the row. O(cells × columns²)."""
+    column takes only a bare number opening the row. ``styles``: per column, the numbering
+    style its cells open with (:func:`column_label_styles`): a cell so numbered fits that
+    column and no other. O(cells × columns²)."""
     k, n = len(roles), len(cells)
     neg = float("-inf")
     if not n:
         return [""] * k
     later = [DUPLICATE_ROLE * roles[c + 1:].count(roles[c]) for c in range(k)]
     skip_cost = _skip_costs(roles)
+    styles = list(styles or [])[:k]
+    styles += [None] * (k - len(styles))
+    cell_styles = [_label_style(c) for c in cells] if any(styles) else [None] * n
 
     def fit(t: int, c: int) -> float:
         text = cells[t]
         if roles[c] == "seq":
             return 4.0 if t == 0 and _BARE_NUMBER.fullmatch(text.strip()) else neg
+        style = cell_styles[t]
+        bonus = 0.0
+        if style is not None and style in styles:
+            bonus = LABEL_STYLE_FIT if styles[c] == style else -LABEL_STYLE_FIT
         # a bare number after the row's opening cell is a quantity, not a serial
-        return _piece_fit(roles[c], text, anchor=False) + later[c]
+        return _piece_fit(roles[c], text, anchor=False) + later[c] + bonus
 
     # best[t][c]: cells[:t+1] placed, cell t in column c
     best = [[neg] * k for _ in range(n)]
@@ -1166,10 +1279,12 @@ def role_fit(role: str, text: str) -> float:
 def _unit_list_fit(s: str) -> float:
     r = rules()
     s = s.rstrip("。.；;")
-    if re.search(r"[。；;！？]", s) or len(s) > 120:
+    if re.search(r"[。！？]", s) or len(s) > 120:
         return -5.0
-    s = r.unit_role_tail.sub("", s) or s
-    parts = [p for p in re.split(r"[、，,\s]+", s) if p]
+    # a cell may name its lead and support groups apart, each with its role word:
+    # 市财政局牵头，市民政局等有关部门落实；各镇（街）参照落实
+    parts = [r.unit_role_tail.sub("", p) or p for p in re.split(r"[、，,；;\s]+", s) if p]
+    s = r.unit_role_tail.sub("", re.split(r"[；;]", s)[0]) or s
     if not parts:
         return -5.0
     good = sum(1 for p in parts if not re.search(r"\d", p) and len(p) <= 30
