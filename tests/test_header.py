@@ -441,3 +441,16 @@ def test_an_attachment_published_alone_is_headed_by_it_and_a_span_of_years_names
     assert h.title == "某市创新计划（2011-2015年）目标任务分解表"
     assert h.plan_year is None  # 2011-2015: several years, no one plan year (and no issue date)
     assert h.attachments == [h.title]
+
+
+def test_a_body_sentence_ending_in_a_colon_is_no_recipient_line():
+    h = _header_of("区政府各委、办、局，各街道办事处：\n现将《2023年区政府重点工作安排》印发给你们。\n某区人民政府\n"
+                   "2023年2月27日\n2023年区政府重点工作安排\n根据市委、市政府决策部署，2023年区政府重点工作安排如下：\n"
+                   "一、推动高质量发展\n1.推动经济稳定增长。\n")
+    assert h.recipients == ["区政府各委、办、局", "各街道办事处"]
+
+
+def test_a_heading_with_the_pages_metadata_glued_after_it():
+    h = _header_of("当前位置: 首页 > 信息公开\n2017年某省文化厅重点任务分工方案 发布时间:2017-03-16   来源:   浏览次数:\n"
+                   "根据会议精神，制定以下分工方案。\n一、推进党风廉政建设\n1.深入学习贯彻讲话精神。（责任部门：机关党委）\n")
+    assert h.title == "2017年某省文化厅重点任务分工方案" and h.plan_year == 2017

@@ -56,6 +56,7 @@ class Rules:
     unit_scope_chars: str
     min_full_unit_chars: int
     not_recipient_starts: tuple[str, ...]
+    recipient_prose: re.Pattern
     site_furniture: tuple[str, ...]
     attachment_list: re.Pattern
     attachment_item: re.Pattern
@@ -126,6 +127,7 @@ def rules() -> Rules:
         min_full_unit_chars=_int(data, "min_full_unit_chars"),
         # a web page's metadata key (点击数：, 发表时间：) opens no 主送 line either
         not_recipient_starts=tuple(dict.fromkeys(_str_list(data, "not_recipient_starts") + tuple(all_keys))),
+        recipient_prose=rx("recipient_prose"),
         site_furniture=_str_list(data, "site_furniture"),
         attachment_list=rx("attachment_list", ("rest",)),
         attachment_item=rx("attachment_item", ("num", "title")),
@@ -275,7 +277,7 @@ def _join_bare_scopes(pieces: list[str], r: Rules) -> list[str]:
 
 
 # the brackets a 主送 entry may hold a list in: 各县（市、区）人民政府
-_BRACKETS = {"（": "）", "(": ")", "〔": "〕", "【": "】", "[": "]"}
+_BRACKETS = {"（": "）", "(": ")", "〔": "〕", "【": "】", "[": "]", "〈": "〉"}
 
 
 def split_units(text: str) -> list[str]:
@@ -443,13 +445,27 @@ NUMBERED_HEADING_MIN_CHARS = 8
 _BRACKETED_NOTE = re.compile(r"^[（(][^）)]*(?:[）)].{0,7})?$")
 
 
+def _heading_before_web_meta(ln: Line) -> Line | None:
+    """A web line that opens with the plan's heading, the page's metadata glued after it
+    (2017年XX重点任务分工方案发布时间：2017-03-16来源：): the heading part as a line of its
+    own; None for any other web line (metadata only)."""
+    r = rules()
+    cut = min((m.start() for rx in (r.web_published, r.web_source) for m in [rx.search(ln.text)] if m),
+              default=0)
+    head = ln.text[:cut].rstrip()
+    if not head or not r.plan_end.search(head):
+        return None
+    return Line(head, ln.start, ln.start + len(head), ln.style, ln.in_table)
+
+
 def _read_plan_heading(st: _State, zone: list[tuple[int, Line]]) -> None:
     """No 关于…的通知 line: the heading of the plan the copy carries (a web copy of a plan)."""
     r, h = rules(), st.header
     # web metadata lines (• 成文日期：…) stand above a page's heading and do not count
     meta = _meta_block(st).lines
-    zone = [(i, ln) for i, ln in zone if i not in meta and not _is_web_line(ln.text)
-            and not ln.text.startswith(r.site_furniture)]
+    zone = [(i, _heading_before_web_meta(ln) if _is_web_line(ln.text) else ln) for i, ln in zone
+            if i not in meta and not ln.text.startswith(r.site_furniture)]
+    zone = [(i, ln) for i, ln in zone if ln is not None]
     for n, (i, ln) in enumerate(zone[:12]):
         if (r.doc_number_line.match(ln.text) or _is_mark(ln.text) or _full_date_line(ln.text)
                 or _BRACKETED_NOTE.match(ln.text) or ln.text.startswith(("【", "[", "欢迎", *_BULLETS))
@@ -651,11 +667,16 @@ def _scan_recipients(st: _State, begin: int, lenient: bool = False) -> bool:
                 continue
             return False
         m = r.recipient_line.match(text)
+        if m and r.recipient_prose.search(m.group("recipients").strip()):
+            if lenient:
+                continue
+            return False
         if m:
             value = m.group("recipients")
         else:
             colon = min((text.find(c) for c in "：:" if c in text), default=-1)
-            if colon <= 0 or colon > 80 or _PROSE.search(text[:colon]) or re.search(r"[《》“”]", text[:colon]):
+            if (colon <= 0 or colon > 80 or _PROSE.search(text[:colon]) or re.search(r"[《》“”]", text[:colon])
+                    or r.recipient_prose.search(text[:colon].strip())):
                 if lenient:
                     continue
                 return False
