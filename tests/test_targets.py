@@ -94,6 +94,13 @@ def test_seed_gold_recall():
     ("婴儿死亡率控制在4.5‰以下", [(4.5, "‰", "<=")]),
     ("公开招聘乡村医生45名", [(45, "名", "=")]),
     ("全县粮食播种面积稳定在22.5万亩以上", [(22.5, "万亩", ">=")]),
+    # 万 before any measure word of things counted one by one; 组 and 盏 count too
+    ("完成5万间教室照明改造", [(5, "万间", "=")]),
+    ("新增路灯1200盏", [(1200, "盏", "=")]),
+    # 实现 states a goal as 达到 does
+    ("实现社会消费品零售总额1600亿元", [(1600, "亿元", "=")]),
+    # a bracketed aside inside the object does not push the number away from its verb
+    ("新增设智能回收箱（或者具备智能回收功能的回收屋）1000组以上", [(1000, "组", ">=")]),
 ])
 def test_measures_and_verbs_of_other_sectors(text, expected):
     assert run(text) == expected

@@ -160,6 +160,14 @@ _OPENS_CLAUSE = re.compile(r"\s*(?:[（(]?\d{1,2}[)）.．、]|[（(][一二三�
 OBJECT_FIRST_VERB_MAX = 20
 
 
+_BRACKETED = re.compile(r"[（(][^（()）]{1,40}[）)]")
+
+
+def _bracketed_chars(text: str, lo: int, hi: int) -> int:
+    """How many characters of text[lo:hi] stand in brackets closed before ``hi``."""
+    return sum(len(m.group()) for m in _BRACKETED.finditer(text, lo, hi))
+
+
 def find_targets(text: str, start: int, end: int, *, goals: bool = False) -> list[Target]:
     """Quantified goals in ``text[start:end]`` (absolute offsets, raw == text[s:e]).
 
@@ -211,8 +219,10 @@ def find_targets(text: str, start: int, end: int, *, goals: bool = False) -> lis
         verbs = r.cn_verbs if is_cn else r.verbs
         cmp_probe, cmp_probe_end = _comparator(text, vs, e, lo)
         gap = r.gap_at_end if cmp_probe_end >= hi or text[cmp_probe_end:cmp_probe_end + 1] == "、" else r.gap
-        window_lo = max(lo, vs - gap - 4)
-        near = [vm for vm in verbs.finditer(text, window_lo, vs) if vs - vm.end() <= gap]
+        # a bracketed aside in the object (智能回收箱（或者具备…的回收屋）1000组) does not count
+        window_lo = max(lo, vs - gap - 4 - _bracketed_chars(text, lo, vs))
+        near = [vm for vm in verbs.finditer(text, window_lo, vs)
+                if vs - vm.end() - _bracketed_chars(text, vm.end(), vs) <= gap]
         # a verb of its own after the previous goal wins (…不低于1079万亩、总产量稳定在97亿斤);
         # else the first, which the goals of a list share (新培育…50家以上，高新技术企业30家)
         prev_goal_end = max([t.end for t in out if t.end <= vs], default=window_lo)
