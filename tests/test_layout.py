@@ -446,3 +446,60 @@ def test_a_starred_unit_leads_and_a_leader_cell_names_one_person_a_line():
     assert [(u.role, u.unit) for u in tasks[0].units if u.role != "leader"] == [
         ("lead", "区发改委"), ("support", "统计局")]
     assert sorted(u.unit.replace(" ", "") for u in tasks[3].units if u.role == "leader") == ["方勇", "王嵘"]
+
+
+def test_run_on_body_kept_between_the_rows_of_a_pages_layout_table_is_still_split():
+    # a page's layout table (metadata rows, a lone "|||" row) with the body as one line between
+    text = ("索引号: | 0025/2023-01 | 公开方式: | 主动公开 |\n发布单位: | 区交通运输局 | 有效性: |\n|||\n"
+            "一、制定背景 2023年是全面贯彻落实党的二十大精神的开局之年，做好新一年交通运输工作意义重大、影响深远。"
+            " 二、重要举措 (一)基础设施提升行动。 1.扎实推进一批在建项目。 2.确保新开工一批项目。"
+            " 3.力争转化一批前期项目。 4.深入谋划一批储备项目。 (二)平安交通强基行动。 1.深化道路客货运领域安全整治。"
+            " 2.深化道路(水路)交通安全整治。 3.狠抓工程建设安全整治。 4.抓好后疫情时代保通保畅工作。"
+            " (三)营商环境提质行动。 1.强化数字赋能。 2.加强各项纾困政策宣贯。 3.提高政务服务水平。"
+            " 4.提升路域路况水平。 5.推进交通品质工程建设。 (四)绿色共富攻坚行动。 1.推进交通运输装备低碳转型。"
+            " 2.引导培育绿色低碳的交通运输方式。 3.坚持“公交先行”战略。 4.持续完善农村路网。\n|||\n")
+    paras = paragraphs(text)
+    assert "1.扎实推进一批在建项目。" in paras and "2.确保新开工一批项目。" in paras
+    assert "1.深化道路客货运领域安全整治。" in paras
+
+
+def test_a_header_whose_names_lost_their_merged_cells_on_the_left():
+    # 具体要求 | 责任科室 over rows of four: the names belong to the last columns; the
+    # serial column and the group column have none
+    text = ("具 体 要 求 | 责任科室 | ||\n"
+            "一、抓好主动公开。 | 1 | 深化民生领域信息公开，及时回应关切。 | 办公室牵头，局各股室配合 |\n"
+            "二、抓好政策解读 | 2 | 严格落实政策解读与政策文件同步起草。 | 办公室牵头，局各股室配合 |\n"
+            "3 | 科学确定解读范围，做到应解读尽解读。 | 办公室牵头，局各股室配合 | |\n")
+    rows = tables(text)[0]
+    assert rows[0] == ["", "", "具 体 要 求", "责任科室"]
+    assert rows[3] == ["", "3", "科学确定解读范围，做到应解读尽解读。", "办公室牵头，局各股室配合"]
+    doc = parse_bytes(text.encode("utf-8"), "shifted.txt")
+    table_tasks = [t for t in doc.tasks if t.source == "table"]
+    assert len(table_tasks) == 3
+    assert [(u.role, u.unit) for u in table_tasks[2].units] == [("lead", "办公室"), ("support", "局各股室")]
+
+
+def test_rows_of_one_units_share_of_a_longer_list_skip_serials():
+    # a department's rows taken out of a county's list: 6, 52, 53 (one cell per line)
+    cells = ["序号", "目标任务", "牵头责任单位", "计划完成时间", "目前完成情况",
+             "6", "农村居民人均可支配收入与经济增长同步。", "经管站", "2023年底", "三季度增幅7.4%",
+             "52", "建成高标准农田8.3万亩。", "农田建设管理股、农业股", "2023年底", "正在施工中",
+             "53", "完成“一村一块田”改革试验20万亩。", "经管站", "2023年底", "已累计完成31.7万亩"]
+    rows = tables("\n\n".join(cells) + "\n")[0]
+    assert [r[0] for r in rows[1:]] == ["6", "52", "53"]
+    assert rows[2][2] == "农田建设管理股、农业股" and rows[2][3] == "2023年底"
+
+
+def test_a_unit_cell_whose_names_a_converter_joined_with_spaces():
+    text = ("序号 | 任务内容 | 责任单位 |\n1 | 建立由主要领导牵头的农产品质量安全工作领导机构。 | 市府办 县(市、区)政府 |\n"
+            "2 | 制定领导小组成员单位职责分工文件。 | 市农业农村局 |\n")
+    doc = parse_bytes(text.encode("utf-8"), "spaced-units.txt")
+    first = [t for t in doc.tasks if t.source == "table"][0]
+    assert [u.unit for u in first.units] == ["市府办", "县（市、区）政府"]
+
+
+def test_column_names_for_points_by_level_and_for_progress_reached():
+    # 一级要点 / 二级要点 name the work; 当前进度 reports progress (80%), not a schedule
+    assert header_roles(["工作要求", "一级要点", "二级要点", "责任科室"]) == ["detail", "detail", "detail", "lead"]
+    assert header_roles(["序号", "项目内容", "当前进度", "牵头单位"]) == ["seq", "detail", "note", "lead"]
+    assert header_roles(["序号", "工作任务", "进度安排", "牵头单位"])[2] == "deadline"

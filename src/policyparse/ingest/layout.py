@@ -138,8 +138,13 @@ def recover_blocks(text: str) -> list[tuple[str, object]]:
                  or _cell_table(lines, i) or _line_table(lines, i) or _space_table(lines, i))
         if found:
             end, tables = found
-            # a detector gives tables, and the lines around them it kept as paragraphs
-            out.extend(("paragraph", t) if isinstance(t, str) else ("table", t) for t in tables if t)
+            # a detector gives tables, and the lines around them it kept as paragraphs (which
+            # may be run-on text: a page's body between the rows of its layout table)
+            for t in tables:
+                if isinstance(t, str):
+                    out.extend(split_run_on(t, at_start=False) if t else [])
+                elif t:
+                    out.append(("table", _with_unit_cells_by_line(t)))
             i = end
             continue
         line = lines[i].strip()
@@ -304,6 +309,7 @@ def _pipe_table(lines: list[str], i: int):
         s = line.strip()
         if s and not s.strip("|"):
             open_row = False  # a line of pipes alone closes the row above
+            pending_open = False
             continue
         if not s or _PIPE_SEPARATOR.match(s):
             continue
@@ -311,6 +317,11 @@ def _pipe_table(lines: list[str], i: int):
             cells = _pipe_cells(s)
             if width == 0:
                 roles = header_roles([c for c in cells if c] if not all(cells) else cells)
+                shifted = None if roles else _shifted_header(cells)
+                if shifted is not None:
+                    # the header lost its merged cells on the left (具体要求 | 责任科室 | | over
+                    # rows of four): its names belong to the last columns
+                    cells, roles = shifted, header_roles([c for c in shifted if c]) or ["unknown"]
                 if not roles and pending and pending_open:
                     # a header row broken over two lines (a line break in its cells):
                     # 工作任务 | 具体要求 / | 责任单位 |
@@ -343,8 +354,10 @@ def _pipe_table(lines: list[str], i: int):
             open_row = not s.endswith("|") and len(rows[-1]) < width
         elif rows:
             rows[-1][-1] = (rows[-1][-1] + "\n" + s).strip()
-        elif pending:
+        elif pending and pending_open:
             pending[-1][-1] = (pending[-1][-1] + "\n" + s).strip()
+        elif pending:
+            pending.append([s])  # text after a closed row: a line of its own (a page's body)
     if pending:
         tables += _pending_rows(pending)
     if rows:
@@ -353,16 +366,47 @@ def _pipe_table(lines: list[str], i: int):
     return end, tables
 
 
+def _shifted_header(cells: list[str]) -> list[str] | None:
+    """A header row whose names stand first and whose empty cells pad its end, the names
+    of a task table's columns (a task or detail column and another): the names moved to
+    the last columns, the first left unnamed. None for any other row."""
+    named = [c for c in cells if c]
+    if not 2 <= len(named) < len(cells) or cells[:len(named)] != named:
+        return None
+    roles = [column_role(c) for c in named]
+    if None in roles or not {"task", "detail"} & set(roles) or len(set(roles)) < 2:
+        return None
+    return [""] * (len(cells) - len(named)) + named
+
+
+def _unnamed_roles(header: list[str], rows: list[list[str]]) -> list[str] | None:
+    """Roles for a header whose first columns have no name (:func:`_shifted_header`): a
+    column of serials is 序号, any other unnamed one groups rows (类别)."""
+    lead = next((c for c, name in enumerate(header) if name), 0)
+    if lead == 0:
+        return None
+    named = [column_role(c) for c in header[lead:]]
+    if None in named:
+        return None
+    full = [r for r in rows if len(r) == len(header) and r[-1]]  # not padded at its end
+    out = []
+    for c in range(lead):
+        filled = [r[c] for r in full if r[c]]
+        serials = sum(1 for x in filled if _BARE_NUMBER.fullmatch(x.strip()))
+        out.append("seq" if filled and 2 * serials > len(filled) else "category")
+    return out + named
+
+
 def _fit_short_rows(rows: list[list[str]], width: int) -> list[list[str]]:
     """A row with fewer cells than the header lost its merged cells: its cells go to the
     columns they fit (:func:`align_row`), in order, instead of the first ones. Rows that
     open with a serial the header does not name get a 序号 column."""
-    roles = header_roles(rows[0])
+    roles = header_roles(rows[0]) or _unnamed_roles(rows[0], rows[1:])
     if roles is None:
         return rows
     header, roles = with_unheaded_serial(rows[0], roles, [[c for c in r if c] for r in rows[1:]])
     width = len(header)
-    styles = column_label_styles([r for r in rows[1:] if len(r) == width])
+    styles = column_label_styles([r for r in rows[1:] if len(r) == width and r[-1]])  # not padded
     out = [header]
     for r in rows[1:]:
         cells = [c for c in r if c]
@@ -383,6 +427,27 @@ def _fit_short_rows(rows: list[list[str]], width: int) -> list[list[str]]:
             out.append(align_row(cells, roles, styles))
             continue
         out.append(r)
+    return out
+
+
+def _with_unit_cells_by_line(rows: list[list]) -> list[list]:
+    header = rows[0] if rows and all(isinstance(c, str) for c in rows[0]) else None
+    roles = header and (header_roles(header) or _unnamed_roles(header, rows[1:]))
+    return [rows[0]] + [_unit_cells_by_line(r, roles) for r in rows[1:]] if roles else rows
+
+
+def _unit_cells_by_line(row: list, roles: list[str]) -> list:
+    """A unit cell whose names a converter joined with spaces (the cell's own line breaks:
+    市府办 县（市、区）政府) gets its line breaks back, which the normaliser keeps (it drops
+    a space between Chinese characters, and the names would run together)."""
+    out = list(row)
+    for c, role in enumerate(roles[:len(out)]):
+        cell = out[c]
+        if role not in ("lead", "support") or not isinstance(cell, str) or " " not in cell.strip():
+            continue
+        parts = cell.split()
+        if len(parts) > 1 and all(_unit_list_fit(p) >= 3.0 for p in parts):
+            out[c] = "\n".join(parts)
     return out
 
 
@@ -586,6 +651,8 @@ def _rows_from_cells(chunks: list[tuple[str, int]], roles: list[str], start_line
         jump = _line_seq(cell, None if not rows else expected - 1)
         if jump is None and rows and _is_seq(cell, 1):
             jump = 1  # numbered again from 1 (each part of the table numbers its own rows)
+        if jump is None and rows and _skipped_serial(cell, expected - 1, _next_filled(chunks, k + 1)):
+            jump = _serial_number(cell)
         if jump is not None and not _is_seq(cell, expected) and _text_follows(chunks, k + 1):
             expected = jump
         if not _is_seq(cell, expected):
@@ -615,9 +682,11 @@ def _rows_from_cells(chunks: list[tuple[str, int]], roles: list[str], start_line
                 break  # a section row (二、…) between this row and the next closes it
             # the next 序号 closes this row when words follow it or the row is full: a value
             # cell that happens to be that number (≥80 after it) does not
-            if (_is_seq(chunks[m][0], (_seq_value(cell, expected) or expected) + 1)
+            value = _seq_value(cell, expected) or expected
+            if (_is_seq(chunks[m][0], value + 1)
                     and m + 1 < n and chunks[m + 1][0]
-                    and (m - k >= width - 1 or _words_cell(chunks[m + 1][0]))):
+                    and (m - k >= width - 1 or _words_cell(chunks[m + 1][0]))) or (
+                    m - k >= width - 1 and m + 1 < n and _skipped_serial(chunks[m][0], value, chunks[m + 1][0])):
                 row = [c for c, _ in chunks[k:m]]
                 if len(row) != width and sum(1 for c in row if c) >= 2:
                     # more cells than columns (a cell's lines split by blank lines) or fewer
@@ -628,6 +697,14 @@ def _rows_from_cells(chunks: list[tuple[str, int]], roles: list[str], start_line
         if len(row) < width and sum(1 for c in row if c) >= 2:
             # the last row (no 序号 after it) short of cells: placed as the others are
             row = _one_row(assign_grid([(c, True) for c in row if c], roles), roles)
+        elif len(row) == width and all(row):
+            # as many cells as columns, yet one may be a cell's second line (农业股 / 乡村产业发展股)
+            # and the last column empty: the placement that fits the columns better wins
+            fits = _cell_fits(row, roles)
+            if fits and min(fits) <= ROW_MISFIT:
+                placed = _one_row(assign_grid([(c, True) for c in row], roles), roles)
+                if sum(_cell_fits(placed, roles)) > sum(fits) + ROW_REFIT_MARGIN:
+                    row = placed
         row += [""] * (width - len(row))
         rows.append(row)
         end = chunks[stop - 1][1]
@@ -679,6 +756,18 @@ def _item_row_end(chunks: list[tuple[str, int]], k: int, expected: int, item: tu
     return min(n, k + width)
 
 
+# a row of as many cells as columns is re-placed only when one of its cells clearly does
+# not belong to its column (a sentence under a deadline column), and the re-placed row
+# must then fit its columns this much better
+ROW_MISFIT = -3.0
+ROW_REFIT_MARGIN = 2.0
+
+
+def _cell_fits(row: list[str], roles: list[str]) -> list[float]:
+    return [_piece_fit(role, cell, anchor=(c == 0)) for c, (role, cell) in enumerate(zip(roles, row))
+            if isinstance(cell, str) and cell]
+
+
 def _one_row(rows: list[list], roles: list[str]) -> list[str]:
     """The rows the grid assignment read between two 序号 as one row: the 序号 anchors
     rows, so a second task sentence or a second time in it belongs to the same row."""
@@ -719,6 +808,18 @@ def _next_filled_is_seq(chunks, k: int, expected: int) -> bool:
 
 # a 序号 column may skip a number (a row deleted in drafting: 1 … 8, 10): one gap is allowed
 SEQ_GAP = 1
+
+
+def _skipped_serial(cell: str, previous: int, following: str | None) -> bool:
+    """``cell`` is a 序号 that skips ahead of ``previous`` (the rows of one unit taken out of
+    a longer list: 6, 52, 53), told by the words cell after it (its task), never a value."""
+    value = _serial_number(cell)
+    return value is not None and value > previous and following is not None and _words_cell(following)
+
+
+def _serial_number(cell: str) -> int | None:
+    s = cell.strip().rstrip("、.．")
+    return int(s) if s.isdigit() and len(s) <= 4 else None
 
 
 def _seq_value(cell: str, expected: int) -> int | None:
