@@ -454,3 +454,27 @@ def test_a_heading_with_the_pages_metadata_glued_after_it():
     h = _header_of("当前位置: 首页 > 信息公开\n2017年某省文化厅重点任务分工方案 发布时间:2017-03-16   来源:   浏览次数:\n"
                    "根据会议精神，制定以下分工方案。\n一、推进党风廉政建设\n1.深入学习贯彻讲话精神。（责任部门：机关党委）\n")
     assert h.title == "2017年某省文化厅重点任务分工方案" and h.plan_year == 2017
+
+
+def test_plan_headings_of_other_genres_and_the_block_name_over_a_shorter_heading():
+    h = _header_of("怀远县医疗保障局2025年度政务公开重点工作清单及分工\n序号 | 工作任务 | 责任科室 |\n"
+                   "1 | 深化民生领域信息公开。 | 办公室 |\n")
+    assert h.title == "怀远县医疗保障局2025年度政务公开重点工作清单及分工" and h.plan_year == 2025
+    h = _header_of("2022年度市县民生实事未完成项目进度表(截至10月31日)\n序号 | 项目内容 | 牵头单位 |\n"
+                   "1 | 新建公办园5所。 | 县教育局 |\n")
+    assert h.title == "2022年度市县民生实事未完成项目进度表（截至10月31日）"
+    # the page's 名称 names the plan whose heading follows, issuer and all: the fuller form
+    h = _header_of("名 称: 某省卫生健康委2021年政务公开工作重点任务台账\n发文日期: 2021年03月16日\n"
+                   "2021 年政务公开工作重点任务台账 |\n序号 | 工作任务 | 责任处室 | 完成时限 |\n"
+                   "1 | 做好疫情信息发布 | 应急处 | 长期推进 |\n")
+    assert h.title == "某省卫生健康委2021年政务公开工作重点任务台账"
+
+
+def test_an_attachment_list_names_no_plan_heading_and_a_sites_notes_no_recipients():
+    h = _header_of("各乡镇人民政府，县直各有关单位：\n现将任务分解印发给你们。\n附件:1.2025年县政府工作报告任务清单\n"
+                   "2.2025年十五件民盼实事任务分解\n某县人民政府办公室\n2025年5月18日\n附件1\n"
+                   "2025年县政府工作报告任务清单\n一、县示范区管委会牵头工作\n1.建设工厂化循环水养殖基地。\n")
+    assert h.title == "2025年县政府工作报告任务清单"
+    h = _header_of("某市创建任务分解表\nUSHUI.NET®提示:根据《通知》规定,继续有效。\n导语:本文来源于网友上传。\n"
+                   "一、加强组织领导\n1.成立领导机构。\n")
+    assert h.recipients == []

@@ -113,7 +113,9 @@ def rules() -> Rules:
             GAZETTEER, "title_genres",
             rf"的[\u4e00-\u9fff]{{0,4}}?(?:{alternation(list(genres))})(?:[（(][^（）()]{{1,12}}[）)])?$"),
         title_start=str(data["title_start"]),
-        plan_end=compile_pattern(GAZETTEER, "plan_genres", rf"(?:{alternation(list(plans))})$"),
+        # a heading may close with a bracketed note: …进度表（截至10月31日）, …方案（试行）
+        plan_end=compile_pattern(GAZETTEER, "plan_genres",
+                                 rf"(?:{alternation(list(plans))})(?:[（(][^（）()]{{1,12}}[）)])?$"),
         max_title_lines=_int(data, "max_title_lines"),
         max_title_chars=_int(data, "max_title_chars"),
         issuer_end=compile_pattern(GAZETTEER, "issuer_suffixes", rf"(?:{alternation(list(suffixes))})$"),
@@ -445,6 +447,22 @@ NUMBERED_HEADING_MIN_CHARS = 8
 _BRACKETED_NOTE = re.compile(r"^[（(][^）)]*(?:[）)].{0,7})?$")
 
 
+def _attachment_list_lines(zone: list[tuple[int, Line]]) -> set[int]:
+    """The lines of a 附件说明 (附件：1.XX分解表 / 2.2025年XX任务分解 / 3.…): the names of
+    the attachments, never the heading of the plan the copy carries."""
+    r, out = rules(), set()
+    for n, (i, ln) in enumerate(zone):
+        m = r.attachment_list.match(ln.text)
+        if not m or not r.attachment_item.match(m.group("rest")):
+            continue  # 附件：XX分解表 alone may head a copy that is that attachment
+        out.add(i)
+        for j, nxt in zone[n + 1:]:
+            if not r.attachment_item.match(nxt.text):
+                break
+            out.add(j)
+    return out
+
+
 def _heading_before_web_meta(ln: Line) -> Line | None:
     """A web line that opens with the plan's heading, the page's metadata glued after it
     (2017年XX重点任务分工方案发布时间：2017-03-16来源：): the heading part as a line of its
@@ -466,6 +484,8 @@ def _read_plan_heading(st: _State, zone: list[tuple[int, Line]]) -> None:
     zone = [(i, _heading_before_web_meta(ln) if _is_web_line(ln.text) else ln) for i, ln in zone
             if i not in meta and not ln.text.startswith(r.site_furniture)]
     zone = [(i, ln) for i, ln in zone if ln is not None]
+    listed = _attachment_list_lines(zone)
+    zone = [(i, ln) for i, ln in zone if i not in listed]
     for n, (i, ln) in enumerate(zone[:12]):
         if (r.doc_number_line.match(ln.text) or _is_mark(ln.text) or _full_date_line(ln.text)
                 or _BRACKETED_NOTE.match(ln.text) or ln.text.startswith(("【", "[", "欢迎", *_BULLETS))
@@ -864,6 +884,13 @@ def _value_like(text: str) -> bool:
                 or is_org_name(t) or len(t) <= 6)
 
 
+def _fuller_name(value: str, heading: str, st: _State) -> bool:
+    """The block's 名称 names the plan whose heading the copy carries, issuer and all
+    (名称：XX卫生健康委2021年…台账 over the heading 2021年…台账): the fuller form wins."""
+    squash = lambda t: re.sub(r"\s+", "", t)  # noqa: E731
+    return not st.notice_title and len(squash(value)) > len(squash(heading)) and squash(heading) in squash(value)
+
+
 def _read_meta_block(st: _State) -> None:
     """Fill what the notice's own lines left empty from a web page's key-value block."""
     r, h = rules(), st.header
@@ -879,7 +906,7 @@ def _read_meta_block(st: _State) -> None:
             found[field_name] = (key, vstart, vend)
     for field_name, (_key, s, e) in found.items():
         value = st.doc.text[s:e]
-        if field_name == "title" and not h.title:
+        if field_name == "title" and (not h.title or _fuller_name(value, h.title, st)):
             h.title, h.spans["title"] = value, (s, e)
         elif field_name == "doc_number" and not h.doc_number:
             m = r.doc_number.search(value)
