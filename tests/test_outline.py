@@ -101,3 +101,12 @@ def test_enclosed_digit_items_with_their_own_units_are_tasks():
                         "⑵耕地保有量保持在6120万亩。\n责任单位：省国土资源厅。\n")
     assert paths(doc, o) == [("一",), ("一", "1"), ("一", "1", "⑴"), ("一", "1", "⑵")]
     assert [tuple(it.path()) for it, _ in task_items(doc, o)] == [("一", "1", "⑴"), ("一", "1", "⑵")]
+
+
+def test_an_item_whose_text_opens_with_a_year():
+    from policyparse.pipeline import parse_bytes
+
+    text = ("一、办好品牌体育赛事\n1.2013年国际铁人三项世界杯赛。4月底前签订办赛协议。\n"
+            "2.全国帆船冠军赛。3月底前签订办赛协议。\n二、开展全民健身运动\n1.开展全民健身十佳评选活动。\n")
+    doc = parse_bytes(text.encode("utf-8"), "year-item.txt")
+    assert [t.path for t in doc.tasks] == [["一", "1"], ["一", "2"], ["二", "1"]]
