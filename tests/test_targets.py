@@ -101,6 +101,8 @@ def test_seed_gold_recall():
     ("实现社会消费品零售总额1600亿元", [(1600, "亿元", "=")]),
     # a bracketed aside inside the object does not push the number away from its verb
     ("新增设智能回收箱（或者具备智能回收功能的回收屋）1000组以上", [(1000, "组", ">=")]),
+    ("打通县城人民大道（苍南大道至山海大道）等12条断头路", [(12, "条", "=")]),
+    ("新增学位3800位", [(3800, "位", "=")]),
 ])
 def test_measures_and_verbs_of_other_sectors(text, expected):
     assert run(text) == expected
