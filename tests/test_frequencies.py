@@ -28,6 +28,10 @@ def run(s):
     ("每季度", [("每季度", "quarter", 1, "=")]),
     # a count of times over the whole year is a yearly frequency
     ("县级林长全年巡林不少于2次；", [("全年巡林不少于2次", "year", 2, ">=")]),
+    # a table's 频次 cell and 按月度
+    ("1次/年", [("1次/年", "year", 1, "=")]),
+    ("2次／季度", [("2次／季度", "quarter", 2, "=")]),
+    ("是否按月度公开补贴发放信息", [("按月度公开补贴发放信息", "month", 1, "=")]),
 ])
 def test_periodic_obligations(text, expected):
     assert run(text) == expected
@@ -67,6 +71,7 @@ def test_per_year_is_derived():
     "全年持续推进河湖清四乱工作",                     # 全年 without a count: a state
     "全年完成固定资产投资30亿元",                     # a target, not a routine
     "全年举办大型文旅活动不少于10场",                 # events counted: a target
+    "每年提升2%左右或不低于全省平均水平",             # a rate of change, a target
 ])
 def test_not_frequencies(text):
     assert run(text) == []

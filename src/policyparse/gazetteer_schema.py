@@ -79,7 +79,7 @@ YAML_SCHEMAS: dict[str, dict] = {
     },
     "table_roles.yaml": {
         "exact": "str_map", "contains": "pairs", "header_search_rows?": "int", "target_column?": "regex", "measure_cell?": "regex", "year_column?": "regex",
-        "head_words?": {"unit_nouns": "words", "lead": "words", "support": "words"},
+        "head_words?": {"unit_nouns": "words", "lead": "words", "support": "words"}, "inspecting_body?": "words",
     },
     "units.yaml": {"prefixes": "words", "aliases": "str_map", "whole?": "str_map"},
     "patterns/deadline.yaml": {
@@ -91,7 +91,7 @@ YAML_SCHEMAS: dict[str, dict] = {
     },
     "patterns/frequency.yaml": {
         "periods": "period_map", "every": "regex", "whole_period": "regex", "whole_period_times": "regex", "by_period": "regex", "per_shape": "regex",
-        "one_per": "regex", "count": "regex", "at_least": "words", "at_most": "words",
+        "one_per": "regex", "times_per": "regex", "count": "regex", "at_least": "words", "at_most": "words",
         "at_least_after": "regex", "clause_end": "regex", "shorthand": "regex",
         "shorthand_actor_max": "int", "shorthand_actor_stop": "regex",
         "shorthand_bare_after": "regex", "shorthand_actor_reject": "words",

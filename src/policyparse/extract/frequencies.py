@@ -38,6 +38,7 @@ class _Rules:
     rate_quantity: re.Pattern
     whole_period: re.Pattern
     whole_period_times: re.Pattern
+    times_per: re.Pattern
 
 
 @functools.lru_cache(maxsize=None)
@@ -54,7 +55,7 @@ def rules() -> _Rules:
                   int(d["shorthand_actor_max"]), c("shorthand_actor_stop"),
                   tuple(d["shorthand_actor_reject"]), c("one_per", ("period",)),
                   c("shorthand_bare_after"), c("rate_quantity"), c("whole_period", ("period",)),
-                  c("whole_period_times", ("count",)))
+                  c("whole_period_times", ("count",)), c("times_per", ("count", "period")))
 
 
 def _clause_end(text: str, pos: int, end: int) -> int:
@@ -120,6 +121,10 @@ def find_frequencies(text: str, start: int, end: int) -> list[Frequency]:
             add(m.start(), m.end(), m.group("period"), n, "=", "per_shape")
     for m in r.one_per.finditer(text, start, end):
         add(m.start(), m.end(), m.group("period"), 1, "=", "one_per")
+    for m in r.times_per.finditer(text, start, end):
+        n = parse_int(m.group("count"))
+        if n:
+            add(m.start(), m.end(), m.group("period"), n, "=", "times_per")
     out += _shorthand(text, start, end, taken)
     out.sort(key=lambda f: f.start)
     return out

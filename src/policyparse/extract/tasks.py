@@ -230,8 +230,9 @@ def _table_task(doc: Document, row: TaskRow, n: int, attachment: str | None,
     for c in row.cells.get("deadline", []):
         deadlines += find_deadlines(text, c.start, c.end, plan_year, column=True)
         frequencies += find_frequencies(text, c.start, c.end)
-    for c in row.cells.get("note", []):
-        # a 备注 / 推进情况 cell says how often the work recurs (每月月底公开…), not when it ends
+    for c in row.cells.get("note", []) + row.cells.get("target", []):
+        # a 备注 / 推进情况 cell says how often the work recurs (每月月底公开…), not when it ends;
+        # so may a quantity cell (抽查比例: 重点污染源每月抽查总数的9%)
         frequencies += find_frequencies(text, c.start, c.end)
     # an indicator table's row names its indicator with its measure (拥有发明专利(件)): the
     # unit of the bare numbers in its target columns (前三年目标任务 3000)
