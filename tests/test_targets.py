@@ -267,3 +267,10 @@ def test_two_counted_goals_joined_by_a_conjunction_are_two_goals():
     text = "立项建设32所市级优秀中等职业学校和55个市级优质专业。"
     found = [(t.raw, t.value, t.unit) for t in find_targets(text, 0, len(text))]
     assert found == [("建设32所市级优秀中等职业学校", 32.0, "所"), ("55个市级优质专业", 55.0, "个")]
+
+
+def test_a_quantity_cell_gives_a_goal_for_each_part_it_sets_apart():
+    from policyparse.extract.targets import find_cell_targets
+
+    s = "重点污染源每月抽查总数的9%，每年全部检查一次；特殊污染源每月抽查市级总数的5%；一般污染源每月比例为2:1"
+    assert [(t.value, t.unit) for t in find_cell_targets(s, 0, len(s))] == [(9, "%"), (5, "%")]

@@ -314,10 +314,25 @@ def indicator_unit(text: str, start: int, end: int) -> tuple[str | None, str | N
 
 def find_cell_targets(text: str, start: int, end: int, unit: str | None = None,
                       metric: str | None = None) -> list[Target]:
-    """The goal a quantity column states (抽查比例 5%, 抽查数量 1户(…), 目标值 ≥90%): the
-    first number and its measure word, no verb needed; its comparator from the cues.
-    ``unit``: the measure the row's indicator names (拥有发明专利(件)), for a cell that is a
-    bare number (3000 under 五年目标任务); ``metric``: that indicator."""
+    """The goals a quantity column states (抽查比例 5%, 抽查数量 1户(…), 目标值 ≥90%): the
+    first number and its measure word of each part the cell sets apart with ；
+    (重点污染源每月抽查总数的9%；特殊污染源每月抽查市级总数的5%), no verb needed; its
+    comparator from the cues. ``unit``: the measure the row's indicator names (拥有发明专利(件)),
+    for a cell that is a bare number (3000 under 五年目标任务); ``metric``: that indicator."""
+    out: list[Target] = []
+    lo = start
+    for m in [*_CELL_PART_END.finditer(text, start, end), None]:
+        hi = m.start() if m is not None else end
+        if hi > lo:
+            out += _cell_target(text, lo, hi, unit, metric)
+        lo = m.end() if m is not None else end
+    return out
+
+
+_CELL_PART_END = re.compile(r"[；;]")
+
+
+def _cell_target(text: str, start: int, end: int, unit: str | None, metric: str | None) -> list[Target]:
     m = _CELL_QUANTITY.search(text, start, end)
     if m is not None and any(rx.match(m.group("unit")) for rx in (rules().after_ge, rules().after_le, rules().after_eq)):
         m = None  # 50以上: a comparator, no measure word
