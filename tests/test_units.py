@@ -269,3 +269,9 @@ def test_units_that_carry_the_work_out_beside_a_lead():
     assert cell("市财政局牵头，市直各部门落实；各镇（街）参照落实") == [
         ("lead", "市财政局"), ("support", "市直各部门"), ("support", "各镇（街）")]
     assert cell("区教育局落实") == [("lead", "区教育局")]
+
+
+def test_bare_scopes_wait_for_the_name_that_completes_them():
+    assert cell("市、区生态环境部门") == [("lead", "市、区生态环境部门")]
+    assert cell("市、县、乡三级政府") == [("lead", "市、县、乡三级政府")]
+    assert cell("区财政局、区税务局") == [("lead", "区财政局"), ("lead", "区税务局")]

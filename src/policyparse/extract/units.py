@@ -199,18 +199,18 @@ def _items(text: str, s: int, e: int) -> list[tuple[int, int]]:
     out: list[tuple[int, int]] = []
     k = 0
     while k < len(items):
-        a, b = items[k]
-        if k + 1 < len(items) and _BARE_SCOPE.fullmatch(text[a:b]) and text[b:items[k + 1][0]].strip() == "、":
-            out.append((a, items[k + 1][1]))
-            k += 2
-            continue
-        out.append((a, b))
-        k += 1
+        j = k  # bare scopes in a row (市、县、乡三级政府) all wait for the name that completes them
+        while (j + 1 < len(items) and _BARE_SCOPE.fullmatch(text[items[j][0]:items[j][1]])
+               and text[items[j][1]:items[j + 1][0]].strip() == "、"):
+            j += 1
+        out.append((items[k][0], items[j][1]))
+        k = j + 1
     return out
 
 
-# a scope that names no body (各区、县人民政府; 相关市、县政府): completed by the next name
-_BARE_SCOPE = re.compile(r"(?:各|相关|有关)[区县市乡镇州旗盟]")
+# a scope that names no body (各区、县人民政府; 相关市、县政府; 市、区生态环境部门): completed by
+# the next name
+_BARE_SCOPE = re.compile(r"(?:各|相关|有关)?[省区县市乡镇州旗盟]")
 # a collective glued to the unit before it (县教体局各相关乡镇政府), unless it is that
 # unit's own parts (区政府各部门, 市委有关部门, 指挥部各工作组)
 _GLUED_COLLECTIVE = re.compile(r"各|有关|相关")
