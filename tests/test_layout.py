@@ -503,3 +503,59 @@ def test_column_names_for_points_by_level_and_for_progress_reached():
     assert header_roles(["工作要求", "一级要点", "二级要点", "责任科室"]) == ["detail", "detail", "detail", "lead"]
     assert header_roles(["序号", "项目内容", "当前进度", "牵头单位"]) == ["seq", "detail", "note", "lead"]
     assert header_roles(["序号", "工作任务", "进度安排", "牵头单位"])[2] == "deadline"
+
+
+# inspection plans (双随机抽查计划), fixtures written for these tests in the shapes the
+# published plans take
+
+
+def test_the_columns_of_an_inspection_plan():
+    roles = header_roles(["序号", "计划名称", "抽查类别", "抽查对象", "抽查比例", "检查方式", "检查主体",
+                          "抽查事项", "实施时间", "备注"])
+    assert roles == ["seq", "task", "category", "note", "target", "note", "lead", "task", "deadline", "note"]
+    # an assessment table's indicators by level: the finest level is the task
+    assert header_roles(["一级指标", "二级指标", "三级指标", "责任科室、单位"]) == ["category", "category", "task", "lead"]
+
+
+def test_the_inspecting_bureau_yields_to_the_office_in_charge():
+    text = ("序号 | 检查主体 | 年度计划名称 | 股室 | 抽查比例 |\n"
+            "1 | 某县市场监督管理局 | 对特种设备作业人员的行政检查 | 特种设备股 | 5% |\n"
+            "2 | 某县市场监督管理局 | 对经营者价格活动的行政检查 | 价监股 | 5% |\n")
+    doc = parse_bytes(text.encode("utf-8"), "offices.txt")
+    assert [[(u.role, u.unit) for u in t.units] for t in doc.tasks] == [[("lead", "特种设备股")], [("lead", "价监股")]]
+    alone = ("序号 | 抽查事项 | 检查主体 | 实施时间 |\n1 | 对排污单位的行政检查 | 某区生态环境局 | 4-11月 |\n"
+             "2 | 对重型柴油车的检查 | 某区生态环境局 | 全年 |\n")
+    doc = parse_bytes(alone.encode("utf-8"), "bureau.txt")
+    assert [[(u.role, u.unit) for u in t.units] for t in doc.tasks] == [[("lead", "某区生态环境局")]] * 2
+
+
+def test_a_header_whose_every_name_a_narrow_column_broke_over_lines():
+    cells = ["序号", "任务名称", "抽查", "户数", "抽查", "比例", "检查", "方式", "牵头部门", "参与部门",
+             "1", "单用途商业预付卡", "3", "20%", "现场检查", "商务局", "市场监管局",
+             "2", "汽车流通市场", "6", "10%", "现场抽查", "商务局", "市场监管局"]
+    rows = tables("\n\n".join(cells) + "\n")[0]
+    assert [c.replace(" ", "") for c in rows[0]] == ["序号", "任务名称", "抽查户数", "抽查比例", "检查方式",
+                                                     "牵头部门", "参与部门"]
+    assert rows[1] == ["1", "单用途商业预付卡", "3", "20%", "现场检查", "商务局", "市场监管局"]
+
+
+def test_a_unit_column_set_before_the_serial_is_merged_down_the_rows():
+    cells = ["抽查单位", "序号", "抽查任务名称", "抽查数量", "抽取日期",
+             "某市卫生健康局", "1", "学校卫生国家随机监督抽查", "5户", "2023年1月至12月",
+             "2", "公共场所卫生国家随机监督抽查", "49户", "2023年1月至12月",
+             "3", "生活饮用水卫生国家随机监督抽查", "22户", "2023年1月至12月"]
+    rows = tables("\n\n".join(cells) + "\n")[0]
+    assert [r[:3] for r in rows[1:]] == [["某市卫生健康局", "1", "学校卫生国家随机监督抽查"],
+                                         ["某市卫生健康局", "2", "公共场所卫生国家随机监督抽查"],
+                                         ["某市卫生健康局", "3", "生活饮用水卫生国家随机监督抽查"]]
+
+
+def test_space_separated_rows_one_a_line_that_lost_merged_cells():
+    text = ("检查类别 检查事项 检查依据 检查主体 检查方式 检查比例 检查周期\n"
+            "一般检查 开展各类专项执法检查 环境保护法律法规 某区生态环境局 现场检查 按市局要求比例 全年\n"
+            "双随机检查 排污许可证落实情况抽查 环境保护法律法规 某区生态环境局 随机抽取现场检查 每月抽查5% 全年\n"
+            "排污单位治理设施运行情况抽查 环境保护法律法规 某区生态环境局 随机抽取现场检查 全年\n")
+    rows = tables(text)[0]
+    assert rows[1][0] == "一般检查" and rows[2][5] == "每月抽查5%"
+    # a row that lost its merged 类别 and 比例 cells: each repeated value back in its column
+    assert rows[3] == ["", "排污单位治理设施运行情况抽查", "环境保护法律法规", "某区生态环境局", "随机抽取现场检查", "", "全年"]

@@ -36,6 +36,7 @@ class RoleRules:
     target_column: re.Pattern | None = None
     measure_cell: re.Pattern | None = None
     year_column: re.Pattern | None = None
+    inspecting_body: tuple[str, ...] = ()
 
 
 @functools.lru_cache(maxsize=1)
@@ -53,7 +54,8 @@ def rules() -> RoleRules:
                      compile_pattern(GAZETTEER, "measure_cell", str(data["measure_cell"]))
                      if data.get("measure_cell") else None,
                      compile_pattern(GAZETTEER, "year_column", str(data["year_column"]))
-                     if data.get("year_column") else None)
+                     if data.get("year_column") else None,
+                     str_list(GAZETTEER, data, "inspecting_body", required=False))
 
 
 def is_measure_word(text: str) -> bool:
@@ -102,6 +104,11 @@ def subject_task_column(texts: list[str], roles: list[str | None]) -> int | None
     columns but no task column (序号 | 民生实事 | 责任单位 | 完成时限)."""
     if {"task", "detail"} & set(roles) or not {"lead", "support", "deadline"} & set(roles):
         return None
+    levels = [c for c, r in enumerate(roles) if r == "category"]
+    if len(levels) >= 2:
+        # an assessment table's indicators level by level (一级指标 | … | 五级指标 | 责任科室):
+        # the finest level is what each row asks to be done
+        return levels[-1]
     unknown = [c for c, (t, r) in enumerate(zip(texts, roles)) if r is None and squash(t)]
     if len(unknown) != 1 or not coined_column_name(texts[unknown[0]]):
         return None

@@ -223,11 +223,14 @@ def segment_header(tokens: list[str], max_piece_chars: int | None = None) -> lis
         for k in range(max(0, j - 3), j):
             cell = "".join(tokens[k:j])
             role = column_role(cell)
-            if j - k > 1 and role is None:
+            # two short pieces of an office's own name (抽取 / 类型) join though it has no role
+            coined = (role is None and j - k == 2 and max_piece_chars is not None
+                      and all(len(t) <= max_piece_chars for t in tokens[k:j]) and coined_column_name(cell))
+            if j - k > 1 and role is None and not coined:
                 continue  # join only into a name that has a role
             if j - k > 1 and max_piece_chars and any(len(t) > max_piece_chars for t in tokens[k:j]):
                 continue
-            score = best[k] + (2.0 if role else -1.5)
+            score = best[k] + (2.0 if role else 0.5 if coined else -1.5)
             if tokens[j - 1] in modifiers:
                 score -= 3.0  # a name does not end with its modifier (牵头 | 领导 …)
             if score > best[j]:
@@ -607,6 +610,14 @@ def _cell_table(lines: list[str], i: int):
     # a header cell broken over two lines (牵头 / 部门, 完成 / 时间) is one name
     header = segment_header(header, max_piece_chars=BROKEN_HEADER_PIECE_CHARS)
     roles = header_roles(header)
+    if roles is None or _broken_name_piece(lines, j):
+        # every name broken over lines (抽查 / 户数, 检查 / 方式, 检查对 / 范围): the short
+        # pieces up to the first data cell, joined where the joined name has a role
+        pieces, k = _short_header_pieces(lines, i)
+        joined = segment_header(pieces, max_piece_chars=BROKEN_NAME_PIECE_CHARS) if pieces else []
+        joined_roles = header_roles(joined) if len(joined) > len(header) else None
+        if joined_roles is not None:
+            header, roles, j = joined, joined_roles, k
     if roles is None:
         return None
     chunks = _cell_chunks(lines, j)
@@ -614,6 +625,39 @@ def _cell_table(lines: list[str], i: int):
     if not rows:
         return None
     return end, [[header] + rows]
+
+
+# a header whose every name a narrow column broke over lines: its pieces are this short
+BROKEN_NAME_PIECE_CHARS = 3
+
+
+def _broken_name_piece(lines: list[str], j: int) -> bool:
+    """The header read so far stops at a short piece of a name (检查对, 抽取) that is no
+    column name itself: the header goes on, broken over lines."""
+    while j < len(lines) and not lines[j].strip():
+        j += 1
+    if j >= len(lines):
+        return False
+    s = lines[j].strip()
+    return (len(s) <= BROKEN_NAME_PIECE_CHARS and column_role(s) is None
+            and re.fullmatch(r"[\u4e00-\u9fff]+", s) is not None)
+
+
+def _short_header_pieces(lines: list[str], i: int) -> tuple[list[str], int]:
+    """The short lines of Chinese characters from line ``i`` (blank lines between) up to
+    the first data cell: a header's names broken into pieces. With the index after them."""
+    pieces: list[str] = []
+    j = i
+    while j < len(lines):
+        s = lines[j].strip()
+        if not s:
+            j += 1
+            continue
+        if len(s) > 8 or not re.fullmatch(r"[\u4e00-\u9fff、（）()]+", s):
+            break
+        pieces.append(s)
+        j += 1
+    return pieces, j
 
 
 def _next_line_names_column(lines: list[str], j: int) -> bool:
@@ -626,6 +670,10 @@ def _rows_from_cells(chunks: list[tuple[str, int]], roles: list[str], start_line
     """Group a stream of cells into rows of the header's width, anchored by the 序号
     sequence where the first column is 序号; section rows between rows are kept."""
     width = len(roles)
+    if roles[0] != "seq" and "seq" in roles[1:MAX_COLUMNS_BEFORE_SEQ + 1]:
+        shifted = _rows_after_merged_columns(chunks, roles, start_line)
+        if shifted is not None:
+            return shifted
     if roles[0] != "seq":
         # no 序号 to anchor the rows: the cells up to the body that follows go through
         # the grid assignment, which reads the rows from the cells' roles
@@ -768,6 +816,35 @@ def _cell_fits(row: list[str], roles: list[str]) -> list[float]:
             if isinstance(cell, str) and cell]
 
 
+# columns a table may set before its 序号 (抽查单位 | 序号 | …): merged down the rows
+MAX_COLUMNS_BEFORE_SEQ = 2
+
+
+def _rows_after_merged_columns(chunks: list[tuple[str, int]], roles: list[str], start_line: int):
+    """Rows anchored by a 序号 that is not the first column (抽查单位 | 序号 | …): the first
+    columns are merged down the rows (a table sets a column left of its serial only to
+    group the rows), so their cells stand once, before the first 序号. The rows are read
+    from the 序号 on, each with those cells in its first columns. None when the cells
+    before the first 序号 are more than those columns."""
+    lead = roles.index("seq")
+    first = next((k for k, (c, _) in enumerate(chunks) if _is_seq(c, 1) and _text_follows(chunks, k + 1)), None)
+    if first is None:
+        return None
+    before = [c for c, _ in chunks[:first] if c]
+    if len(before) > lead:
+        return None
+    rows, end = _rows_from_cells(chunks[first:], roles[lead:], start_line)
+    if not rows:
+        return None
+    out: list[list] = []
+    for n, r in enumerate(rows):
+        if r and isinstance(r[0], tuple):
+            out.append([(r[0][0], 1, len(roles))])
+            continue
+        out.append(before + [""] * (lead - len(before)) + list(r))
+    return out, end
+
+
 def _one_row(rows: list[list], roles: list[str]) -> list[str]:
     """The rows the grid assignment read between two 序号 as one row: the 序号 anchors
     rows, so a second task sentence or a second time in it belongs to the same row."""
@@ -876,11 +953,39 @@ def _space_table(lines: list[str], i: int):
     if roles[0] == "seq" and tokens[0] == "":
         # the serials open the row lines: the region ends where they stop
         end = _table_region_end(lines, i + 1, True, split_tokens=True)
-    pieces = [(tok, n == 0) for line in lines[i + 1:end] for n, tok in enumerate(line.split())]
-    rows = assign_grid(pieces, roles, wrapped_cells=True)
+    rows = _rows_one_a_line(lines[i + 1:end], roles)
+    if rows is None:
+        pieces = [(tok, n == 0) for line in lines[i + 1:end] for n, tok in enumerate(line.split())]
+        rows = assign_grid(pieces, roles, wrapped_cells=True)
     if not rows:
         return None
     return end, [[tokens] + rows]
+
+
+def _rows_one_a_line(lines: list[str], roles: list[str]) -> list[list] | None:
+    """Rows written one a line, a space between cells (spaces never inside one): some
+    lines (two, and a third) have as many cells as the header has names, none has more; a line with
+    fewer lost its merged cells (placed by :func:`align_row`). None for any other shape
+    (cells that wrap over lines, spaces inside cells: the grid assignment reads those)."""
+    width = len(roles)
+    cells = [line.split() for line in lines if line.strip()]
+    if len(cells) < 2 or any(len(c) > width for c in cells):
+        return None
+    full = sum(1 for c in cells if len(c) == width)
+    if full < 2 or 3 * full < len(cells):
+        return None
+    rows_only = [c for c in cells if not (len(c) == 1 and _is_section_row(c[0]))]
+    if any(len(c) < 2 for c in rows_only) or (
+            roles[0] == "seq" and not all(_BARE_NUMBER.fullmatch(c[0]) for c in rows_only)):
+        return None  # a line that goes on the row above (a cell's own line break)
+    seen = [{c[k] for c in cells if len(c) == width} for k in range(width)]
+    rows: list[list] = []
+    for c in cells:
+        if len(c) == 1 and _is_section_row(c[0]):
+            rows.append([(c[0], 1, width)])
+        else:
+            rows.append(c if len(c) == width else align_row(c, roles, seen=seen))
+    return rows
 
 
 def _line_table(lines: list[str], i: int):
@@ -992,7 +1097,12 @@ def _skip_costs(roles: list[str]) -> list[float]:
 LABEL_STYLE_FIT = 2.0
 
 
-def align_row(cells: list[str], roles: list[str], styles: list[str | None] | None = None) -> list[str]:
+# a cell that repeats a value its column holds in other rows (生态环境保护法律、法规, 全年)
+SEEN_VALUE_FIT = 3.0
+
+
+def align_row(cells: list[str], roles: list[str], styles: list[str | None] | None = None,
+              seen: list[set[str]] | None = None) -> list[str]:
     """One row's cells (in order) placed in the header's columns: the placement that
     fits the columns' roles best (:func:`role_fit`). A row short of cells skips columns,
     the ones that group rows cheaply (:func:`_skip_costs`: merged cells stand at the
@@ -1000,7 +1110,8 @@ def align_row(cells: list[str], roles: list[str], styles: list[str | None] | Non
     with more cells than columns joins neighbours (a cell's own line break); a 序号
     column takes only a bare number opening the row. ``styles``: per column, the numbering
     style its cells open with (:func:`column_label_styles`): a cell so numbered fits that
-    column and no other. O(cells × columns²)."""
+    column and no other. ``seen``: per column, the values its full rows hold; a cell that
+    repeats one fits that column. O(cells × columns²)."""
     k, n = len(roles), len(cells)
     neg = float("-inf")
     if not n:
@@ -1019,6 +1130,8 @@ def align_row(cells: list[str], roles: list[str], styles: list[str | None] | Non
         bonus = 0.0
         if style is not None and style in styles:
             bonus = LABEL_STYLE_FIT if styles[c] == style else -LABEL_STYLE_FIT
+        if seen and c < len(seen) and text in seen[c]:
+            bonus += SEEN_VALUE_FIT
         # a bare number after the row's opening cell is a quantity, not a serial
         return _piece_fit(roles[c], text, anchor=False) + later[c] + bonus
 

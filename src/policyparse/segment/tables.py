@@ -120,6 +120,12 @@ def _resolve_duplicates(roles: dict[int, str], texts: list[str]) -> dict[int, st
         for c in tasks[1:]:
             out[c] = "detail"
     leads = [c for c, r in sorted(roles.items()) if r == "lead"]
+    bodies = [c for c in leads if texts[c].startswith(rules().inspecting_body)]
+    if bodies and len(bodies) < len(leads):
+        # 检查主体 beside 股室: the office leads, the inspecting bureau is context
+        for c in bodies:
+            out[c] = "note"
+        leads = [c for c in leads if c not in bodies]
     if len(leads) > 1 and any("牵头" in texts[c] for c in leads):
         for c in leads:
             if "牵头" not in texts[c]:
