@@ -478,3 +478,11 @@ def test_an_attachment_list_names_no_plan_heading_and_a_sites_notes_no_recipient
     h = _header_of("某市创建任务分解表\nUSHUI.NET®提示:根据《通知》规定,继续有效。\n导语:本文来源于网友上传。\n"
                    "一、加强组织领导\n1.成立领导机构。\n")
     assert h.recipients == []
+
+
+def test_a_metadata_table_with_bracketed_keys_and_a_plans_task_table_heading():
+    h = _header_of("[ 索引号 ] | 1150/2024-00059 | [ 发文字号 ] | |\n[ 发布机构 ] | 某区生态环境局 | [ 有效性 ] | 有效 |\n"
+                   "[ 成文日期 ] | 2024-03-06 | [ 发布日期 ] | 2024-03-06 |\n某区2024年度生态环境抽查计划任务表\n"
+                   "序号 | 发起部门 | 抽查事项名称 | 抽查比例 |\n1 | 污防科 | 水污染防治设施运行情况 | 25% |\n")
+    assert h.issue_date is not None and h.issue_date.isoformat() == "2024-03-06"
+    assert h.title == "某区2024年度生态环境抽查计划任务表" and h.plan_year == 2024

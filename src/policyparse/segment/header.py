@@ -867,12 +867,17 @@ def _meta_table_pairs(st: _State) -> list[tuple[str, int, int, int]]:
         for cells in row_cells.values():
             cells.sort(key=lambda c: c.col)
             for key_cell, value_cell in zip(cells, cells[1:]):
-                key = text[key_cell.start:key_cell.end].strip().rstrip("：:").strip()
+                key = _meta_key(text[key_cell.start:key_cell.end])
                 value = text[value_cell.start:value_cell.end].strip()
-                if key in keys and value and value.rstrip("：:").strip() not in keys:
+                if key in keys and value and _meta_key(value) not in keys:
                     vstart = value_cell.start + text[value_cell.start:value_cell.end].find(value)
                     pairs.append((key, vstart, vstart + len(value), 0))
     return pairs
+
+
+def _meta_key(cell: str) -> str:
+    """A metadata table's key cell as its bare key: 成文日期：, [ 成文日期 ], 【成文日期】."""
+    return re.sub(r"\s+", "", cell).strip("[]［］【】").rstrip("：:")
 
 
 def _value_like(text: str) -> bool:
@@ -885,10 +890,13 @@ def _value_like(text: str) -> bool:
 
 
 def _fuller_name(value: str, heading: str, st: _State) -> bool:
-    """The block's 名称 names the plan whose heading the copy carries, issuer and all
-    (名称：XX卫生健康委2021年…台账 over the heading 2021年…台账): the fuller form wins."""
+    """The block's 名称 / 标题 names the plan whose heading the copy carries: the block's
+    form wins, whether it adds the issuer (名称：XX卫生健康委2021年…台账 over the heading
+    2021年…台账) or the heading line has the issuer glued in front (周村区卫生健康局 /
+    区卫生健康局2021年…安排 under 标题：区卫生健康局2021年…安排)."""
     squash = lambda t: re.sub(r"\s+", "", t)  # noqa: E731
-    return not st.notice_title and len(squash(value)) > len(squash(heading)) and squash(heading) in squash(value)
+    a, b = squash(value), squash(heading)
+    return not st.notice_title and a != b and (b in a or a in b)
 
 
 def _read_meta_block(st: _State) -> None:
