@@ -559,3 +559,15 @@ def test_space_separated_rows_one_a_line_that_lost_merged_cells():
     assert rows[1][0] == "一般检查" and rows[2][5] == "每月抽查5%"
     # a row that lost its merged 类别 and 比例 cells: each repeated value back in its column
     assert rows[3] == ["", "排污单位治理设施运行情况抽查", "环境保护法律法规", "某区生态环境局", "随机抽取现场检查", "", "全年"]
+
+
+def test_column_names_with_a_closing_note_and_a_table_of_yearly_goals():
+    # a note in brackets closing the name lets it be longer; a bracket opening the line is a title's
+    assert header_roles(["序号", "重点工作任务(民生实事项目)", "牵头单位", "负责人", "计划完成时间",
+                         "进展情况(一季度)"]) == ["seq", "task", "lead", "leader", "deadline", "note"]
+    assert header_roles(["(2024-2027年)主要目标任务", "序号", "指标名称"]) is None
+    # 年度目标任务 the only column of work: its cells are the tasks
+    assert header_roles(["序号", "年度目标任务", "进展情况", "责任单位"]) == ["seq", "task", "note", "lead"]
+    assert header_roles(["序号", "指标名称", "前三年目标任务", "责任单位"]) == ["seq", "task", "target", "lead"]
+    # an assessment table's score column
+    assert header_roles(["项 目", "分值", "目标任务", "责任单位"]) == ["task", "note", "detail", "lead"]

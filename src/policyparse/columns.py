@@ -73,7 +73,10 @@ def column_role(header_text: str) -> str | None:
     A header in traditional characters (責任單位) is read through its simplified form."""
     r = rules()
     t = squash(to_simplified(header_text))
-    if not t or len(t) > MAX_HEADER_CHARS or _SENTENCE_MARKS.search(t):
+    # a note in brackets closing the name (重点工作任务（民生实事项目）) may make it longer; a
+    # bracket opening a line is a title's, not a column's ((2024-2027年)主要目标任务)
+    named = re.sub(r"[（(][^（）()]*[）)]$", "", t) if not t.startswith(("（", "(")) else t
+    if not t or len(named or t) > MAX_HEADER_CHARS or _SENTENCE_MARKS.search(t):
         return None
     if t in r.exact:
         return r.exact[t]
@@ -104,6 +107,11 @@ def subject_task_column(texts: list[str], roles: list[str | None]) -> int | None
     columns but no task column (序号 | 民生实事 | 责任单位 | 完成时限)."""
     if {"task", "detail"} & set(roles) or not {"lead", "support", "deadline"} & set(roles):
         return None
+    goals = [c for c, r in enumerate(roles) if r == "target" and "任务" in squash(texts[c])]
+    if len(goals) == 1:
+        # 年度目标任务 the only column of work (序号 | 年度目标任务 | 进展情况 | 责任单位): its
+        # cells are the tasks, their goals inside them
+        return goals[0]
     levels = [c for c, r in enumerate(roles) if r == "category"]
     if len(levels) >= 2:
         # an assessment table's indicators level by level (一级指标 | … | 五级指标 | 责任科室):
