@@ -486,3 +486,11 @@ def test_a_metadata_table_with_bracketed_keys_and_a_plans_task_table_heading():
                    "序号 | 发起部门 | 抽查事项名称 | 抽查比例 |\n1 | 污防科 | 水污染防治设施运行情况 | 25% |\n")
     assert h.issue_date is not None and h.issue_date.isoformat() == "2024-03-06"
     assert h.title == "某区2024年度生态环境抽查计划任务表" and h.plan_year == 2024
+
+
+def test_a_closing_formula_and_an_attachment_note_below_the_body_are_no_heading():
+    h = _header_of("各乡镇人民政府，区级各有关部门：\n现将全区2016年度目标任务下达你们，请确保按时完成。\n特此通知\n"
+                   "附件：某区2016年度经济社会发展任务分解表\n某区人民政府\n2016年8月18日\n附件\n"
+                   "某区2016年度经济社会发展目标任务分解表\n项 目 | 分值 | 目标任务 | 责任单位 |\n"
+                   "地区生产总值增长率 | 3 | 年终综合考核 | 区发改局 |\n")
+    assert h.title == "某区2016年度经济社会发展目标任务分解表"

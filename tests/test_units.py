@@ -275,3 +275,7 @@ def test_bare_scopes_wait_for_the_name_that_completes_them():
     assert cell("市、区生态环境部门") == [("lead", "市、区生态环境部门")]
     assert cell("市、县、乡三级政府") == [("lead", "市、县、乡三级政府")]
     assert cell("区财政局、区税务局") == [("lead", "区财政局"), ("lead", "区税务局")]
+
+
+def test_a_role_descriptor_before_the_names_is_no_part_of_them():
+    assert notes("整改要求：由包片单位县气象局负责清除。") == [("lead", "县气象局")]

@@ -45,6 +45,7 @@ class _Rules:
     support_tail: re.Pattern
     joint: re.Pattern
     lead_head: re.Pattern
+    unit_descriptor: re.Pattern  # 包片单位 before the names
     separators: re.Pattern
     conjunctions: re.Pattern
     etc_collective: re.Pattern
@@ -90,7 +91,7 @@ def rules() -> _Rules:
         label_in_segment=compile_rule(FILE, "label_in_segment", f"^\\s*(?P<label>{labels})\\s*[:：]", ("label",)),
         label_anywhere=compile_rule(FILE, "label_anywhere", f"(?P<label>{labels})\\s*[:：]", ("label",)),
         pairs=dict(zip(d["openers"], d["closers"])),
-        lead_tail=c("lead_tail"), support_tail=c("support_tail"), joint=c("joint"), lead_head=c("lead_head"),
+        lead_tail=c("lead_tail"), support_tail=c("support_tail"), joint=c("joint"), lead_head=c("lead_head"), unit_descriptor=c("unit_descriptor"),
         separators=c("separators"), conjunctions=c("conjunctions"), etc_collective=c("etc_collective"),
         unit_suffix=c("unit_suffix"), unit_prefix=c("unit_prefix"),
         atomic=compile_rule(FILE, "atomic", f'{alternation(d["atomic"])}|{d["collective_list"]}'), empty_cell=c("empty_cell"),
@@ -180,6 +181,9 @@ def _trim(text: str, s: int, e: int) -> tuple[int, int]:
             e -= 1
         m = r.lead_head.match(text[s:e])
         if m:
+            s += m.end()
+        m = r.unit_descriptor.match(text[s:e])
+        if m and m.end() < e - s:
             s += m.end()
         for rx in (r.lead_tail, r.support_tail):
             m = rx.search(text[s:e])

@@ -57,6 +57,7 @@ class Rules:
     min_full_unit_chars: int
     not_recipient_starts: tuple[str, ...]
     recipient_prose: re.Pattern
+    closing_formulas: frozenset[str]
     site_furniture: tuple[str, ...]
     attachment_list: re.Pattern
     attachment_item: re.Pattern
@@ -130,6 +131,7 @@ def rules() -> Rules:
         # a web page's metadata key (点击数：, 发表时间：) opens no 主送 line either
         not_recipient_starts=tuple(dict.fromkeys(_str_list(data, "not_recipient_starts") + tuple(all_keys))),
         recipient_prose=rx("recipient_prose"),
+        closing_formulas=frozenset(_str_list(data, "closing_formulas")),
         site_furniture=_str_list(data, "site_furniture"),
         attachment_list=rx("attachment_list", ("rest",)),
         attachment_item=rx("attachment_item", ("num", "title")),
@@ -482,7 +484,8 @@ def _read_plan_heading(st: _State, zone: list[tuple[int, Line]]) -> None:
     # web metadata lines (• 成文日期：…) stand above a page's heading and do not count
     meta = _meta_block(st).lines
     zone = [(i, _heading_before_web_meta(ln) if _is_web_line(ln.text) else ln) for i, ln in zone
-            if i not in meta and not ln.text.startswith(r.site_furniture)]
+            if i not in meta and not ln.text.startswith(r.site_furniture)
+            and ln.text.strip("。. ") not in r.closing_formulas]
     zone = [(i, ln) for i, ln in zone if ln is not None]
     listed = _attachment_list_lines(zone)
     zone = [(i, ln) for i, ln in zone if i not in listed]
@@ -494,9 +497,11 @@ def _read_plan_heading(st: _State, zone: list[tuple[int, Line]]) -> None:
             # a bracketed note ((此件主动公开)), a site's menu item (• 政府信息公开) or a 附件 mark
             # is never a heading's first line
             continue
-        # a copy that is an attachment published on its own (附件：XX目标任务分解表) is headed by it
+        # a copy that is an attachment published on its own (附件：XX目标任务分解表) is headed by it;
+        # below a notice's body the same line is its 附件说明, and the heading follows the mark
         titled = r.attachment_marker_titled.match(ln.text)
-        head = titled.start("title") if titled and r.plan_end.search(titled.group("title")) else 0
+        opens_copy = not any(_PROSE.search(x.text) for _, x in zone[:n])
+        head = titled.start("title") if titled and opens_copy and r.plan_end.search(titled.group("title")) else 0
         joined, last = ln.text[head:], n
         if not r.plan_end.search(joined) and n + 1 < len(zone):
             nxt = zone[n + 1][1].text
