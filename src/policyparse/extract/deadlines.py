@@ -145,8 +145,15 @@ def _is_citation(text: str, pos: int, lo: int, r: _Rules) -> bool:
     return False
 
 
+# every date shape holds one of these (2023年, 6月, 第三季度, 上半年, 2023-06-30): a span
+# without any is read by no date rule
+_DATE_CHARS = re.compile(r"[年月季\d]")
+
+
 def _matches(text: str, start: int, end: int) -> list[tuple[int, int, str, str, re.Match]]:
     """Leftmost-longest, non-overlapping date matches in the span."""
+    if not _DATE_CHARS.search(text, start, end):
+        return []
     found = []
     for rule_id, kind, rx in rules().dates:
         for m in rx.finditer(text, start, end):
