@@ -383,3 +383,21 @@ def test_pages_without_a_media_box_are_read():
     doc = read_pdf(data, "no_media_box.pdf", doc_id="x")
     assert doc.meta.page_count == 2 and doc.text.count("Jiaqiang zuzhi lingdao") == 2
     assert not any("page tree" in w for w in doc.warnings)
+
+
+def test_page_tree_is_walked_only_when_a_page_repeats_or_fails(monkeypatch):
+    """pdfminer's walk of the page tree (about 4 ms a file) is asked only when two pages
+    read the same or one fails to load: the corpus PDFs, whose pages all differ, are read
+    without it; the tree that lists its page three times still is."""
+    from hostile_files import pdf_page_tree_repeats
+    from policyparse.ingest import pdf_unruled
+
+    walks = []
+    real = pdf_unruled.page_tree_count
+    monkeypatch.setattr(pdf_unruled, "page_tree_count", lambda data: walks.append(1) or real(data))
+    for p in PDFS:
+        assert read_pdf(p.read_bytes(), str(p), doc_id="x").meta.page_count > 1
+    assert walks == []
+    doc = read_bytes(pdf_page_tree_repeats(), "repeats.pdf")
+    assert walks == [1] and doc.meta.page_count == 1
+    assert any("page tree lists" in w for w in doc.warnings)

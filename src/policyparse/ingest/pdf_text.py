@@ -279,10 +279,18 @@ def read_pdf(data: bytes, source_path: str, *, doc_id: str, ocr: bool = True) ->
     started = time.perf_counter()
     ocr_seconds = 0.0
     # a page tree that lists a page more than once or contains itself: pdfium reads every
-    # entry (a page's tasks three times over, or a slot that fails to load)
+    # entry (a page's tasks three times over, or a slot that fails to load). pdfminer's walk
+    # of the tree tells (about 4 ms a file), asked only when an entry fails or repeats the
+    # content of one before it: the same page object read twice reads the same, so pages
+    # that all differ and all load cannot hold a repeat
     entries = len(pdf)
-    unique = unruled.page_count() if entries > 1 else entries
-    repeated = unique < entries
+    tree: dict[str, int] = {}
+
+    def repeated() -> bool:
+        if "unique" not in tree:
+            tree["unique"] = unruled.page_count() if entries > 1 else entries
+        return tree["unique"] < entries
+
     seen_pages: set[int] = set()
     garbled: list[int] = []
     for index in range(len(pdf)):
@@ -314,12 +322,12 @@ def read_pdf(data: bytes, source_path: str, *, doc_id: str, ocr: bool = True) ->
         except IngestError:
             raise
         except Exception as e:  # noqa: BLE001 - a damaged page object
-            if repeated:
+            if repeated():
                 continue  # the slot of a page-tree loop
             raise CorruptFileError(f"page {index + 1} cannot be read: {e}") from e
-        if repeated:
+        if entries > 1:
             key = hash(tuple((p.text, round(p.x0, 1), round(p.top, 1)) for p in content.pieces))
-            if key in seen_pages:
+            if key in seen_pages and repeated():
                 continue  # the same page object listed again
             seen_pages.add(key)
         pages.append(content)
@@ -347,8 +355,8 @@ def read_pdf(data: bytes, source_path: str, *, doc_id: str, ocr: bool = True) ->
         b.warnings.append(f"pages {garbled}: the text layer does not map to Unicode (fonts without "
                           "ToUnicode), " + ("read by OCR instead" if ocr else "so their text is mojibake; "
                                             "OCR is off"))
-    if repeated:
-        b.warnings.append(f"the page tree lists {entries} entries for {unique} pages "
+    if "unique" in tree and repeated():
+        b.warnings.append(f"the page tree lists {entries} entries for {tree['unique']} pages "
                           "(a page repeated or the tree containing itself): each page read once")
     emit_pages(b, pages)
     b.meta.read_seconds = round(time.perf_counter() - started, 3)
