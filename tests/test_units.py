@@ -47,6 +47,10 @@ def cell(s, role="lead"):
     ("做好统计（区发改委牵头，区财政局、区统计局配合）。",
      [("lead", "区发改委"), ("support", "区财政局"), ("support", "区统计局")]),
     ("（责任单位：县卫健局；责任领导：张三）", [("lead", "县卫健局"), ("leader", "张三")]),
+    # a problem list's 主体责任 (the doer) and 监督责任 (who oversees it)
+    ("(主体责任:白茶村委会,监督责任:市工商局)", [("lead", "白茶村委会"), ("support", "市工商局")]),
+    ("（主体责任单位：咸安区永安办事处；监管责任单位：咸安区食药监局）",
+     [("lead", "咸安区永安办事处"), ("support", "咸安区食药监局")]),
 ])
 def test_notes(text, expected):
     assert notes(text) == expected
