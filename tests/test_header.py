@@ -494,3 +494,13 @@ def test_a_closing_formula_and_an_attachment_note_below_the_body_are_no_heading(
                    "某区2016年度经济社会发展目标任务分解表\n项 目 | 分值 | 目标任务 | 责任单位 |\n"
                    "地区生产总值增长率 | 3 | 年终综合考核 | 区发改局 |\n")
     assert h.title == "某区2016年度经济社会发展目标任务分解表"
+
+
+def test_the_urgency_before_a_doc_number_is_no_part_of_it():
+    """A 明电's 版头 sets 等级 加急 before the number on one line (GB/T 9704 §7.2.2)."""
+    from policyparse.ingest.text import read_text
+
+    doc = read_text("等级 加 急 平教体办明电〔 2020 〕10号\n平顶山市教育体育局\n关于下达教育重点规划建设任务的通知\n"
+                    "各县（市、区）教体局：\n正文。\n2020年3月11日\n".encode("utf-8"), "x.txt", doc_id="x")
+    assert read_header(doc).doc_number == "平教体办明电〔2020〕10号"
+    assert rules().doc_number_line.match("特急 豫政明电〔2020〕3号").group("doc_number") == "豫政明电〔2020〕3号"
