@@ -571,3 +571,18 @@ def test_column_names_with_a_closing_note_and_a_table_of_yearly_goals():
     assert header_roles(["序号", "指标名称", "前三年目标任务", "责任单位"]) == ["seq", "task", "target", "lead"]
     # an assessment table's score column
     assert header_roles(["项 目", "分值", "目标任务", "责任单位"]) == ["task", "note", "detail", "lead"]
+
+
+def test_a_forums_anti_copy_strings_are_dropped_from_line_ends():
+    """Discuz! hides random ASCII between a post's lines; a crawled copy keeps them at a line's
+    start and end, and in lines of their own. A pipe row of one-character cells stays."""
+    text = ("关于做好疫情防控工作的通知\n"
+            "! p( ~+ w/ M  ~9 q$ Y, G; P        一、各演出场馆暂停演出。各镇自行组织的活动一律停止。9 K& c  m$ }( s' Z9 [\n"
+            "        二、全县文博单位从今日起闭馆，原有活动延期或取消。\n"
+            "1 p- V9 Q, D( R; ?+ v9 G: B9 F\n"
+            "5 l- V3 Y8 C  O2 `, @         2020年1月24日\n")
+    paras = paragraphs(text)
+    assert paras[1].startswith("一、各演出场馆") and paras[1].endswith("一律停止。")
+    assert not any("p(" in p or "V9" in p or "l-" in p for p in paras)
+    assert "2020年1月24日" in paras
+    assert tables("| 序号 | 任务 | 牵头单位 |\n| 1 | 2 | 3 |\n")  # kept: a lone | is a border

@@ -110,3 +110,37 @@ def test_an_item_whose_text_opens_with_a_year():
             "2.全国帆船冠军赛。3月底前签订办赛协议。\n二、开展全民健身运动\n1.开展全民健身十佳评选活动。\n")
     doc = parse_bytes(text.encode("utf-8"), "year-item.txt")
     assert [t.path for t in doc.tasks] == [["一", "1"], ["一", "2"], ["二", "1"]]
+
+
+def test_a_bulleted_list_is_counted_in_order():
+    """● items (a problem list on a web page) are list items, numbered by their place;
+    ○ in a Chinese-numeral year is no bullet."""
+    doc, o = outline_of("督查发现以下问题：\n● 白茶市场存在空闲摊位乱堆乱放，水产区脏乱差。\n"
+                        "（主体责任：白茶村委会，监督责任：市工商局）\n"
+                        "● 明珠广场烧烤街地面油垢较厚，乱搭乱建现象突出。\n"
+                        "● 星悦公馆背后建筑工地大量生活垃圾堆积，无人管理。\n")
+    assert paths(doc, o) == [("1",), ("2",), ("3",)]
+    assert match_label("二○二四年三月十七日") is None
+
+
+def test_a_bulleted_key_line_is_a_page_infobox_not_an_item():
+    doc, o = outline_of("• 索引号：11330922090963010M/2023-31395\n• 所属类目：区政府办公室文件\n• 浏览次数：\n"
+                        "一、加强领导。各单位要高度重视，落实责任。\n二、强化督查。每月通报一次进展。\n")
+    assert paths(doc, o) == [("一",), ("二",)]
+
+
+def test_an_only_child_numbered_past_one_is_text_of_its_item():
+    """「2. …进度表」 alone under 三、 (an attachment line that lost 附件：) opens no list, and
+    三 stays a task; the 联系人 line ends 三 before it."""
+    doc, o = outline_of("一、加强统筹。各单位切实加大资金投入，确保按时完成。\n二、实行月报。于每月5号前报送上月进度。\n"
+                        "三、适时通报。市教体局适时对工程进展情况予以通报。\n联系人：赵子铭\n联系电话：2629960\n"
+                        "2. 2020年教育重点规划建设任务月进度表\n")
+    assert paths(doc, o) == [("一",), ("二",), ("三",)]
+    third = o.items[2]
+    assert "联系人" not in doc.text[third.start:third.end]
+
+
+def test_a_count_that_runs_through_the_sections_keeps_a_lone_item():
+    doc, o = outline_of("一、优化公共服务\n1.教育提升工程。推进新一中建成投用。\n2.医疗提升工程。完成门诊楼一期。\n"
+                        "二、提升环境品质\n3.水生态提升工程。完成一河三渠生态修复治理。\n")
+    assert paths(doc, o) == [("一",), ("一", "1"), ("一", "2"), ("二",), ("二", "3")]

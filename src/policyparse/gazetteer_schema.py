@@ -70,10 +70,12 @@ YAML_SCHEMAS: dict[str, dict] = {
         "plan_genres": "words", "org_suffixes": "words", "own_line_notes": "words",
         "unit_suffixes": "words", "unit_collective_starts": "words", "empty_cell_marks": "words",
         "deadline_cell": "regex", "unit_role_tail": "regex",
+        "jammer_run": "regex", "jammer_mixed_token": "regex", "jammer_min_tokens": "int",
+        "jammer_min_mixed": "int",
     },
     "outline.yaml": {
         "styles": ("rules", _OUTLINE_STYLE), "chinese_ordinal": "regex", "attachment": "regex",
-        "attachment_list": "regex", "non_task_sections": "words", "goal_sections": "words",
+        "attachment_list": "regex", "contact_line?": "regex", "bullet_key_line?": "regex", "non_task_sections": "words", "goal_sections": "words",
         "unnumbered_heading?": {"max_chars?": "int", "end_punctuation?": "str", "bad_start?": "str"},
         "sub_item_styles?": "words", "unit_heading?": "regex",
     },

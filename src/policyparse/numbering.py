@@ -22,7 +22,7 @@ GAZETTEER = "outline.yaml"
 class NumberingStyle:
     id: str
     regex: re.Pattern
-    numeral: str  # chinese | arabic | circled | enclosed
+    numeral: str  # chinese | arabic | circled | enclosed | bullet
 
 
 @dataclass(frozen=True)
@@ -57,6 +57,8 @@ class Label:
             return t.rstrip("、．.，,")
         if self.style == "arabic_half_paren":
             return t.rstrip(")）")
+        if self.style == "bullet":  # its place among its siblings: 1, 2, 3 …
+            return str(self.num)
         return t
 
 
@@ -77,6 +79,8 @@ def match_label(text: str) -> Label | None:
 
 
 def read_num(s: str, numeral: str) -> int | None:
+    if numeral == "bullet":  # a bullet carries no number: the outline counts its siblings
+        return 1
     if numeral == "circled":  # before isdigit(): Python counts ① as a digit
         return CIRCLED.index(s) + 1 if s in CIRCLED else None
     if numeral == "enclosed":  # ⑴ ⒈: one character whose compatibility form is "(1)" / "1."

@@ -80,6 +80,11 @@ class LayoutRules:
     empty_cell_marks: frozenset[str]
     deadline_cell: re.Pattern
     unit_role_tail: re.Pattern
+    jammer_lead: re.Pattern
+    jammer_tail: re.Pattern
+    jammer_mixed_token: re.Pattern
+    jammer_min_tokens: int
+    jammer_min_mixed: int
 
 
 def _list(data: dict, key: str) -> tuple[str, ...]:
@@ -112,6 +117,12 @@ def rules() -> LayoutRules:
         empty_cell_marks=frozenset(_list(data, "empty_cell_marks")),
         deadline_cell=rx("deadline_cell", str(data["deadline_cell"])),
         unit_role_tail=rx("unit_role_tail", str(data["unit_role_tail"])),
+        # at a line's start before two spaces or the line's end; at its end after a word
+        jammer_lead=rx("jammer_run", rf"^[ \t]*(?P<run>{data['jammer_run']})(?=[ \t]{{2,}}|[ \t]*$)", ("run",)),
+        jammer_tail=rx("jammer_run", rf"(?<=[^\x00-\x7f])[ \t]*(?P<run>{data['jammer_run']})[ \t]*$", ("run",)),
+        jammer_mixed_token=rx("jammer_mixed_token", str(data["jammer_mixed_token"])),
+        jammer_min_tokens=int(data["jammer_min_tokens"]),
+        jammer_min_mixed=int(data["jammer_min_mixed"]),
     )
 
 
@@ -125,7 +136,7 @@ def recover_blocks(text: str) -> list[tuple[str, object]]:
     # holding one pipe: the blank line of a one-cell-per-line table; a table drawn with
     # box characters (│ ├─┼─┤, law databases, old text exports) is a pipe table whose
     # rule lines carry no text
-    lines = ["" if ln.strip() == "|" else ln for ln in _box_to_pipes(text).split("\n")]
+    lines = ["" if ln.strip() == "|" else _without_jammer(ln) for ln in _box_to_pipes(text).split("\n")]
     out: list[tuple[str, object]] = []
     i, n = 0, len(lines)
     # a document that is one line is run-on however short it is
@@ -165,6 +176,28 @@ def recover_blocks(text: str) -> list[tuple[str, object]]:
             out.extend(split_run_on(line, at_start=at_start, one_line=one_line))
         i += 1
     return out
+
+
+def _is_jammer(run: str) -> bool:
+    r = rules()
+    tokens = run.split()
+    return (len(tokens) >= r.jammer_min_tokens
+            and sum(1 for t in tokens if r.jammer_mixed_token.match(t)) >= r.jammer_min_mixed)
+
+
+def _without_jammer(line: str) -> str:
+    """The line without a forum's anti-copy strings at its start or end (layout.yaml
+    ``jammer_*``); a line that holds nothing else becomes blank."""
+    if not line.isascii() and not re.search(r"[!-~][ \t]", line):
+        return line  # no ASCII token followed by a space: nothing to look at (most lines)
+    r = rules()
+    m = r.jammer_lead.match(line)
+    if m and _is_jammer(m.group("run")):
+        line = line[m.end():]
+    m = r.jammer_tail.search(line)
+    if m and _is_jammer(m.group("run")):
+        line = line[:m.start()]
+    return line
 
 
 # =========================================================================== headers

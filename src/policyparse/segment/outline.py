@@ -31,6 +31,8 @@ from ..model import Block, Document
 class OutlineRules:
     attachment: re.Pattern
     attachment_list: re.Pattern
+    contact_line: re.Pattern | None
+    bullet_key_line: re.Pattern | None
     non_task_sections: tuple[str, ...]
     goal_sections: tuple[str, ...]
     heading_max_chars: int
@@ -49,6 +51,9 @@ def rules() -> OutlineRules:
     return OutlineRules(
         attachment=compile_pattern(name, "attachment", data["attachment"], ("num",)),
         attachment_list=compile_pattern(name, "attachment_list", data["attachment_list"]),
+        contact_line=compile_pattern(name, "contact_line", data["contact_line"]) if data.get("contact_line") else None,
+        bullet_key_line=(compile_pattern(name, "bullet_key_line", data["bullet_key_line"])
+                         if data.get("bullet_key_line") else None),
         non_task_sections=tuple(data.get("non_task_sections") or ()),
         goal_sections=tuple(data.get("goal_sections") or ()),
         heading_max_chars=int(head.get("max_chars", 40)),
@@ -178,6 +183,9 @@ def build_outline(doc: Document, skip: list[tuple[int, int]] | None = None) -> O
             stack, current, child_styles = [], None, {}
             continue
         label = match_label(text) or _continued_count(text, stack)
+        if (label is not None and label.style == "bullet" and r.bullet_key_line is not None
+                and r.bullet_key_line.match(text[label.end:])):
+            label = None  # • 索引号：… a page's metadata line, no list item
         if expect_attachment_title and label is None and _is_short_unpunctuated(text):
             attachment_titles[attachment or ""] = text
             expect_attachment_title = False
@@ -185,6 +193,9 @@ def build_outline(doc: Document, skip: list[tuple[int, int]] | None = None) -> O
         expect_attachment_title = False
         if label is not None:
             parent = _place(stack, label, child_styles)
+            if label.style == "bullet":  # bullets are counted in order among their siblings
+                siblings = parent.children if parent is not None else [it for it in items if it.parent is None]
+                label.num = 1 + sum(1 for it in siblings if it.label is not None and it.label.style == "bullet")
             child_styles.setdefault(_style_of(parent), label.style)
             current = open_item("item", label, b, lead, parent)
             continue
@@ -200,11 +211,36 @@ def build_outline(doc: Document, skip: list[tuple[int, int]] | None = None) -> O
             continue
         if current is None:
             continue
+        if r.contact_line is not None and r.contact_line.match(text):
+            current = None  # 联系人：… below the items: the item ended above it
+            continue
         if _may_be_heading(text) and not _continues(doc, blocks, i, skip):
             current = None  # a title, a signature or a date: the item ended above it
             continue
         current.end = b.end
+    _fold_lone_later_items(doc, items)
     return Outline(items, tables, attachment_titles)
+
+
+def _fold_lone_later_items(doc: Document, items: list[OutlineItem]) -> None:
+    """An only child numbered past the first (a 「2. …」 alone under 三、) opens no list: its
+    1. is missing because it is no list item at all (a line of an attachment list that lost
+    its 附件：, a decimal), and the item above it stays a task. Its text joins that item's
+    where it follows on directly; after a boundary (联系人：…) it belongs to neither. A number
+    that goes on from an item of its style before (8. under 二、 after 1.–7. under 一、: a count
+    that runs through the sections) is a list item."""
+    for k, item in reversed(list(enumerate(items))):
+        parent = item.parent
+        if parent is None or item.label is None:
+            continue
+        if (item.label.num > 1 and item.label.style != "bullet" and parent.children == [item]
+                and not item.children and parent.kind == "item"
+                and not any(it.label is not None and it.label.style == item.label.style
+                            and it.label.num == item.label.num - 1 for it in items[:k])):
+            parent.children = []
+            if not doc.text[parent.end:item.start].strip():
+                parent.end = max(parent.end, item.end)
+            items.remove(item)
 
 
 _DIGIT_AFTER_DOT = re.compile(r"^(?P<label>(?P<num>\d{1,2})[.．])(?=\d)")
