@@ -47,6 +47,9 @@ def cell(s, role="lead"):
     ("做好统计（区发改委牵头，区财政局、区统计局配合）。",
      [("lead", "区发改委"), ("support", "区财政局"), ("support", "区统计局")]),
     ("（责任单位：县卫健局；责任领导：张三）", [("lead", "县卫健局"), ("leader", "张三")]),
+    # a semicolon typed for the colon; 各 and a kind of body is a collective unit
+    ("实施改厕工程。(责任单位;住建局、畜牧局、各乡镇场)", [("lead", "住建局"), ("lead", "畜牧局"), ("lead", "各乡镇场")]),
+    ("（主体责任：各营业网点，监督责任：市工商局）", [("lead", "各营业网点"), ("support", "市工商局")]),
     # a problem list's 主体责任 (the doer) and 监督责任 (who oversees it)
     ("(主体责任:白茶村委会,监督责任:市工商局)", [("lead", "白茶村委会"), ("support", "市工商局")]),
     ("（主体责任单位：咸安区永安办事处；监管责任单位：咸安区食药监局）",
@@ -88,6 +91,8 @@ def test_no_units_without_markers(text):
     ("县疾控中心牵头，各乡镇卫生院配合", "lead", [("lead", "县疾控中心"), ("support", "各乡镇卫生院")]),
     ("县乡村振兴局（牵头）、县财政局（配合）", "lead", [("lead", "县乡村振兴局"), ("support", "县财政局")]),
     ("县文旅局（主办）、县财政局（协办）", "lead", [("lead", "县文旅局"), ("support", "县财政局")]),
+    ("办公室牵头，各科室、局属各单位具体落实", "lead",
+     [("lead", "办公室"), ("support", "各科室"), ("support", "局属各单位")]),
 ])
 def test_cells(text, role, expected):
     assert cell(text, role) == expected

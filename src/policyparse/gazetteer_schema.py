@@ -119,7 +119,7 @@ YAML_SCHEMAS: dict[str, dict] = {
         "lead_tail": "regex", "support_tail": "regex", "role_mark": "regex",
         "support_marks": "words", "lead_prefix_mark": "regex", "joint": "regex", "lead_head": "regex", "unit_descriptor": "regex", "separators": "regex",
         "conjunctions": "regex", "etc_collective": "regex", "unit_suffix": "regex",
-        "unit_prefix": "regex", "atomic": "words", "collective_list": "regex", "empty_cell": "regex", "inline_lead": "regex",
+        "unit_prefix": "regex", "atomic": "words", "collective_list": "regex", "collective_name": "regex", "empty_cell": "regex", "inline_lead": "regex",
         "inline_support": "regex", "bare_note_cue": "regex", "bare_note_max": "int",
         "inline_by": "regex", "inline_joint": "regex", "inline_leader": "regex",
         "bare_bodies": "words", "first_listed_leads": "regex",

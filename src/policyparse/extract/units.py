@@ -84,7 +84,8 @@ def rules() -> _Rules:
         label_role=label_role,
         demoted=frozenset(d["demoted_when_lead_named"]),
         lead_marks=tuple(d["lead_label_marks"]),
-        note_start=compile_rule(FILE, "note_start", f"(?P<open>[{opens}])\\s*(?P<label>{labels})\\s*[:：]",
+        # 〔责任单位；A、B〕: a semicolon typed for the colon right after an opening bracket
+        note_start=compile_rule(FILE, "note_start", f"(?P<open>[{opens}])\\s*(?P<label>{labels})\\s*[:：;；]",
                                 ("open", "label")),
         line_note=compile_rule(FILE, "line_note", f"(?:^|(?<=[\\n。；;]))[ \\t\\u3000]*(?P<label>{labels})\\s*[:：]",
                                ("label",)),
@@ -94,7 +95,8 @@ def rules() -> _Rules:
         lead_tail=c("lead_tail"), support_tail=c("support_tail"), joint=c("joint"), lead_head=c("lead_head"), unit_descriptor=c("unit_descriptor"),
         separators=c("separators"), conjunctions=c("conjunctions"), etc_collective=c("etc_collective"),
         unit_suffix=c("unit_suffix"), unit_prefix=c("unit_prefix"),
-        atomic=compile_rule(FILE, "atomic", f'{alternation(d["atomic"])}|{d["collective_list"]}'), empty_cell=c("empty_cell"),
+        atomic=compile_rule(FILE, "atomic", f'{alternation(d["atomic"])}|{d["collective_list"]}|{d["collective_name"]}'),
+        empty_cell=c("empty_cell"),
         inline_lead=c("inline_lead", ("list",)), inline_support=c("inline_support", ("list",)),
         inline_by=c("inline_by", ("list",)),
         leader_labels=frozenset(d["leader_labels"]), other_label=c("other_label"),
@@ -418,7 +420,9 @@ def find_unit_notes(text: str, start: int, end: int) -> list[UnitMention]:
         if close == -1:
             close = _loose_note_end(text, m.end(), end)
         body_end = close if close != -1 else _line_end(text, m.end(), end)
-        out += _tagged(_note(text, m.end("open"), body_end, m.group("label")), "note")
+        # the label's role carries the units; a label closed by a semicolon is read past it
+        body_start = m.end() if text[m.end() - 1] in ";；" else m.end("open")
+        out += _tagged(_note(text, body_start, body_end, m.group("label")), "note")
         covered.append((m.start(), body_end + 1))
     line_notes: list[tuple[str, list[UnitMention]]] = []
     for m in r.line_note.finditer(text, start, end):
