@@ -289,3 +289,18 @@ def test_two_column_layout_table_is_not_a_data_table():
     doc = read_bytes(page.encode("utf-8"), "lay.html")
     assert not list(doc.tables())
     assert "一、提高认识。" in doc.text.split("\n")
+
+
+def test_a_page_body_saved_as_text_is_read_as_html():
+    """A CMS's content field exported as text: <p> paragraphs without <html> or <body>."""
+    from policyparse.ingest import detect_format
+
+    body = ("<p>\n\t为深入贯彻科学发展观，提出以下实施意见。</p><p align=\"left\">\n\t　　一、总体目标</p>"
+            "<p align=\"left\">\n\t　　1.目标。5年内重点引进2000名人才。（牵头单位：市人才办）</p>"
+            "<p align=\"left\">\n\t　　2.项目。培养100名企业家。（牵头单位：市委组织部，配合单位：市国资委）</p>")
+    data = body.encode("utf-8")
+    assert detect_format(data, "x.txt") == "html"
+    doc = read_bytes(data, "x.txt")
+    assert "<p" not in doc.text and "1.目标。" in doc.text
+    # plain text that mentions a tag is still text
+    assert detect_format("一、在网页中用<p>标签分段。\n二、其他。\n".encode("utf-8"), "y.txt") == "txt"

@@ -586,3 +586,8 @@ def test_a_forums_anti_copy_strings_are_dropped_from_line_ends():
     assert not any("p(" in p or "V9" in p or "l-" in p for p in paras)
     assert "2020年1月24日" in paras
     assert tables("| 序号 | 任务 | 牵头单位 |\n| 1 | 2 | 3 |\n")  # kept: a lone | is a border
+
+
+def test_markdown_heading_marks_are_no_part_of_the_text():
+    assert paragraphs("# 关于印发2019年工作要点的通知\n\n## 一、工作目标\n")[:2] == [
+        "关于印发2019年工作要点的通知", "一、工作目标"]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import importlib
 import io
+import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -76,9 +77,27 @@ def detect_format(data: bytes, name: str = "") -> str:
     low = head.lower()
     if b"<html" in low or b"<!doctype html" in low or (b"<body" in low) or (b"<meta" in low and b"<" in low[:10]):
         return "html"
+    if _is_html_fragment(data):
+        return "html"
     if _looks_binary(data):
         raise UnsupportedFormatError("binary content of an unknown format", path=name or None)
     return "txt"
+
+
+# A page's body without <html>/<body>: the content field a crawler or a CMS database stores
+# (<p align="left">　　一、总体目标</p><p>…), exported as text. It opens with a block tag and
+# closes several: plain text that merely mentions a tag does neither
+_FRAGMENT_OPEN = re.compile(rb"<(?:p|div|span|table|tr|td|br|h[1-6]|section|article|font|strong|center|ul|ol|li)\b"
+                            rb"[^<>]{0,300}>", re.IGNORECASE)
+_FRAGMENT_CLOSE = re.compile(rb"</(?:p|div|span|td|tr|table|h[1-6]|li|font|strong|section|article)\s*>|<br\s*/?>",
+                             re.IGNORECASE)
+FRAGMENT_MIN_CLOSING_TAGS = 3
+
+
+def _is_html_fragment(data: bytes) -> bool:
+    start = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
+    return (bool(_FRAGMENT_OPEN.match(start))
+            and len(_FRAGMENT_CLOSE.findall(data[:65536])) >= FRAGMENT_MIN_CLOSING_TAGS)
 
 
 def _looks_binary(data: bytes) -> bool:

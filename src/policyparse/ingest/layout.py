@@ -136,7 +136,8 @@ def recover_blocks(text: str) -> list[tuple[str, object]]:
     # holding one pipe: the blank line of a one-cell-per-line table; a table drawn with
     # box characters (│ ├─┼─┤, law databases, old text exports) is a pipe table whose
     # rule lines carry no text
-    lines = ["" if ln.strip() == "|" else _without_jammer(ln) for ln in _box_to_pipes(text).split("\n")]
+    lines = ["" if ln.strip() == "|" else _without_jammer(_MARKDOWN_HEADING.sub("", ln))
+             for ln in _box_to_pipes(text).split("\n")]
     out: list[tuple[str, object]] = []
     i, n = 0, len(lines)
     # a document that is one line is run-on however short it is
@@ -176,6 +177,10 @@ def recover_blocks(text: str) -> list[tuple[str, object]]:
             out.extend(split_run_on(line, at_start=at_start, one_line=one_line))
         i += 1
     return out
+
+
+# a Markdown heading's marks (a notice kept as .md: "# XX关于…的通知"): no part of the words
+_MARKDOWN_HEADING = re.compile(r"^\s{0,3}#{1,6}[ \t]+(?=\S)")
 
 
 def _is_jammer(run: str) -> bool:
