@@ -504,3 +504,25 @@ def test_the_urgency_before_a_doc_number_is_no_part_of_it():
                     "各县（市、区）教体局：\n正文。\n2020年3月11日\n".encode("utf-8"), "x.txt", doc_id="x")
     assert read_header(doc).doc_number == "平教体办明电〔2020〕10号"
     assert rules().doc_number_line.match("特急 豫政明电〔2020〕3号").group("doc_number") == "豫政明电〔2020〕3号"
+
+
+def test_a_numbered_section_after_the_bodys_first_items_is_no_plan_heading():
+    from policyparse.ingest.text import read_text
+
+    doc = read_text("为深入贯彻科学发展观，就推进人才集聚工程提出以下实施意见。\n一、总体目标\n"
+                    "1.目标。5年内实施六大人才行动计划。\n二、实施六大人才行动计划\n"
+                    "（一）产业提升人才行动计划。实施如下重点项目。\n".encode("utf-8"), "x.txt", doc_id="x")
+    assert read_header(doc).title is None
+
+
+def test_the_attachment_list_of_a_plan_below_its_notices_signature():
+    """A 印发 notice signs above the plan it carries; the plan's 附件说明 closes the plan."""
+    from policyparse.ingest.text import read_text
+
+    doc = read_text("上海市宝山区人民政府办公室关于印发垃圾分类实施方案的通知\n\n各镇人民政府，各街道办事处：\n\n"
+                    "《实施方案》已经区政府同意，现印发给你们，请认真按照执行。\n\n上海市宝山区人民政府办公室\n\n"
+                    "2019年5月5日\n\n关于推进全程分类体系建设的实施方案\n\n一、工作目标\n\n分类全覆盖。\n\n"
+                    "附件：1.2019年成员单位工作任务清单\n\n2.2019年街镇（园区）目标任务分解表\n\n"
+                    "3.2019年减量推进工作指标\n".encode("utf-8"), "x.txt", doc_id="x")
+    assert read_header(doc).attachments == ["2019年成员单位工作任务清单", "2019年街镇（园区）目标任务分解表",
+                                            "2019年减量推进工作指标"]

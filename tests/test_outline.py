@@ -144,3 +144,14 @@ def test_a_count_that_runs_through_the_sections_keeps_a_lone_item():
     doc, o = outline_of("一、优化公共服务\n1.教育提升工程。推进新一中建成投用。\n2.医疗提升工程。完成门诊楼一期。\n"
                         "二、提升环境品质\n3.水生态提升工程。完成一河三渠生态修复治理。\n")
     assert paths(doc, o) == [("一",), ("一", "1"), ("一", "2"), ("二",), ("二", "3")]
+
+
+def test_a_count_running_through_sections_nests_under_the_next_heading():
+    """1. under 一、, then （一） under 二、 followed by 2.: the 2. goes on from the 1. above, it is
+    a child of （一）, not its sibling because （一） happens to be number 1."""
+    doc, o = outline_of("一、总体目标\n1.目标。5年内实施六大人才行动计划。\n二、实施行动计划\n"
+                        "（一）产业提升人才行动计划。实施如下重点项目：\n2.紧缺人才开发项目。引进1万名紧缺人才。\n"
+                        "3.企业家培养项目。培养100名优秀企业家。\n（二）科技创新人才行动计划。实施如下重点项目：\n"
+                        "4.领军人才项目。引进50名领军人才。\n")
+    assert paths(doc, o) == [("一",), ("一", "1"), ("二",), ("二", "（一）"), ("二", "（一）", "2"),
+                             ("二", "（一）", "3"), ("二", "（二）"), ("二", "（二）", "4")]

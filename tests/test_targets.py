@@ -32,6 +32,11 @@ def run(s, goals=False):
     ("创建“互联网+明厨亮灶”示范学校10所。", [(10, "所", "=")]),
     ("单台设备改造费用不超过20万元", [(20, "万元", "<=")]),
     ("Ⅰ类切口手术部位感染率控制在1.5%以下", [(1.5, "%", "<=")]),
+    # talent programmes count what they train, support and select
+    ("重点扶持50个市级示范性高级研修班和50场次知识更新名家讲座", [(50, "个", "="), (50, "场次", "=")]),
+    ("5年内培养资助博士后研究人员不少于400名", [(400, "名", ">=")]),
+    # a count inside a quoted name qualifies nothing: 20名 is the goal
+    ("不少于20名具有国内领先水平的“新世纪百千万人才工程”国家级人选后备人才", [(20, "名", ">=")]),
 ])
 def test_quantified_goals(text, expected):
     assert run(text) == expected

@@ -294,6 +294,10 @@ def _qualifies_a_counted_noun(text: str, e: int, hi: int, verbs: re.Pattern) -> 
     if nxt is None or nxt.group("unit") not in r.counted_units:
         return False
     between = text[e:nxt.start()]
+    if between.count("“") > between.count("”") or "的" in between:
+        # a later count inside a quoted name (“新世纪百千万人才工程”) counts nothing; and 20名具有…的
+        # 人才: a 的 phrase describes what the number before it counts
+        return False
     return r.qualified_noun.match(between) is not None and not verbs.search(between)
 
 

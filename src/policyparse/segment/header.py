@@ -511,8 +511,11 @@ def _read_plan_heading(st: _State, zone: list[tuple[int, Line]]) -> None:
                 and not re.search(r"[：:，,]", joined)):
             label = match_label(joined)
             if label is not None and (len(joined) - label.end < NUMBERED_HEADING_MIN_CHARS
-                                      or re.search(r"牵头|负责", joined)):
-                # 一、重点任务, 四、XX副省长牵头重点工作: a section of the body, not the plan's heading
+                                      or re.search(r"牵头|负责", joined)
+                                      or (label.num > 1 and any(match_label(x.text) for _, x in zone[:n]))):
+                # 一、重点任务, 四、XX副省长牵头重点工作, 二、实施六大人才行动计划 after 一、 and its
+                # items: a section of the body, not the plan's heading (2. XX任务分解表 opening a
+                # copy is the attachment's own heading)
                 continue
             lines = [zone[x][1] for x in range(n, last + 1)]
             skip = label.end if label is not None else 0  # 一、10件民生实事任务分解表: the label is no part of it
@@ -744,7 +747,11 @@ def _read_attachments(st: _State) -> None:
         begin = st.title_range[0]  # 附件：XX分解表 heads the copy and names its attachment
     stop = st.signature_date_line if st.signature_date_line is not None else None
     main = [(i, ln) for i, ln in body if i >= begin and (stop is None or i < stop)]
-    # 1. 附件说明 in the main part: 附件：1.xxx / 2.xxx, or 附件：xxx
+    # 1. 附件说明 in the main part: 附件：1.xxx / 2.xxx, or 附件：xxx; where the main part has
+    # none, the part after the signature (a 印发 notice signs above the plan it carries, and
+    # the plan's 附件说明 closes the plan)
+    if stop is not None and not any(r.attachment_list.match(ln.text) for _, ln in main):
+        main = [(i, ln) for i, ln in body if i >= begin]
     for n, (i, ln) in enumerate(main):
         m = r.attachment_list.match(ln.text)
         if not m:

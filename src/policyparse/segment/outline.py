@@ -144,6 +144,7 @@ def build_outline(doc: Document, skip: list[tuple[int, int]] | None = None) -> O
     attachment: str | None = None
     expect_attachment_title = False
     child_styles: dict[str | None, str] = {}
+    counted: set[tuple[str, int]] = set()  # (style, number) of every label so far
 
     def open_item(kind: str, label: Label | None, b: Block, lead: int,
                   parent: OutlineItem | None) -> OutlineItem:
@@ -192,7 +193,8 @@ def build_outline(doc: Document, skip: list[tuple[int, int]] | None = None) -> O
             continue
         expect_attachment_title = False
         if label is not None:
-            parent = _place(stack, label, child_styles)
+            parent = _place(stack, label, child_styles, counted)
+            counted.add((label.style, label.num))
             if label.style == "bullet":  # bullets are counted in order among their siblings
                 siblings = parent.children if parent is not None else [it for it in items if it.parent is None]
                 label.num = 1 + sum(1 for it in siblings if it.label is not None and it.label.style == "bullet")
@@ -281,11 +283,13 @@ def _style_of(item: OutlineItem | None) -> str | None:
     return item.label.style if item.label else "heading"
 
 
-def _place(stack: list[OutlineItem], label: Label, child_styles: dict) -> OutlineItem | None:
+def _place(stack: list[OutlineItem], label: Label, child_styles: dict,
+           counted: set[tuple[str, int]] = frozenset()) -> OutlineItem | None:
     """Pop the stack to where ``label`` belongs and return its parent.
 
     ``child_styles`` remembers which style has appeared under which: a document
     that numbers 1、2、 under （一） and goes on with 3、 under （二） keeps 3、 a child.
+    ``counted``: the (style, number) of every label before this one.
     """
     styles = [_style_of(it) for it in stack]
     if label.style in styles:
@@ -298,8 +302,10 @@ def _place(stack: list[OutlineItem], label: Label, child_styles: dict) -> Outlin
     top = stack[-1] if stack else None
     if (top is not None and top.label is not None and top.label.style != label.style
             and child_styles.get(top.label.style) != label.style
-            and label.num > 1 and label.num == top.label.num + 1):
-        # the count continues in another style: （三） after （2） is a sibling
+            and label.num > 1 and label.num == top.label.num + 1
+            and (label.style, label.num - 1) not in counted):
+        # the count continues in another style: （三） after （2） is a sibling (but 2. under
+        # （一） goes on from a 1. of its own style above: a count that runs through the sections)
         stack.pop()
         return stack[-1] if stack else None
     rank = _ladder_rank(label.style)
