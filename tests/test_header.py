@@ -526,3 +526,14 @@ def test_the_attachment_list_of_a_plan_below_its_notices_signature():
                     "3.2019年减量推进工作指标\n".encode("utf-8"), "x.txt", doc_id="x")
     assert read_header(doc).attachments == ["2019年成员单位工作任务清单", "2019年街镇（园区）目标任务分解表",
                                             "2019年减量推进工作指标"]
+
+
+def test_a_title_line_in_book_title_marks_is_the_title():
+    from policyparse.ingest.text import read_text
+
+    doc = read_text("《成都市人民政府办公厅关于印发2019年〈政府工作报告〉确定的主要目标任务责任分解方案的通知》\n"
+                    "成办发〔2019〕5号\n各区(市)县政府,市政府各部门:\n经市政府研究同意,现将方案印发你们。\n"
+                    "成都市人民政府办公厅\n2019年2月19日\n".encode("utf-8"), "x.txt", doc_id="x")
+    h = read_header(doc)
+    assert h.title == "成都市人民政府办公厅关于印发2019年〈政府工作报告〉确定的主要目标任务责任分解方案的通知"
+    assert doc.text[h.spans["title"][0]:h.spans["title"][1]] == h.title

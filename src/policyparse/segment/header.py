@@ -383,10 +383,19 @@ def _is_web_line(text: str) -> bool:
 _WEB_TITLE_SUFFIX = re.compile(r"(?:_[^_]{1,40}){0,2}_[^_]{0,38}(?:网站|门户|官网|平台|网)$")
 
 
+def _unwrapped(ln: Line) -> Line:
+    """A title line a web copy or a law database sets in book-title marks, 《XX关于…的通知》:
+    the title inside them."""
+    t = ln.text
+    if len(t) > 2 and t[0] == "《" and t[-1] == "》" and "》" not in t[1:-1] and "《" not in t[1:-1]:
+        return Line(t[1:-1], ln.start + 1, ln.end - 1, ln.style, ln.in_table)
+    return ln
+
+
 def _read_title(st: _State) -> None:
     r, h = rules(), st.header
     body = _body_lines(st)
-    zone = body[: r.header_zone_lines]
+    zone = [(i, _unwrapped(ln)) for i, ln in body[: r.header_zone_lines]]
     for n, (i, ln) in enumerate(zone):
         k = ln.text.find(r.title_start)
         if k < 0:
