@@ -537,3 +537,22 @@ def test_a_title_line_in_book_title_marks_is_the_title():
     h = read_header(doc)
     assert h.title == "成都市人民政府办公厅关于印发2019年〈政府工作报告〉确定的主要目标任务责任分解方案的通知"
     assert doc.text[h.spans["title"][0]:h.spans["title"][1]] == h.title
+
+
+def test_a_forwarding_notice_without_guanyu_and_seven_joint_issuers():
+    from policyparse.ingest.text import read_text
+
+    doc = read_text("上海市崇明区人民政府办公室转发区消防安全委员会制定的《上海市崇明区高层建筑消防安全综合治理工作方案》的通知\n\n"
+                    "各乡、镇人民政府，区政府各委、办、局：\n\n区消防安全委员会制定的工作方案已经区政府同意，现转发给你们，请认真按照执行。\n\n"
+                    "2017年9月6日\n\n".encode("utf-8"), "x.txt", doc_id="x")
+    h = read_header(doc)
+    assert h.title.startswith("上海市崇明区人民政府办公室转发") and h.issuers == ["上海市崇明区人民政府办公室"]
+    assert h.issue_date == dt.date(2017, 9, 6)
+    bureaus = ["上海市奉贤区发展和改革委员会", "上海市奉贤区经济委员会", "上海市奉贤区科学技术委员会", "上海市奉贤区财政局",
+               "上海市奉贤区人力资源和社会保障局", "上海市奉贤区建设和管理委员会", "上海市奉贤区住房保障和房屋管理局"]
+    doc = read_text(("奉贤区促进产教融合高质量发展实施方案\n\n各镇人民政府，街道办事处：\n\n现印发给你们，请认真贯彻执行。\n\n特此通知。\n\n"
+                     + "\n\n".join(bureaus) + "\n\n2024年2月2日\n\n附件：\n\n1.1   2025年工作任务清单\n").encode("utf-8"),
+                    "y.txt", doc_id="y")
+    h = read_header(doc)
+    assert sorted(h.issuers) == sorted(bureaus)
+    assert h.attachments == ["2025年工作任务清单"]

@@ -155,3 +155,32 @@ def test_a_count_running_through_sections_nests_under_the_next_heading():
                         "4.领军人才项目。引进50名领军人才。\n")
     assert paths(doc, o) == [("一",), ("一", "1"), ("二",), ("二", "（一）"), ("二", "（一）", "2"),
                              ("二", "（一）", "3"), ("二", "（二）"), ("二", "（二）", "4")]
+
+
+def test_items_titled_by_a_unit_in_a_duty_section_are_led_by_it():
+    """二、职责分工 / 1.街道消委办。牵头开展… / 2.派出所。配合开展…: each unit's part is its task."""
+    from policyparse.pipeline import parse_bytes
+
+    doc = parse_bytes("二、职责分工\n1.街道消委办。牵头开展独居老人消防安全关爱工作。\n"
+                      "2.派出所。配合开展独居老人消防安全关爱工作，负责隐患的确认。\n"
+                      "三、工作要求\n1.加强领导。各单位要高度重视。\n".encode("utf-8"), "duty.txt")
+    leads = {tuple(t.path): [u.unit for u in t.units if u.role == "lead"] for t in doc.tasks}
+    assert leads[("二", "1")] == ["街道消委办"] and leads[("二", "2")] == ["派出所"]
+    assert leads[("三", "1")] == []  # 加强领导 is no unit, and 三 shares out no duties
+
+
+def test_closing_provisions_are_tasks_only_where_they_charge_a_unit():
+    from policyparse.pipeline import parse_bytes
+
+    doc = parse_bytes("一、行动任务\n1.推进产教融合。建设10个实训基地。（牵头单位：区教育局）\n二、支持范围\n"
+                      "重点支持在本区办学的高等院校、区内重点科研平台载体，以及符合条件的企业。\n四、附则\n"
+                      "1.本实施方案的操作细则由各牵头单位会同相关责任单位共同制定并负责解释。\n"
+                      "2.本实施方案自2024年3月10日起实施，有效期至2026年12月31日。\n".encode("utf-8"), "rules.txt")
+    assert [tuple(t.path) for t in doc.tasks] == [("一", "1"), ("四", "1")]
+    assert [(u.role, u.unit) for u in doc.tasks[1].units] == [("lead", "各牵头单位"), ("support", "相关责任单位")]
+
+
+def test_an_item_whose_text_opens_with_a_date():
+    assert match_label("1.9月30日前，区建设管理委完成排查").num == 1
+    assert match_label("2.10月底前完成整改").num == 2
+    assert match_label("1.5万亩高标准农田") is None

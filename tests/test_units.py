@@ -49,6 +49,11 @@ def cell(s, role="lead"):
     ("（责任单位：县卫健局；责任领导：张三）", [("lead", "县卫健局"), ("leader", "张三")]),
     ("（牵头单位：市经贸委，配合单位：市人力资源和社会保障局、市工商联）",
      [("lead", "市经贸委"), ("support", "市人力资源和社会保障局"), ("support", "市工商联")]),
+    # A会同B, and no 负责: the units after 会同 support, the one before it leads
+    ("区公安分局和区公安消防支队会同行业主管部门，对排查发现的火灾隐患进行整改。",
+     [("lead", "区公安分局"), ("lead", "区公安消防支队"), ("support", "行业主管部门")]),
+    ("本实施方案的操作细则由各牵头单位会同相关责任单位共同制定并负责解释。",
+     [("lead", "各牵头单位"), ("support", "相关责任单位")]),
     # a semicolon typed for the colon; 各 and a kind of body is a collective unit
     ("实施改厕工程。(责任单位;住建局、畜牧局、各乡镇场)", [("lead", "住建局"), ("lead", "畜牧局"), ("lead", "各乡镇场")]),
     ("（主体责任：各营业网点，监督责任：市工商局）", [("lead", "各营业网点"), ("support", "市工商局")]),

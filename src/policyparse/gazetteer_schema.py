@@ -33,7 +33,7 @@ _REFERENCE_NUMBER_RULE = {"id": "str", "pattern": "regex"}
 YAML_SCHEMAS: dict[str, dict] = {
     "header.yaml": {
         "year_in_title": "regex",
-        "title_genres": "words", "title_start": "regex", "plan_genres": "words",
+        "title_genres": "words", "title_start": "regex", "title_start_after_issuer?": "words", "plan_genres": "words",
         "max_title_lines": "int", "max_title_chars": "int", "issuer_suffixes": "words",
         "proxy_seal": "regex", "issuer_prefixes": "words", "max_issuer_chars": "int",
         "recipient_line": "regex", "list_separators": "regex", "enum_separator": "str",
@@ -75,9 +75,9 @@ YAML_SCHEMAS: dict[str, dict] = {
     },
     "outline.yaml": {
         "styles": ("rules", _OUTLINE_STYLE), "chinese_ordinal": "regex", "attachment": "regex",
-        "attachment_list": "regex", "contact_line?": "regex", "bullet_key_line?": "regex", "non_task_sections": "words", "goal_sections": "words",
+        "attachment_list": "regex", "contact_line?": "regex", "bullet_key_line?": "regex", "non_task_sections": "words", "goal_sections": "words", "unit_only_sections?": "words",
         "unnumbered_heading?": {"max_chars?": "int", "end_punctuation?": "str", "bad_start?": "str"},
-        "sub_item_styles?": "words", "unit_heading?": "regex",
+        "sub_item_styles?": "words", "unit_heading?": "regex", "duty_section?": "regex",
     },
     "table_roles.yaml": {
         "exact": "str_map", "contains": "pairs", "header_search_rows?": "int", "target_column?": "regex", "measure_cell?": "regex", "year_column?": "regex",

@@ -224,7 +224,8 @@ RULE_IDS: list[tuple[str, str]] = [
     ("task_units", "`column` (a unit column of a task table; `column.known_split`, `column.shared_suffix` when a "
                    "cell was split by the lexicon or a shared suffix was expanded), `note` (a 〔责任单位：…〕 "
                    "note), `inline_joint`, `inline_support`, `inline_leader` (牵头/负责/配合/会同 phrases), "
-                   "`unit_heading` (a part headed by a unit's name)"),
+                   "`unit_heading` (a part headed by a unit's name), `duty_title` (an item of a 职责分工 section "
+                   "titled by a unit's name: 2.派出所。配合开展…)"),
     ("deadlines", "the pattern ids of `gazetteers/patterns/deadline.yaml` (`ymd`, `ym`, `y_end`, `y_only`, `md`, `m`, "
                   "`year_end`, `half`, `quarter`, `window_months`, `window_years` …); `column.<id>` when read from "
                   "a 完成时限 column (`column.md`, `column.ongoing`, `column.external` …)"),

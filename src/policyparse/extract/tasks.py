@@ -20,7 +20,7 @@ from .deadlines import find_deadlines
 from .frequencies import find_frequencies
 from .targets import find_cell_targets, find_targets, indicator_unit
 from .units import rules as unit_rules
-from .units import (canonical_unit, expand_shared_suffix, find_unit_notes,
+from .units import (canonical_unit, expand_shared_suffix, find_unit_notes, is_unit_like,
                     split_known_concatenation, split_unit_list)
 
 # A document reads like a plan when it numbers items or names units or time limits; one
@@ -120,7 +120,7 @@ def body_tasks(doc: Document, outline: Outline, plan_year: int | None) -> list[t
     for item, end in task_items(doc, outline):
         units = find_unit_notes(text, item.start, end)
         kind = _section_kind_of(doc, item)
-        if kind == "non_task" or (kind == "goal" and not units):
+        if kind == "non_task" or (kind in ("goal", "unit_only") and not units):
             continue
         ancestors = item.ancestors()
         section_parts = []
@@ -141,6 +141,9 @@ def body_tasks(doc: Document, outline: Outline, plan_year: int | None) -> list[t
             # 一、杨松县长牵头重点工作: the leader a heading names leads the items under it
             if not any(u.role == "leader" for u in units):
                 units += [_from_heading(u) for u in find_unit_notes(text, hs, anc.head_end) if u.role == "leader"]
+        owner = _duty_owner(doc, item, ancestors)
+        if owner is not None and not any(u.role == "lead" for u in units):
+            units.insert(0, owner)
         deadlines += find_deadlines(text, item.start, end, plan_year)
         path = ([item.attachment] if item.attachment else []) + [
             a.label.path_label if a.label else item_heading_text(doc, a)
@@ -153,6 +156,19 @@ def body_tasks(doc: Document, outline: Outline, plan_year: int | None) -> list[t
             frequencies=find_frequencies(text, item.start, end),
             targets=find_targets(text, item.text_start, end))))  # the label (2.) is no part of 2.50个
     return out
+
+
+def _duty_owner(doc: Document, item: OutlineItem, ancestors: list[OutlineItem]) -> UnitMention | None:
+    """In a section that shares out duties (职责分工), an item titled by a unit's name
+    (2.派出所。配合开展…) is that unit's part: the unit leads it."""
+    duty = outline_rules().duty_section
+    if duty is None or not ancestors or not duty.search(item_heading_text(doc, ancestors[-1])[:12]):
+        return None
+    title = short_title(doc, item)
+    if not title or len(title) > 20 or not is_unit_like(title) or find_unit_notes(title, 0, len(title)):
+        return None
+    start = doc.text.find(title, item.text_start)
+    return UnitMention("lead", title, start, start + len(title), rule="duty_title") if start >= 0 else None
 
 
 def _from_heading(record):

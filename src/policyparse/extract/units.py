@@ -532,6 +532,9 @@ def _inline_phrases(text: str, start: int, end: int,
         ls, le = m.span("list")
         if any(cs <= ls < ce for cs, ce in seen):
             continue
+        by = text.rfind("由", ls, le)
+        if by >= 0:
+            ls = by + 1  # …的操作细则由A会同B负责: the units stand after 由
         leads = _items(text, ls, le)
         while leads and not is_unit_like(text[leads[0][0]:leads[0][1]]):
             leads = leads[1:]  # the lazy match starts at the clause: drop words before the units

@@ -43,6 +43,7 @@ class Rules:
     mark_line: re.Pattern
     title_end: re.Pattern
     title_start: str
+    title_start_after_issuer: tuple[str, ...]
     plan_end: re.Pattern
     max_title_lines: int
     max_title_chars: int
@@ -114,6 +115,7 @@ def rules() -> Rules:
             GAZETTEER, "title_genres",
             rf"的[\u4e00-\u9fff]{{0,4}}?(?:{alternation(list(genres))})(?:[（(][^（）()]{{1,12}}[）)])?$"),
         title_start=str(data["title_start"]),
+        title_start_after_issuer=tuple(data.get("title_start_after_issuer") or ()),
         # a heading may close with a bracketed note: …进度表（截至10月31日）, …方案（试行）
         plan_end=compile_pattern(GAZETTEER, "plan_genres",
                                  rf"(?:{alternation(list(plans))})(?:[（(][^（）()]{{1,12}}[）)])?$"),
@@ -383,6 +385,20 @@ def _is_web_line(text: str) -> bool:
 _WEB_TITLE_SUFFIX = re.compile(r"(?:_[^_]{1,40}){0,2}_[^_]{0,38}(?:网站|门户|官网|平台|网)$")
 
 
+def _title_start(text: str) -> int:
+    """Where a 关于…的通知 title's words begin (at 关于), or at 转发 / 印发 right after the
+    issuer's name (XX办公室转发…的通知); -1 when neither."""
+    r = rules()
+    k = text.find(r.title_start)
+    if k >= 0:
+        return k
+    for verb in r.title_start_after_issuer:
+        k = text.find(verb)
+        if k > 0 and is_org_name(text[:k]):
+            return k
+    return -1
+
+
 def _unwrapped(ln: Line) -> Line:
     """A title line a web copy or a law database sets in book-title marks, 《XX关于…的通知》:
     the title inside them."""
@@ -397,7 +413,7 @@ def _read_title(st: _State) -> None:
     body = _body_lines(st)
     zone = [(i, _unwrapped(ln)) for i, ln in body[: r.header_zone_lines]]
     for n, (i, ln) in enumerate(zone):
-        k = ln.text.find(r.title_start)
+        k = _title_start(ln.text)
         if k < 0:
             continue
         prefix = ln.text[:k]
@@ -553,6 +569,11 @@ def _read_doc_number(st: _State) -> None:
 # -- signature: 发文机关署名 + 成文日期
 
 
+# the issuers' names a joint notice (联合发文) signs with, one a line above the date: seven
+# district bureaus under one 实施方案 are not rare
+MAX_SIGNATURE_ISSUERS = 12
+
+
 def _read_signature(st: _State) -> None:
     start = st.title_range[1] + 1 if st.title_range else 0
     _find_signature(st, [(i, ln) for i, ln in _body_lines(st) if i >= start])
@@ -576,7 +597,8 @@ def _find_signature(st: _State, body: list[tuple[int, Line]]) -> None:
             continue
         orgs: list[int] = []
         p = n - 1
-        while p >= 0 and n - p <= 4 and is_org_name(body[p][1].text) and not _is_mark(body[p][1].text):
+        while p >= 0 and n - p <= MAX_SIGNATURE_ISSUERS and is_org_name(body[p][1].text) \
+                and not _is_mark(body[p][1].text):
             orgs.insert(0, body[p][0])
             p -= 1
         right = ln.style.get("align") == "right"
@@ -638,8 +660,8 @@ def _read_issuers(st: _State) -> None:
                 span = (ln.start, ln.end)
                 break
     # 3. the issuer written in front of 关于 in the title
-    if not names and h.title and r.title_start in h.title:
-        prefix = h.title.split(r.title_start, 1)[0]
+    if not names and h.title and _title_start(h.title) > 0:
+        prefix = h.title[:_title_start(h.title)]
         if prefix and is_org_name(prefix):
             names = split_org_names(prefix)
             if "title" in h.spans:

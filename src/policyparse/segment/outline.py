@@ -35,10 +35,12 @@ class OutlineRules:
     bullet_key_line: re.Pattern | None
     non_task_sections: tuple[str, ...]
     goal_sections: tuple[str, ...]
+    unit_only_sections: tuple[str, ...]
     heading_max_chars: int
     heading_end_punct: str
     heading_bad_start: str
     unit_heading: re.Pattern
+    duty_section: re.Pattern | None
     sub_item_styles: tuple[str, ...]
 
 
@@ -56,10 +58,12 @@ def rules() -> OutlineRules:
                          if data.get("bullet_key_line") else None),
         non_task_sections=tuple(data.get("non_task_sections") or ()),
         goal_sections=tuple(data.get("goal_sections") or ()),
+        unit_only_sections=tuple(data.get("unit_only_sections") or ()),
         heading_max_chars=int(head.get("max_chars", 40)),
         heading_end_punct=str(head.get("end_punctuation", "。；;，,：:")),
         heading_bad_start=str(head.get("bad_start", "〔【[（(")),
         unit_heading=compile_pattern(name, "unit_heading", data["unit_heading"], ("unit",)),
+        duty_section=compile_pattern(name, "duty_section", data["duty_section"]) if data.get("duty_section") else None,
         sub_item_styles=tuple(data.get("sub_item_styles") or ()),
     )
 
@@ -372,13 +376,16 @@ def short_title(doc: Document, item: OutlineItem) -> str | None:
 
 
 def section_kind(title: str) -> str:
-    """"non_task", "goal" or "work" for a section heading's text."""
+    """"non_task", "goal", "unit_only" (附则: its items are tasks only where they charge a
+    unit) or "work" for a section heading's text."""
     r = rules()
     t = re.sub(r"\s", "", title)[:20]
     if any(t.startswith(k) or t == k for k in r.goal_sections):
         return "goal"
     if any(t.startswith(k) for k in r.non_task_sections):
         return "non_task"
+    if any(t.startswith(k) for k in r.unit_only_sections):
+        return "unit_only"
     return "work"
 
 
