@@ -281,3 +281,16 @@ def test_a_quantity_cell_gives_a_goal_for_each_part_it_sets_apart():
 
     s = "重点污染源每月抽查总数的9%，每年全部检查一次；特殊污染源每月抽查市级总数的5%；一般污染源每月比例为2:1"
     assert [(t.value, t.unit) for t in find_cell_targets(s, 0, len(s))] == [(9, "%"), (5, "%")]
+
+
+def test_goals_stated_in_a_plans_opening_paragraph_are_document_targets():
+    """Every quantified goal counts (ANNOTATION §6): the opening paragraph's, before the first item,
+    too; what was done (已建成) is no goal, and the header's cover note is left out."""
+    from policyparse.pipeline import parse_bytes
+
+    doc = parse_bytes("静安区2025年生活垃圾分类工作实施方案\n\n为深入贯彻落实生活垃圾管理条例，已建成52个高标准小区，"
+                      "高质量完成各项工作：全区完成18个高标准生活垃圾分类小区、9个可回收物惠民回收服务点；"
+                      "居住小区和单位生活垃圾分类达标率稳定在95%以上。\n\n一、重点任务\n"
+                      "1.推进源头减量。完成289个投放点微更新。（责任单位：区绿化市容局）\n".encode("utf-8"), "p.txt")
+    assert sorted((t.value, t.unit) for t in doc.targets) == [(9, "个"), (18, "个"), (95, "%")]
+    assert [(t.value, t.unit) for t in doc.tasks[0].targets] == [(289, "个")]

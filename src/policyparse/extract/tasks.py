@@ -196,7 +196,26 @@ def goal_targets(doc: Document, outline: Outline) -> list[Target]:
             stack.extend(child.children)
         for s, e in sorted(spans):
             targets += find_targets(doc.text, s, e, goals=True)
-    return targets
+    return _preamble_targets(doc, outline) + targets
+
+
+def _preamble_targets(doc: Document, outline: Outline) -> list[Target]:
+    """The numbered goals a plan states in its opening paragraph, before its first item
+    (…高质量完成各项工作：全区完成18个高标准小区、…达标率稳定在95%以上): every quantified goal
+    counts (ANNOTATION §6). Header matter (title, 主送, the cover note's 现将…印发) is left out;
+    what was done (已完成, 共建成) the target rules reject."""
+    first = next((it for it in outline.items if it.kind == "item"), None)
+    if first is None:
+        return []
+    spans = sorted(doc.header.spans.values())
+    out: list[Target] = []
+    for b in doc.blocks:
+        if b.kind != "paragraph" or b.start >= first.start:
+            continue
+        if any(s < b.end and b.start < e for s, e in spans):
+            continue
+        out += [t for t in find_targets(doc.text, b.start, b.end) if t.value is not None]
+    return out
 
 
 # ----------------------------------------------------------------------------- tables
