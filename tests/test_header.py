@@ -556,3 +556,16 @@ def test_a_forwarding_notice_without_guanyu_and_seven_joint_issuers():
     h = read_header(doc)
     assert sorted(h.issuers) == sorted(bureaus)
     assert h.attachments == ["2025年工作任务清单"]
+
+
+def test_a_supervision_office_signs_and_heads_its_notice():
+    """督查室 (a government's supervision office) issues 督查通知: its name is an issuer's, and
+    a 附件说明 above it does not swallow it."""
+    from policyparse.ingest.text import read_text
+
+    doc = read_text("铁西区人民政府督查室\n\n关于对城区环境卫生综合整治工作检查情况的\n\n整改通知\n\n"
+                    "仁兴街道办事处、区住建局：\n\n请于5月20日前将问题整改完成。\n\n附件：存在问题\n\n"
+                    "四平市铁西区人民政府督查室\n\n2019年5月15日\n".encode("utf-8"), "x.txt", doc_id="x")
+    h = read_header(doc)
+    assert h.title == "铁西区人民政府督查室关于对城区环境卫生综合整治工作检查情况的整改通知"
+    assert h.issuers == ["四平市铁西区人民政府督查室"] and h.attachments == ["存在问题"]
