@@ -184,3 +184,20 @@ def test_an_item_whose_text_opens_with_a_date():
     assert match_label("1.9月30日前，区建设管理委完成排查").num == 1
     assert match_label("2.10月底前完成整改").num == 2
     assert match_label("1.5万亩高标准农田") is None
+
+
+def test_a_unit_named_before_a_colon_in_a_duty_section_leads_its_item():
+    from policyparse.pipeline import parse_bytes
+
+    doc = parse_bytes("六、部门职责\n(一)区城管执法局：负责年度查处工作计划的制定、组织协调。\n"
+                      "(二)区房管局：指导街镇督促物业服务企业落实日常管理职责。\n".encode("utf-8"), "duty2.txt")
+    assert [[u.unit for u in t.units if u.role == "lead"] for t in doc.tasks] == [["区城管执法局"], ["区房管局"]]
+
+
+def test_an_item_that_only_cites_a_document_is_no_task():
+    from policyparse.pipeline import parse_bytes
+
+    doc = parse_bytes("一、加强执法。区城管执法局每月开展一次联合执法。\n附件：\n\n主要法律法规清单\n\n"
+                      "1、《住宅室内装饰装修管理办法》\n\n2、《上海市城市管理综合行政执法条例》及其《实施办法》\n\n"
+                      "三、改造对象\n改造对象为本区不成套职工住宅，共3.3万平方米，分两年实施。\n".encode("utf-8"), "cite.txt")
+    assert [tuple(t.path) for t in doc.tasks] == [("一",)]

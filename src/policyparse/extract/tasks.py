@@ -118,6 +118,9 @@ def body_tasks(doc: Document, outline: Outline, plan_year: int | None) -> list[t
     out: list[tuple[OutlineItem, Task]] = []
     unit_heading = outline_rules().unit_heading
     for item, end in task_items(doc, outline):
+        citation = outline_rules().citation_only
+        if citation is not None and citation.match(text[item.text_start:end].strip()):
+            continue  # 1、《XX管理办法》: a citation, no work
         units = find_unit_notes(text, item.start, end)
         kind = _section_kind_of(doc, item)
         if kind == "non_task" or (kind in ("goal", "unit_only") and not units):
@@ -164,8 +167,10 @@ def _duty_owner(doc: Document, item: OutlineItem, ancestors: list[OutlineItem]) 
     duty = outline_rules().duty_section
     if duty is None or not ancestors or not duty.search(item_heading_text(doc, ancestors[-1])[:12]):
         return None
-    title = short_title(doc, item)
-    if not title or len(title) > 20 or not is_unit_like(title) or find_unit_notes(title, 0, len(title)):
+    # the unit's name closes the item's title: 1.街道消委办。… or (一)区城管执法局：负责…
+    title = re.match(r"[^。：:，,；;]{2,20}(?=[。：:])", item_heading_text(doc, item))
+    title = title.group().strip() if title else None
+    if not title or not is_unit_like(title) or find_unit_notes(title, 0, len(title)):
         return None
     start = doc.text.find(title, item.text_start)
     return UnitMention("lead", title, start, start + len(title), rule="duty_title") if start >= 0 else None

@@ -36,6 +36,7 @@ class OutlineRules:
     non_task_sections: tuple[str, ...]
     goal_sections: tuple[str, ...]
     unit_only_sections: tuple[str, ...]
+    citation_only: re.Pattern | None
     heading_max_chars: int
     heading_end_punct: str
     heading_bad_start: str
@@ -59,6 +60,7 @@ def rules() -> OutlineRules:
         non_task_sections=tuple(data.get("non_task_sections") or ()),
         goal_sections=tuple(data.get("goal_sections") or ()),
         unit_only_sections=tuple(data.get("unit_only_sections") or ()),
+        citation_only=compile_pattern(name, "citation_only", data["citation_only"]) if data.get("citation_only") else None,
         heading_max_chars=int(head.get("max_chars", 40)),
         heading_end_punct=str(head.get("end_punctuation", "。；;，,：:")),
         heading_bad_start=str(head.get("bad_start", "〔【[（(")),
