@@ -201,3 +201,13 @@ def test_an_item_that_only_cites_a_document_is_no_task():
                       "1、《住宅室内装饰装修管理办法》\n\n2、《上海市城市管理综合行政执法条例》及其《实施办法》\n\n"
                       "三、改造对象\n改造对象为本区不成套职工住宅，共3.3万平方米，分两年实施。\n".encode("utf-8"), "cite.txt")
     assert [tuple(t.path) for t in doc.tasks] == [("一",)]
+
+
+def test_a_duty_section_written_as_paragraphs_opening_with_units():
+    from policyparse.pipeline import parse_bytes
+
+    doc = parse_bytes("六、保障措施\n区财政局要加强资金保障。\n七、职责分工\n\n区住房保障房屋管理局是旧住房成套改造工作牵头部门，负责编制计划。\n\n"
+                      "区财政局负责区级财政资金的保障和落实工作。\n\n乡镇人民政府负责统筹推进辖区内改造工作。\n".encode("utf-8"), "duty3.txt")
+    by_path = {tuple(t.path): [u.unit for u in t.units if u.role == "lead"] for t in doc.tasks}
+    assert by_path[("七",)] == ["区住房保障房屋管理局", "区财政局", "乡镇人民政府"]
+    assert by_path[("六",)] == []  # 区财政局要… outside a duty section is a subject, no unit

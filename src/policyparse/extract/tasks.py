@@ -147,6 +147,7 @@ def body_tasks(doc: Document, outline: Outline, plan_year: int | None) -> list[t
         owner = _duty_owner(doc, item, ancestors)
         if owner is not None and not any(u.role == "lead" for u in units):
             units.insert(0, owner)
+        units += _duty_paragraph_units(doc, item, end, units)
         deadlines += find_deadlines(text, item.start, end, plan_year)
         path = ([item.attachment] if item.attachment else []) + [
             a.label.path_label if a.label else item_heading_text(doc, a)
@@ -174,6 +175,28 @@ def _duty_owner(doc: Document, item: OutlineItem, ancestors: list[OutlineItem]) 
         return None
     start = doc.text.find(title, item.text_start)
     return UnitMention("lead", title, start, start + len(title), rule="duty_title") if start >= 0 else None
+
+
+# a paragraph of a 职责分工 part that opens with a unit and its charge: 区财政局负责…, 区住房保障
+# 房屋管理局是…牵头部门
+_DUTY_PARAGRAPH = re.compile(r"(?:^|\n)[ \t\u3000]*(?P<unit>[^，。；：:、\s（(]{2,20}?)(?=负责|牵头|是)")
+
+
+def _duty_paragraph_units(doc: Document, item: OutlineItem, end: int,
+                          found: list[UnitMention]) -> list[UnitMention]:
+    """A 职责分工 part written as paragraphs, each opening with a unit (七、职责分工 / 区财政局
+    负责… / 乡镇人民政府负责…): each such unit leads its part of the item (ANNOTATION §3: a part
+    headed by a unit's name in a 职责分工 section)."""
+    duty = outline_rules().duty_section
+    if duty is None or not duty.search(item_heading_text(doc, item)[:12]):
+        return []
+    have = {(u.start, u.end) for u in found}
+    out = []
+    for m in _DUTY_PARAGRAPH.finditer(doc.text, item.text_start, end):
+        name = m.group("unit")
+        if is_unit_like(name) and (m.start("unit"), m.end("unit")) not in have:
+            out.append(UnitMention("lead", name, m.start("unit"), m.end("unit"), rule="duty_title"))
+    return out
 
 
 def _from_heading(record):
