@@ -122,3 +122,12 @@ def test_a_quantity_per_period_is_a_target_not_a_frequency():
     for text in ("每年力争完成旅游项目投资30亿元以上。", "每季度完成发明专利30件。", "每月不少于2条"):
         got = find_frequencies(text, 0, len(text))
         assert (got == []) == (not text.startswith("每月")), text
+
+
+def test_a_money_amount_per_period_and_item_is_a_funding_standard_not_a_frequency():
+    from policyparse.extract.frequencies import find_frequencies
+
+    for s in ("管养经费按照每年每公里5000元的标准安排。", "对独居老人每人每月补贴300元。"):
+        assert find_frequencies(s, 0, len(s)) == [], s
+    s = "每季度召开1次联席会议。"
+    assert [(f.period, f.count) for f in find_frequencies(s, 0, len(s))] == [("quarter", 1)]

@@ -569,3 +569,11 @@ def test_a_supervision_office_signs_and_heads_its_notice():
     h = read_header(doc)
     assert h.title == "铁西区人民政府督查室关于对城区环境卫生综合整治工作检查情况的整改通知"
     assert h.issuers == ["四平市铁西区人民政府督查室"] and h.attachments == ["存在问题"]
+
+
+def test_a_sites_greeting_line_is_no_recipient_line():
+    from policyparse.ingest.text import read_text
+
+    doc = read_text("今天是：\n\n加入收藏 | 繁體中文\n\n省政府印发2020年政府工作报告重点工作责任分解通知\n\n"
+                    "一、袁家军省长主抓重点工作\n".encode("utf-8"), "x.txt", doc_id="x")
+    assert read_header(doc).recipients == []

@@ -211,3 +211,12 @@ def test_a_duty_section_written_as_paragraphs_opening_with_units():
     by_path = {tuple(t.path): [u.unit for u in t.units if u.role == "lead"] for t in doc.tasks}
     assert by_path[("七",)] == ["区住房保障房屋管理局", "区财政局", "乡镇人民政府"]
     assert by_path[("六",)] == []  # 区财政局要… outside a duty section is a subject, no unit
+
+
+def test_small_full_stop_labels_and_a_unit_heading_line_in_a_duty_section():
+    from policyparse.pipeline import parse_bytes
+
+    assert match_label("1﹒全省生产总值增长7%以上。").num == 1
+    doc = parse_bytes("四、职责分工\n\n（一）区建设管理委（区水务局）\n\n负责制定区级排水管理体制改革实施方案。\n\n"
+                      "（二）区财政局\n\n负责落实移交排水设施日常运维资金。\n".encode("utf-8"), "duty4.txt")
+    assert [[u.unit for u in t.units if u.role == "lead"] for t in doc.tasks] == [["区建设管理委（区水务局）"], ["区财政局"]]

@@ -54,6 +54,9 @@ def cell(s, role="lead"):
      [("lead", "区公安分局"), ("lead", "区公安消防支队"), ("support", "行业主管部门")]),
     ("本实施方案的操作细则由各牵头单位会同相关责任单位共同制定并负责解释。",
      [("lead", "各牵头单位"), ("support", "相关责任单位")]),
+    # one label a line: 牵头负责领导 (a person), 牵头责任单位, 协同责任单位
+    ("牵头负责领导：刘惠。\n牵头责任单位：省发展改革委。\n协同责任单位：省政府各部门、各直属机构。",
+     [("leader", "刘惠"), ("lead", "省发展改革委"), ("support", "省政府各部门"), ("support", "各直属机构")]),
     # a semicolon typed for the colon; 各 and a kind of body is a collective unit
     ("实施改厕工程。(责任单位;住建局、畜牧局、各乡镇场)", [("lead", "住建局"), ("lead", "畜牧局"), ("lead", "各乡镇场")]),
     ("（主体责任：各营业网点，监督责任：市工商局）", [("lead", "各营业网点"), ("support", "市工商局")]),

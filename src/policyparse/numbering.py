@@ -54,7 +54,7 @@ class Label:
         """The label as the gold path writes it: "三", "（一）", "1", "（1）", "①"."""
         t = self.text.strip()
         if self.style in ("cn_dun", "arabic_dot"):
-            return t.rstrip("、．.，,")
+            return t.rstrip("、．.，,﹒")
         if self.style == "arabic_half_paren":
             return t.rstrip(")）")
         if self.style == "bullet":  # its place among its siblings: 1, 2, 3 …

@@ -168,9 +168,11 @@ def _duty_owner(doc: Document, item: OutlineItem, ancestors: list[OutlineItem]) 
     duty = outline_rules().duty_section
     if duty is None or not ancestors or not duty.search(item_heading_text(doc, ancestors[-1])[:12]):
         return None
-    # the unit's name closes the item's title: 1.街道消委办。… or (一)区城管执法局：负责…
-    title = re.match(r"[^。：:，,；;]{2,20}(?=[。：:])", item_heading_text(doc, item))
-    title = title.group().strip() if title else None
+    # the unit's name closes the item's title: 1.街道消委办。… or (一)区城管执法局：负责…, or is
+    # the whole first line, the duty below it: (一)区建设管理委（区水务局） / 负责制定…
+    head = item_heading_text(doc, item)
+    title = re.match(r"[^。：:，,；;]{2,20}(?=[。：:])", head)
+    title = title.group().strip() if title else (head if 2 <= len(head) <= 24 and item.end > item.head_end else None)
     if not title or not is_unit_like(title) or find_unit_notes(title, 0, len(title)):
         return None
     start = doc.text.find(title, item.text_start)

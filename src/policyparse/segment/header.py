@@ -703,8 +703,8 @@ def _scan_recipients(st: _State, begin: int, lenient: bool = False) -> bool:
              and i not in meta and not ln.text.startswith("【")][:6]
     for n, (i, ln) in enumerate(after):
         text = ln.text
-        if re.match(r"\d", text):
-            continue  # 2023-01-05 10:00 区人民政府办公室: a page's dateline
+        if re.match(r"\d", text) or text.startswith(r.site_furniture):
+            continue  # 2023-01-05 10:00 区人民政府办公室: a page's dateline; 今天是：, 当前位置：
         if lenient and match_label(text):
             return False  # the body has begun: the 主送 stands above it or nowhere
         # a long 主送 list wraps: 「…人民政府，市政府各部门，」 / 「有关单位：」
