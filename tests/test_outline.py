@@ -220,3 +220,13 @@ def test_small_full_stop_labels_and_a_unit_heading_line_in_a_duty_section():
     doc = parse_bytes("四、职责分工\n\n（一）区建设管理委（区水务局）\n\n负责制定区级排水管理体制改革实施方案。\n\n"
                       "（二）区财政局\n\n负责落实移交排水设施日常运维资金。\n".encode("utf-8"), "duty4.txt")
     assert [[u.unit for u in t.units if u.role == "lead"] for t in doc.tasks] == [["区建设管理委（区水务局）"], ["区财政局"]]
+
+
+def test_a_duty_item_that_opens_with_its_unit_and_a_background_section():
+    from policyparse.pipeline import parse_bytes
+
+    doc = parse_bytes("一、基本情况\n（一）拟移交设施情况。本区公共排水设施目前主要由区水务管理事务中心管理。\n"
+                      "二、职责分工\n（1）区水务局负责本行政区域内河湖、泵闸的管理。\n"
+                      "（2）区财政局会同区水务局积极争取市补资金，并分配下达资金。\n".encode("utf-8"), "duty5.txt")
+    assert [tuple(t.path) for t in doc.tasks] == [("二", "（1）"), ("二", "（2）")]
+    assert [[u.unit for u in t.units if u.role == "lead"] for t in doc.tasks] == [["区水务局"], ["区财政局"]]

@@ -171,7 +171,7 @@ def _duty_owner(doc: Document, item: OutlineItem, ancestors: list[OutlineItem]) 
     # the unit's name closes the item's title: 1.街道消委办。… or (一)区城管执法局：负责…, or is
     # the whole first line, the duty below it: (一)区建设管理委（区水务局） / 负责制定…
     head = item_heading_text(doc, item)
-    title = re.match(r"[^。：:，,；;]{2,20}(?=[。：:])", head)
+    title = re.match(r"[^。：:，,；;]{2,20}(?=[。：:])", head) or _DUTY_SUBJECT.match(head)
     title = title.group().strip() if title else (head if 2 <= len(head) <= 24 and item.end > item.head_end else None)
     if not title or not is_unit_like(title) or find_unit_notes(title, 0, len(title)):
         return None
@@ -182,6 +182,8 @@ def _duty_owner(doc: Document, item: OutlineItem, ancestors: list[OutlineItem]) 
 # a paragraph of a 职责分工 part that opens with a unit and its charge: 区财政局负责…, 区住房保障
 # 房屋管理局是…牵头部门
 _DUTY_PARAGRAPH = re.compile(r"(?:^|\n)[ \t\u3000]*(?P<unit>[^，。；：:、\s（(]{2,20}?)(?=负责|牵头|是)")
+# …and an item of it that opens the same way: （1）区水务局负责… / （2）区财政局会同区水务局…
+_DUTY_SUBJECT = re.compile(r"[^，。；：:、\s（(]{2,20}?(?=负责|牵头|会同|是)")
 
 
 def _duty_paragraph_units(doc: Document, item: OutlineItem, end: int,
