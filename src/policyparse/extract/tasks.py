@@ -171,9 +171,12 @@ def _duty_owner(doc: Document, item: OutlineItem, ancestors: list[OutlineItem]) 
     # the unit's name closes the item's title: 1.街道消委办。… or (一)区城管执法局：负责…, or is
     # the whole first line, the duty below it: (一)区建设管理委（区水务局） / 负责制定…
     head = item_heading_text(doc, item)
-    title = re.match(r"[^。：:，,；;]{2,20}(?=[。：:])", head) or _DUTY_SUBJECT.match(head)
-    title = title.group().strip() if title else (head if 2 <= len(head) <= 24 and item.end > item.head_end else None)
-    if not title or not is_unit_like(title) or find_unit_notes(title, 0, len(title)):
+    candidates = [m.group().strip() for m in (re.match(r"[^。：:，,；;]{2,20}(?=[。：:])", head),
+                                              _DUTY_SUBJECT.match(head)) if m]
+    if 2 <= len(head) <= 24 and item.end > item.head_end:
+        candidates.append(head)
+    title = next((c for c in candidates if is_unit_like(c) and not find_unit_notes(c, 0, len(c))), None)
+    if title is None:
         return None
     start = doc.text.find(title, item.text_start)
     return UnitMention("lead", title, start, start + len(title), rule="duty_title") if start >= 0 else None
