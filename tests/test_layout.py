@@ -591,3 +591,16 @@ def test_a_forums_anti_copy_strings_are_dropped_from_line_ends():
 def test_markdown_heading_marks_are_no_part_of_the_text():
     assert paragraphs("# 关于印发2019年工作要点的通知\n\n## 一、工作目标\n")[:2] == [
         "关于印发2019年工作要点的通知", "一、工作目标"]
+
+
+def test_the_bodys_numbering_after_a_one_cell_per_line_table_is_no_row_of_it():
+    """An indicator table flattened one cell per line, then 三、改革任务 / （一）… / 1．…: the body
+    goes on; a table whose rows are grouped under 一、 / （一） from its first row stays whole."""
+    text = ("二、改革目标\n\n指标名称\n\n目标\n\n指标类型\n\n管道养护抽查合格率\n\n95%以上\n\n定量\n\n"
+            "防汛抢险处置效率\n\n不发生积水\n\n定性\n\n三、改革任务\n\n（一）推进平稳有序移交\n\n"
+            "1．区级动员部署：建立区级排水管理体制改革工作小组，压实工作责任。\n")
+    assert "三、改革任务" in paragraphs(text) and any(p.startswith("1．区级动员部署") for p in paragraphs(text))
+    grouped = ("工作任务\n\n具体要求\n\n牵头处室\n\n配合处室\n\n一、以公开助力经济平稳健康发展\n\n"
+               "（一）加强涉及市场主体的信息公开。\n\n1.加大帮扶政策的公开力度，促进稳就业。\n\n局道路运输处\n\n"
+               "市交通管理总站\n\n2.建立审批问题的办理和反馈机制。\n\n局计划投资处\n\n局审批管理处\n")
+    assert tables(grouped) and "一、以公开助力经济平稳健康发展" not in paragraphs(grouped)
