@@ -12,7 +12,7 @@ import re
 
 from ..components import component
 from ..model import Deadline, Document, Frequency, Target, Task, UnitMention
-from ..segment.outline import (Outline, OutlineItem, carries_action,
+from ..segment.outline import (Outline, OutlineItem, carries_action, in_spans,
                                item_heading_text, only_sub_items_below, rules as outline_rules,
                                section_kind, short_title, subtree_end)
 from ..segment.tables import TaskRow, TaskTable
@@ -116,9 +116,8 @@ def task_items(doc: Document, outline: Outline) -> list[tuple[OutlineItem, int]]
 def body_tasks(doc: Document, outline: Outline, plan_year: int | None) -> list[tuple[OutlineItem, Task]]:
     text = doc.text
     out: list[tuple[OutlineItem, Task]] = []
-    unit_heading = outline_rules().unit_heading
+    unit_heading, citation = outline_rules().unit_heading, outline_rules().citation_only
     for item, end in task_items(doc, outline):
-        citation = outline_rules().citation_only
         if citation is not None and citation.match(text[item.text_start:end].strip()):
             continue  # 1、《XX管理办法》: a citation, no work
         units = find_unit_notes(text, item.start, end)
@@ -165,8 +164,7 @@ def body_tasks(doc: Document, outline: Outline, plan_year: int | None) -> list[t
 def _duty_owner(doc: Document, item: OutlineItem, ancestors: list[OutlineItem]) -> UnitMention | None:
     """In a section that shares out duties (职责分工), an item titled by a unit's name
     (2.派出所。配合开展…) is that unit's part: the unit leads it."""
-    duty = outline_rules().duty_section
-    if duty is None or not ancestors or not duty.search(item_heading_text(doc, ancestors[-1])[:12]):
+    if not ancestors or not _shares_duties(doc, ancestors[-1]):
         return None
     # the unit's name closes the item's title: 1.街道消委办。… or (一)区城管执法局：负责…, or is
     # the whole first line, the duty below it: (一)区建设管理委（区水务局） / 负责制定…
@@ -182,11 +180,18 @@ def _duty_owner(doc: Document, item: OutlineItem, ancestors: list[OutlineItem]) 
     return UnitMention("lead", title, start, start + len(title), rule="duty_title") if start >= 0 else None
 
 
-# a paragraph of a 职责分工 part that opens with a unit and its charge: 区财政局负责…, 区住房保障
-# 房屋管理局是…牵头部门
-_DUTY_PARAGRAPH = re.compile(r"(?:^|\n)[ \t\u3000]*(?P<unit>[^，。；：:、\s（(]{2,20}?)(?=负责|牵头|是)")
+# the unit that opens a part of a 职责分工 section, before its charge
+_UNIT_BEFORE_CHARGE = r"[^，。；：:、\s（(]{2,20}?"
+# a paragraph of such a part: 区财政局负责…, 区住房保障房屋管理局是…牵头部门
+_DUTY_PARAGRAPH = re.compile(rf"(?:^|\n)[ \t\u3000]*(?P<unit>{_UNIT_BEFORE_CHARGE})(?=负责|牵头|是)")
 # …and an item of it that opens the same way: （1）区水务局负责… / （2）区财政局会同区水务局…
-_DUTY_SUBJECT = re.compile(r"[^，。；：:、\s（(]{2,20}?(?=负责|牵头|会同|是)")
+_DUTY_SUBJECT = re.compile(rf"{_UNIT_BEFORE_CHARGE}(?=负责|牵头|会同|是)")
+
+
+def _shares_duties(doc: Document, node: OutlineItem) -> bool:
+    """Is ``node`` a section that shares out duties (二、职责分工, 部门职责 …)?"""
+    duty = outline_rules().duty_section
+    return duty is not None and duty.search(item_heading_text(doc, node)[:12]) is not None
 
 
 def _duty_paragraph_units(doc: Document, item: OutlineItem, end: int,
@@ -194,8 +199,7 @@ def _duty_paragraph_units(doc: Document, item: OutlineItem, end: int,
     """A 职责分工 part written as paragraphs, each opening with a unit (七、职责分工 / 区财政局
     负责… / 乡镇人民政府负责…): each such unit leads its part of the item (ANNOTATION §3: a part
     headed by a unit's name in a 职责分工 section)."""
-    duty = outline_rules().duty_section
-    if duty is None or not duty.search(item_heading_text(doc, item)[:12]):
+    if not _shares_duties(doc, item):
         return []
     have = {(u.start, u.end) for u in found}
     out = []
@@ -242,12 +246,10 @@ def _preamble_targets(doc: Document, outline: Outline) -> list[Target]:
     first = next((it for it in outline.items if it.kind == "item"), None)
     if first is None:
         return []
-    spans = sorted(doc.header.spans.values())
+    spans = list(doc.header.spans.values())
     out: list[Target] = []
     for b in doc.blocks:
-        if b.kind != "paragraph" or b.start >= first.start:
-            continue
-        if any(s < b.end and b.start < e for s, e in spans):
+        if b.kind != "paragraph" or b.start >= first.start or in_spans(b, spans):
             continue
         out += [t for t in find_targets(doc.text, b.start, b.end) if t.value is not None]
     return out

@@ -715,10 +715,7 @@ def _rows_from_cells(chunks: list[tuple[str, int]], roles: list[str], start_line
     if roles[0] != "seq":
         # no 序号 to anchor the rows: the cells up to the body that follows go through
         # the grid assignment, which reads the rows from the cells' roles
-        stop = next((k for k, (c, _) in enumerate(chunks)
-                     if rules().attachment.match(c) or (match_label(c) and len(c) > SECTION_ROW_MAX_CHARS * 2)
-                     or _outline_resumes(chunks, k)),
-                    len(chunks))
+        stop = _body_after_cells(chunks)
         pieces = [(c, True) for c, _ in chunks[:stop] if c]
         rows = assign_grid(pieces, roles)
         return rows, (chunks[stop - 1][1] if stop else start_line)
@@ -809,19 +806,31 @@ def _rows_from_cells(chunks: list[tuple[str, int]], roles: list[str], start_line
     return rows, end
 
 
-def _outline_resumes(chunks: list[tuple[str, int]], k: int) -> bool:
-    """The body's numbering goes on after a table: a heading 三、改革任务 followed at once by an
-    item of a deeper style (（一）推进… or 1．…), not by a row's cells. A table whose rows are
-    grouped under such headings (一、以公开助力… / （一）加强… / 1.…) opens with one: a heading
-    that comes only after rows without any is the body's."""
-    label = match_label(chunks[k][0].strip())
-    if label is None or label.style not in ("cn_dun", "chapter") or k == 0:
-        return False
-    if any((m := match_label(c.strip())) is not None and m.style == label.style for c, _ in chunks[:k] if c):
-        return False
-    nxt = next((c for c, _ in chunks[k + 1:] if c), None)
-    deeper = match_label(nxt.strip()) if nxt else None
-    return deeper is not None and deeper.style != label.style and deeper.num == 1
+def _body_after_cells(chunks: list[tuple[str, int]]) -> int:
+    """Where the body goes on after the cells of a table without 序号: an attachment mark, a
+    long numbered paragraph, or the body's numbering resuming — a heading 三、改革任务 followed
+    at once by the first item of a deeper style (（一）推进… or 1．…), not by a row's cells. A
+    table whose rows are grouped under such headings (一、以公开助力… / （一）加强… / 1.…) opens
+    with one: a heading that comes only after rows without any is the body's. One pass: the
+    heading styles seen so far are kept, not looked for again before every cell."""
+    headed: set[str] = set()  # heading styles (一、, 第一章) the cells so far opened with
+    for k, (c, _) in enumerate(chunks):
+        if rules().attachment.match(c):
+            return k
+        label = match_label(c) if c else None
+        if label is None:
+            continue
+        if len(c) > SECTION_ROW_MAX_CHARS * 2:
+            return k
+        if label.style not in ("cn_dun", "chapter"):
+            continue
+        if k > 0 and label.style not in headed:
+            nxt = next((x for x, _ in chunks[k + 1:] if x), None)
+            deeper = match_label(nxt) if nxt else None
+            if deeper is not None and deeper.style != label.style and deeper.num == 1:
+                return k
+        headed.add(label.style)
+    return len(chunks)
 
 
 def _next_item(rows: list[list], cell: str) -> tuple[int, str, int] | None:

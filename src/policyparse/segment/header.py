@@ -660,9 +660,10 @@ def _read_issuers(st: _State) -> None:
                 span = (ln.start, ln.end)
                 break
     # 3. the issuer written in front of 关于 in the title
-    if not names and h.title and _title_start(h.title) > 0:
-        prefix = h.title[:_title_start(h.title)]
-        if prefix and is_org_name(prefix):
+    k = _title_start(h.title) if not names and h.title else -1
+    if k > 0:
+        prefix = h.title[:k]
+        if is_org_name(prefix):
             names = split_org_names(prefix)
             if "title" in h.spans:
                 s = h.spans["title"][0]

@@ -174,7 +174,7 @@ def build_outline(doc: Document, skip: list[tuple[int, int]] | None = None) -> O
         raw = doc.text[b.start:b.end]
         text = raw.strip()
         lead = len(raw) - len(raw.lstrip())
-        if _in_spans(b, skip):
+        if in_spans(b, skip):
             current = None
             if r.attachment_list.match(text):
                 stack, child_styles = [], {}  # 附件：… (header matter) ends the body's numbering
@@ -267,7 +267,8 @@ def _continued_count(text: str, stack: list[OutlineItem]) -> Label | None:
     return None
 
 
-def _in_spans(b: Block, spans: list[tuple[int, int]]) -> bool:
+def in_spans(b: Block, spans: list[tuple[int, int]]) -> bool:
+    """Does block ``b`` overlap any of ``spans`` (header matter, say)?"""
     return any(b.start < e and s < b.end for s, e in spans)
 
 
@@ -277,7 +278,7 @@ def _continues(doc: Document, blocks: list[Block], i: int, skip) -> bool:
     if i + 1 >= len(blocks):
         return False
     nb = blocks[i + 1]
-    if nb.kind != "paragraph" or _in_spans(nb, skip):
+    if nb.kind != "paragraph" or in_spans(nb, skip):
         return False
     nxt = doc.text[nb.start:nb.end].strip()
     return not (match_label(nxt) or _is_short_unpunctuated(nxt) or rules().attachment.match(nxt))
