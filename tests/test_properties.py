@@ -97,3 +97,11 @@ def test_adversarial_runs_finish_fast(name):
     assert seconds < 30, f"{name}: {seconds:.1f} s for 50,000 characters"  # generous: ~1-3 s
     if doc is not None:
         _check_document(doc)
+
+
+def test_normaliser_is_idempotent_where_a_bracket_turns_full_width_beside_a_space():
+    """Found by the property above: 㐀) 㐀 gave 㐀） 㐀, whose space a second pass dropped."""
+    for s in ("㐀) 㐀", "(一) 加强组织领导", "区教育局: 区财政局"):
+        out = normalize_text(s)
+        assert normalize_text(out) == out, s
+    assert normalize_text("(一) 加强组织领导") == "（一）加强组织领导"

@@ -43,9 +43,11 @@ def normalize_text(s: str) -> str:
     if not s:
         return s
     s = s.replace("\r\n", "\n").replace("\r", "\n").translate(_ZERO_WIDTH).translate(_WIDTH)
+    # punctuation first: a bracket it turns full-width (㐀) 㐀 → 㐀） 㐀) is a CJK mark whose space
+    # the next step drops; the other order left that space for a second pass (not idempotent)
+    s = _ASCII_PUNCT_BY_HAN.sub(lambda m: _FULL_WIDTH[m.group()], s)
     s = _SPACE_BETWEEN_CJK.sub("", s)
     s = _SPACE_DIGIT_CJK.sub("", s)
-    s = _ASCII_PUNCT_BY_HAN.sub(lambda m: _FULL_WIDTH[m.group()], s)
     s = _TRAILING_SPACE.sub("", s)
     s = _DOC_NUMBER_BRACKETS.sub(r"〔\1〕", s)
     return s
