@@ -401,3 +401,63 @@ def test_page_tree_is_walked_only_when_a_page_repeats_or_fails(monkeypatch):
     doc = read_bytes(pdf_page_tree_repeats(), "repeats.pdf")
     assert walks == [1] and doc.meta.page_count == 1
     assert any("page tree lists" in w for w in doc.warnings)
+
+
+# ----------------------------------------------------------------------------- characters into pieces
+
+
+def _pdf_with_text_objects(objects: list[tuple[str, float, tuple]]) -> bytes:
+    """A one-page PDF written by pdfium: one text object (Helvetica) per ``(text, size,
+    matrix)``, the matrix (a, b, c, d, e, f) placing it on the page."""
+    import ctypes
+    import io
+
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as raw
+
+    pdf = pdfium.PdfDocument.new()
+    page = pdf.new_page(400, 400)
+    font = raw.FPDFText_LoadStandardFont(pdf.raw, b"Helvetica")
+    for text, size, matrix in objects:
+        obj = raw.FPDFPageObj_CreateTextObj(pdf.raw, font, size)
+        wide = (text + "\0").encode("utf-16-le")
+        raw.FPDFText_SetText(obj, ctypes.cast(ctypes.create_string_buffer(wide, len(wide)),
+                                              raw.FPDF_WIDESTRING))
+        raw.FPDFPageObj_Transform(obj, *matrix)
+        raw.FPDFPage_InsertObject(page.raw, obj)
+    assert raw.FPDFPage_GenerateContent(page.raw)
+    buf = io.BytesIO()
+    pdf.save(buf)
+    return buf.getvalue()
+
+
+def _pieces(data: bytes) -> list[Piece]:
+    from policyparse.ingest.pdf_text import _page_pieces, open_pdf
+
+    page = open_pdf(data)[0]
+    return _page_pieces(page, page.get_height())
+
+
+def test_a_straight_text_object_is_one_piece_a_rotated_one_a_piece_per_character():
+    # the reader takes a shortcut for the characters of an unrotated object (one baseline):
+    # it must not carry it over to a rotated object, whose characters climb (1 degree:
+    # the glyphs still stand side by side, so only the matrix tells)
+    cos, sin = 0.99985, 0.01745
+    pieces = _pieces(_pdf_with_text_objects([("Straight", 12.0, (1, 0, 0, 1, 40, 300)),
+                                             ("Tilted", 12.0, (cos, sin, -sin, cos, 40, 100))]))
+    straight = [p for p in pieces if p.top < 200]  # top-down coordinates: y 300 is near the top
+    tilted = [p for p in pieces if p.top > 200]
+    assert [p.text for p in straight] == ["Straight"]
+    assert straight[0].size == pytest.approx(12.0)
+    assert "".join(p.text for p in tilted) == "Tilted"
+    assert len(tilted) == len("Tilted")  # one baseline each, so a piece each
+    assert len({round(p.top, 2) for p in tilted}) == len("Tilted")
+
+
+def test_a_gap_inside_an_object_splits_it_into_pieces_of_one_line():
+    pieces = _pieces(_pdf_with_text_objects([("ab      cd", 10.0, (1, 0, 0, 1, 40, 300))]))
+    line = sorted(pieces, key=lambda p: p.x0)
+    assert [p.text for p in line] == ["ab", "cd"]  # the spaces are geometry, not text
+    assert line[0].top == line[1].top and line[0].bottom == line[1].bottom
+    assert line[0].size == line[1].size == 10.0
+    assert line[1].x0 - line[0].x1 > 10  # six spaces of 10-point Helvetica
