@@ -230,3 +230,18 @@ def test_a_duty_item_that_opens_with_its_unit_and_a_background_section():
                       "（2）区财政局会同区水务局积极争取市补资金，并分配下达资金。\n".encode("utf-8"), "duty5.txt")
     assert [tuple(t.path) for t in doc.tasks] == [("二", "（1）"), ("二", "（2）")]
     assert [[u.unit for u in t.units if u.role == "lead"] for t in doc.tasks] == [["区水务局"], ["区财政局"]]
+
+
+def test_a_heading_that_is_a_units_name_leads_the_items_under_it():
+    """十五、省商务厅 / (一)… (二)…: a part headed by a unit's name (its place, a body's suffix)
+    makes the unit the lead of its items; a topic heading that ends like a unit does not."""
+    from policyparse.pipeline import parse_bytes
+
+    doc = parse_bytes("十五、省人力资源和社会保障厅\n(一)积极开展新型农村社会养老保险试点工作。\n"
+                      "(二)研究制定新型农村社会养老保险实施方案。\n十六、省商务厅\n(一)“家电下乡”销售达到10亿元。\n"
+                      "十七、打造区域物流中心\n(一)建设公路港物流园区。\n(二)完善冷链配送网络。\n"
+                      "十八、区域医疗中心\n(一)推进医联体建设。\n(二)提升急诊急救能力。\n".encode("utf-8"), "heads.txt")
+    leads = {tuple(t.path): [u.unit for u in t.units if u.role == "lead"] for t in doc.tasks}
+    assert leads[("十五", "（一）")] == leads[("十五", "（二）")] == ["省人力资源和社会保障厅"]
+    assert leads[("十六", "（一）")] == ["省商务厅"]
+    assert leads[("十七", "（一）")] == leads[("十八", "（一）")] == []

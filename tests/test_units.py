@@ -298,3 +298,20 @@ def test_bare_scopes_wait_for_the_name_that_completes_them():
 
 def test_a_role_descriptor_before_the_names_is_no_part_of_them():
     assert notes("整改要求：由包片单位县气象局负责清除。") == [("lead", "县气象局")]
+
+
+@pytest.mark.parametrize("text,expected", [
+    # key-value lines of an inspection plan: 牵头科室 / 配合科室, 发起部门
+    ("牵头科室：学前教育和职业教育科\n配合科室：各有关科室\n", [("lead", "学前教育和职业教育科"), ("support", "各有关科室")]),
+    ("（发起部门：市园林局；配合部门：市市场监管局）", [("lead", "市园林局"), ("support", "市市场监管局")]),
+    # 分别牵头 / 分别负责: each unit leads its part; 分别 is no part of a name
+    ("（审批处、人事处分别牵头，各有关处室配合）", [("lead", "审批处"), ("lead", "人事处"), ("support", "各有关处室")]),
+    ("（救助处、养老处分别负责）", [("lead", "救助处"), ("lead", "养老处")]),
+])
+def test_inspection_labels_and_separate_leads(text, expected):
+    assert notes(text) == expected
+
+
+def test_a_triangle_marks_the_lead_unit_of_a_cell():
+    # Zhejiang's 责任清单: ▲发改局，各部门 (带▲的为牵头单位): the marked unit leads, the others support
+    assert cell("▲税务局,财政局,各镇乡(街道)") == [("lead", "税务局"), ("support", "财政局"), ("support", "各镇乡(街道)")]
