@@ -577,3 +577,19 @@ def test_a_sites_greeting_line_is_no_recipient_line():
     doc = read_text("今天是：\n\n加入收藏 | 繁體中文\n\n省政府印发2020年政府工作报告重点工作责任分解通知\n\n"
                     "一、袁家军省长主抓重点工作\n".encode("utf-8"), "x.txt", doc_id="x")
     assert read_header(doc).recipients == []
+
+
+def test_the_recipients_after_a_pages_metadata_table_and_a_damaged_doc_number():
+    from policyparse.pipeline import parse_bytes
+
+    # the title only in a metadata table (a Markdown copy of the page's infobox): the 主送 follows it
+    doc = parse_bytes("标题: | 博山区教体局2021年抽查计划 | ||\n---|---|---|---|\n索引号: | /2021-5168325 | 文号: | |\n"
+                      "发文日期: | 2021-03-08 | 发布机构: | 博山区教育和体育局 |\n全区各学校,校外培训机构,机关各科室、中心:\n"
+                      "为全面推动监管全覆盖,现制定抽查工作计划:\n一、抽查时间安排\n2021年抽查计划在12月份前完成。\n"
+                      .encode("utf-8"), "meta.txt")
+    assert doc.header.recipients == ["全区各学校", "校外培训机构", "机关各科室、中心"]
+    # a 发文字号 that lost its 〕 and 号 in the copy stands between the title and the 主送
+    doc = parse_bytes("关于印发《省民政厅2020年政务公开工作要点》的通知\n辽民办函〔2020〕111号\n 辽民函〔2020111 \n"
+                      "机关各处室,省民政事务服务中心: \n现将《省民政厅2020年政务公开工作要点》印发给你们,请认真贯彻落实。\n"
+                      .encode("utf-8"), "damaged.txt")
+    assert doc.header.recipients == ["机关各处室", "省民政事务服务中心"]

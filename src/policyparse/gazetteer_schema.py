@@ -55,7 +55,7 @@ YAML_SCHEMAS: dict[str, dict] = {
         "peoples": "words", "short_stoplist": "words",
     },
     "official.yaml": {
-        "doc_number": "regex", "doc_number_line": "regex", "date_arabic": "regex",
+        "doc_number": "regex", "doc_number_line": "regex", "doc_number_damaged": "regex", "date_arabic": "regex",
         "date_chinese": "regex", "date_iso": "regex", "mark_line": "regex",
     },
     "html.yaml": {

@@ -686,6 +686,10 @@ def _read_recipients(st: _State) -> None:
         begin = st.title_range[1]
     elif "doc_number" in h.spans:  # no title line: the 主送 follows the 发文字号
         begin = max(i for i, ln in enumerate(st.lines) if ln.start <= h.spans["doc_number"][0])
+    elif _meta_block(st).pairs:  # the title only in a page's metadata block: the 主送 follows the block
+        block = _meta_block(st)
+        last = max(start for _key, start, _end, _n in block.pairs)
+        begin = max([*block.lines, max(i for i, ln in enumerate(st.lines) if ln.start <= last)])
     else:
         return
     # web metadata lines (• 发布日期：…, 【字号) between the title and the 主送 do not count
@@ -713,7 +717,8 @@ def _scan_recipients(st: _State, begin: int, lenient: bool = False) -> bool:
         while text.endswith(("，", ",", "、", "；", ";")) and k + 1 < len(after) and k - n < 3:
             k += 1
             text += after[k][1].text
-        if _is_mark(text) or r.doc_number_line.match(text) or _full_date_line(text) or _is_web_line(text):
+        if (_is_mark(text) or r.doc_number_line.match(text) or official.patterns().doc_number_damaged.match(text)
+                or _full_date_line(text) or _is_web_line(text)):
             continue
         if "关于" in text and r.title_end.search(text) and not re.search(r"[：:]$", text):
             continue  # the title again (a web copy repeats it, 发文字号 glued before it)
