@@ -140,3 +140,12 @@ def test_a_labelled_time_limit_in_a_note_reads_as_a_deadline_cell():
     assert got == [("ongoing", "全年", "label.ongoing")]
     text = "（牵头单位：区教育局，完成时限：2024年6月底前）"
     assert [d.date for d in find_deadlines(text, 0, len(text), 2024)] == [dt.date(2024, 6, 30)]
+
+
+def test_a_limit_counted_from_an_event_is_external_and_no_target():
+    from policyparse.extract.targets import find_targets
+
+    text = "（二）抽查公示。在抽查检查完成之日起15个工作日内，将抽查检查结果录入检查工作平台。"
+    found = find_deadlines(text, 0, len(text), 2021)
+    assert [(d.kind, d.date) for d in found] == [("external", None)]
+    assert find_targets(text, 0, len(text)) == []  # 15个工作日 is a time, not a goal

@@ -294,3 +294,10 @@ def test_goals_stated_in_a_plans_opening_paragraph_are_document_targets():
                       "1.推进源头减量。完成289个投放点微更新。（责任单位：区绿化市容局）\n".encode("utf-8"), "p.txt")
     assert sorted((t.value, t.unit) for t in doc.targets) == [(9, "个"), (18, "个"), (95, "%")]
     assert [(t.value, t.unit) for t in doc.tasks[0].targets] == [(289, "个")]
+
+
+def test_a_breakdown_after_its_goal_and_an_amount_in_dollars():
+    text = "力争引进10亿元以上项目8个，其中50亿元以上项目2个、100亿元以上项目1个，实际利用外资2.25亿美元以上。"
+    got = [(t.raw, t.value, t.unit, t.comparator) for t in find_targets(text, 0, len(text))]
+    assert got == [("力争引进10亿元以上项目8个", 8.0, "个", "="), ("50亿元以上项目2个", 2.0, "个", "="),
+                   ("100亿元以上项目1个", 1.0, "个", "="), ("实际利用外资2.25亿美元以上", 2.25, "亿美元", ">=")]

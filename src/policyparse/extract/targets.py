@@ -154,7 +154,9 @@ def _number_ok(text: str, s: int, start: int = 0) -> bool:
 
 # what may stand before a count that opens its clause: nothing, a label, 为 / 对 / 给
 # a separator and the short object of the next goal of a list (，月季 / 、旅游厕所)
-_LISTED_OBJECT = re.compile(r"[、，,]\s*[\u4e00-\u9fff“”]{1,10}")
+# (…项目8个，其中50亿元以上项目2个、100亿元以上项目1个: the object may carry the amount that
+# qualifies it, and 其中 opens the breakdown of the goal before)
+_LISTED_OBJECT = re.compile(r"[、，,]\s*(?:[\u4e00-\u9fff“”]|\d+(?:\.\d+)?[万亿]?美?元(?:及以上|以上)?){1,10}")
 _OPENS_CLAUSE = re.compile(r"\s*(?:[（(]?\d{1,2}[)）.．、]|[（(][一二三四五六七八九十]{1,3}[）)]|[一二三四五六七八九十]{1,3}、)?\s*[为对给向]?")
 # …and the goal verb stands this close after it (50个小区新增…)
 OBJECT_FIRST_VERB_MAX = 20
@@ -257,6 +259,8 @@ def find_targets(text: str, start: int, end: int, *, goals: bool = False) -> lis
         if sep:
             obj_end = cmp_end + sep.start()
         raw_start = verb_m.start() if verb_m is not None else (prev_count_end + 1 if listed else vs)
+        if listed and text.startswith("其中", raw_start):
+            raw_start += 2  # the breakdown's opener is no part of its goal
         shared = verb_m is not None and verb_m.start() < prev_goal_end
         if shared:
             # a verb the list shares: this goal's raw opens after the goal before it
