@@ -604,3 +604,30 @@ def test_the_bodys_numbering_after_a_one_cell_per_line_table_is_no_row_of_it():
                "（一）加强涉及市场主体的信息公开。\n\n1.加大帮扶政策的公开力度，促进稳就业。\n\n局道路运输处\n\n"
                "市交通管理总站\n\n2.建立审批问题的办理和反馈机制。\n\n局计划投资处\n\n局审批管理处\n")
     assert tables(grouped) and "一、以公开助力经济平稳健康发展" not in paragraphs(grouped)
+
+
+def test_a_table_whose_cells_were_glued_together():
+    """No separator between cells: the header's names run together over short lines, each row
+    is a line opened by its 序号 glued to its first word, the units' names close the row."""
+    text = ("山西省2021年度部门联合双随机抽查工作计划（修订版）\n地市序号抽查任务名称抽查\n类型\n抽查事项抽查对象\n抽查检查起止时间发起部门配合部门\n\n\n"
+            "1绿化施工企业的双随机抽查定向园林绿化工程建设太原市园林绿化企业抽查比例不低于10%市园林局市市场监管局\n"
+            "2对旅行社经营情况的双随机抽查定向证照情况太原市旅行社3%市文旅局市交通局、\n市市场监管局\n"
+            "3对农药生产经营主体的双随机抽查定向1.农药生产经营许可证;2.农药产品标签太原市农药生产经营主体"
+            "抽查比例不低于5%市农业农村局市委办公室\n")
+    blocks = recover_blocks(text)
+    tables = [b for kind, b in blocks if kind == "table"]
+    assert len(tables) == 1
+    header, *rows = tables[0]
+    assert header == ["地市序号", "抽查任务名称", "抽查类型抽查事项抽查对象抽查检查起止时间", "发起部门", "配合部门"]
+    assert [r[0] for r in rows] == ["1", "2", "3"]
+    assert rows[0][1].startswith("绿化施工企业") and rows[0][1].endswith("抽查比例不低于10%")
+    assert rows[0][3:] == ["市园林局", "市市场监管局"]
+    assert rows[1][3:] == ["市文旅局", "市交通局、市市场监管局"]  # the wrapped cell joins its row
+    assert rows[2][3:] == ["市农业农村局", "市委办公室"]  # 市委办 is no name when 公室 follows
+
+
+def test_lines_opened_by_numbers_are_no_glued_table_without_its_header():
+    text = "工作安排\n1月底前完成摸底排查工作。\n2月底前制定整改方案。\n3月底前完成整改。\n"
+    assert all(kind == "paragraph" for kind, _ in recover_blocks(text))
+    text = "序号抽查任务名称发起部门\n1月份完成摸底\n2月份制定方案\n3月份完成整改\n"  # months, not serials
+    assert all(kind == "paragraph" for kind, _ in recover_blocks(text))

@@ -71,7 +71,9 @@ YAML_SCHEMAS: dict[str, dict] = {
         "unit_suffixes": "words", "unit_collective_starts": "words", "empty_cell_marks": "words",
         "deadline_cell": "regex", "unit_role_tail": "regex",
         "jammer_run": "regex", "jammer_mixed_token": "regex", "jammer_min_tokens": "int",
-        "jammer_min_mixed": "int",
+        "jammer_min_mixed": "int", "glued_header_max_lines": "int", "glued_header_line_max_chars": "int",
+        "glued_continuation_max_chars": "int", "glued_min_rows": "int", "glued_row_serial": "regex",
+        "glued_unit_column": "regex", "glued_unit": "regex",
     },
     "outline.yaml": {
         "styles": ("rules", _OUTLINE_STYLE), "chinese_ordinal": "regex", "attachment": "regex",

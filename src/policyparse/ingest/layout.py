@@ -39,6 +39,7 @@ from ..columns import (coined_column_name, column_role, is_measure_word, is_year
 from ..gazetteer import alternation, compile_pattern, load_yaml, str_list
 from ..hanzi import to_simplified
 from ..numbering import match_label, read_num
+from .tables_glued import glued_table
 from .tables_text import PAGE_NUMBER_LINE, _is_cell, _rows, _table_end, _table_starts
 
 GAZETTEER = "layout.yaml"
@@ -147,7 +148,8 @@ def recover_blocks(text: str) -> list[tuple[str, object]]:
     at_start = True
     while i < n:
         found = (_tab_table(lines, i) or _record_table(lines, i) or _pipe_table(lines, i)
-                 or _cell_table(lines, i) or _line_table(lines, i) or _space_table(lines, i))
+                 or _cell_table(lines, i) or _line_table(lines, i) or _space_table(lines, i)
+                 or glued_table(lines, i))
         if found:
             end, tables = found
             # a detector gives tables, and the lines around them it kept as paragraphs (which

@@ -1,0 +1,178 @@
+"""Tables whose cells were glued together: no tab, pipe or space between them.
+
+A page's text taken without separators (an HTML table read cell by cell and
+concatenated, a PDF table copied as text) keeps a table's rows on lines of their
+own but runs each row's cells into one string, and its header's column names into
+one or a few short lines::
+
+    地市序号抽查任务名称抽查
+    类型
+    …抽查检查起止时间发起部门配合部门
+    1绿化施工企业…抽查比例不低于10%;抽查14—10市园林局市市场监管局
+    2对旅行社经营情况的双随机抽查…1/1—12市文旅局市交通局、
+    市市场监管局
+
+The header is known by its words (a 序号, a task column, the unit columns), the rows
+by the 序号 sequence that opens each line (1绿化…, 2对旅行社…). Cell borders inside a
+row are lost, except where a row ends in the names of units: when the header's last
+columns are unit columns, those names are peeled off the row's end (the first
+leads where the header names a lead column before a support column). The row's
+text is the task. The cues live in ``gazetteers/layout.yaml`` (``glued_*``).
+"""
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+
+from ..columns import column_role
+from ..gazetteer import compile_pattern, load_yaml
+from ..numbering import match_label
+
+GAZETTEER = "layout.yaml"
+
+
+@dataclass(frozen=True)
+class GluedRules:
+    header_max_lines: int
+    header_line_max_chars: int
+    continuation_max_chars: int
+    min_rows: int
+    serial: re.Pattern  # a row's opening 序号, glued to its first word
+    unit_column: re.Pattern  # a unit column's name inside the glued header
+    unit: re.Pattern  # one unit's name at a row's end
+    sentence: re.Pattern
+
+
+@functools.lru_cache(maxsize=1)
+def rules() -> GluedRules:
+    data = load_yaml(GAZETTEER)
+    rx = functools.partial(compile_pattern, GAZETTEER)
+    return GluedRules(
+        header_max_lines=int(data["glued_header_max_lines"]),
+        header_line_max_chars=int(data["glued_header_line_max_chars"]),
+        continuation_max_chars=int(data["glued_continuation_max_chars"]),
+        min_rows=int(data["glued_min_rows"]),
+        serial=rx("glued_row_serial", str(data["glued_row_serial"]), ("serial",)),
+        unit_column=rx("glued_unit_column", str(data["glued_unit_column"])),
+        unit=rx("glued_unit", str(data["glued_unit"])),
+        sentence=re.compile(r"[。，,；;：:！？!?]"),
+    )
+
+
+def _serial(line: str) -> int | None:
+    m = rules().serial.match(line)
+    return int(m.group("serial")) if m else None
+
+
+def glued_table(lines: list[str], i: int):
+    """``(end, [rows])`` when line ``i`` opens a glued header followed by rows, else None."""
+    r = rules()
+    first = lines[i].strip()
+    if "序号" not in first or len(first) > r.header_line_max_chars or r.sentence.search(first):
+        return None
+    header = [first]
+    j = i + 1
+    while True:
+        if j >= len(lines) or len(header) > r.header_max_lines:
+            return None
+        s = lines[j].strip()
+        if not s:
+            j += 1
+            continue
+        if _serial(s) == 1:
+            break
+        if len(s) > r.header_line_max_chars or r.sentence.search(s) or _serial(s) is not None:
+            return None
+        header.append(s)
+        j += 1
+    cells = _header_cells("".join(header))
+    if cells is None:
+        return None
+    rows: list[list[str]] = []
+    end = j
+    while j < len(lines):
+        s = lines[j].strip()
+        if not s:
+            j += 1
+            continue
+        serial = _serial(s)
+        if serial == len(rows) + 1:
+            rows.append([str(serial), s[len(str(serial)):]])
+        elif (rows and serial is None and len(s) <= r.continuation_max_chars
+              and match_label(s) is None):
+            rows[-1][1] += s  # a cell's text wrapped onto a line of its own (市市场监管局)
+        else:
+            break
+        j += 1
+        end = j
+    if len(rows) < r.min_rows:
+        return None
+    roles = [column_role(c) for c in cells]
+    unit_roles = [role for role in roles if role in ("lead", "support")]
+    table = [cells]
+    for serial, text in rows:
+        table.append(_row(serial, text, roles, unit_roles))
+    return end, [table]
+
+
+def _header_cells(header: str) -> list[str] | None:
+    """The glued header cut into cells: what runs up to 序号, the task column's name, the
+    columns between it and the unit columns (their borders lost, one cell), and each unit
+    column. None unless it holds a 序号 and a task column."""
+    seq_end = header.find("序号") + 2
+    rest = header[seq_end:]
+    # the task column: the shortest opening of what follows 序号 that names a task or its details
+    task = next((rest[:n] for n in range(2, min(12, len(rest)) + 1)
+                 if column_role(rest[:n]) in ("task", "detail")), None)
+    if task is None:
+        return None
+    if rest[len(task):len(task) + 2] in ("名称", "内容", "事项"):
+        task = rest[:len(task) + 2]  # 抽查任务 | 名称: the name goes on
+    units = list(rules().unit_column.finditer(rest, len(task)))
+    middle_end = units[0].start() if units else len(rest)
+    cells = [header[:seq_end], task]
+    if middle_end > len(task):
+        cells.append(rest[len(task):middle_end])
+    cells += [m.group() for m in units]
+    return cells
+
+
+def _row(serial: str, text: str, roles: list[str | None], unit_roles: list[str]) -> list[str]:
+    """A row laid on the header's columns: the serial, the text in the task column, and the
+    unit names at the text's end in the unit columns."""
+    row = [serial, text] + [""] * (len(roles) - 2)
+    if not unit_roles:
+        return row
+    names, start = _trailing_units(text)
+    if not names:
+        return row
+    row[1] = text[:start]
+    lead_cols = [c for c, role in enumerate(roles) if role == "lead"]
+    support_cols = [c for c, role in enumerate(roles) if role == "support"]
+    if lead_cols and support_cols and lead_cols[0] < support_cols[0]:
+        # 发起部门 | 配合部门: one unit starts the work, the others join it
+        row[lead_cols[0]] = names[0]
+        row[support_cols[0]] = "、".join(names[1:])
+    else:
+        row[(lead_cols or support_cols)[0]] = "、".join(names)
+    return row
+
+
+def _trailing_units(text: str) -> tuple[list[str], int]:
+    """The units' names that close ``text`` (…14—10市园林局市市场监管局) and where they start;
+    each name is cut where the rest still reads as names to the end."""
+    unit = rules().unit.pattern
+    tail = re.search(rf"(?:{unit})(?:[、，,]?(?:{unit}))*[、，,]?$", text)
+    if tail is None:
+        return [], len(text)
+    names = []
+    pos = tail.start()
+    one = re.compile(rf"(?P<name>{unit})[、，,]?(?=(?:(?:{unit})[、，,]?)*$)")
+    while pos < len(text):
+        m = one.match(text, pos)
+        if m is None:
+            return [], len(text)
+        names.append(m.group("name"))
+        pos = m.end()
+    return names, tail.start()
