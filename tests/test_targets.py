@@ -301,3 +301,13 @@ def test_a_breakdown_after_its_goal_and_an_amount_in_dollars():
     got = [(t.raw, t.value, t.unit, t.comparator) for t in find_targets(text, 0, len(text))]
     assert got == [("力争引进10亿元以上项目8个", 8.0, "个", "="), ("50亿元以上项目2个", 2.0, "个", "="),
                    ("100亿元以上项目1个", 1.0, "个", "="), ("实际利用外资2.25亿美元以上", 2.25, "亿美元", ">=")]
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("区城管执法局遴选10至20个住宅小区先行先试。", [("遴选10至20个住宅小区先行先试", 10.0, "个", ">=")]),
+    ("按照“四上”企业数量的3-5%抽查企业", [("按照“四上”企业数量的3-5%", 3.0, "%", ">=")]),
+    ("抽查比例达到90%～95%。", [("抽查比例达到90%～95%", 90.0, "%", ">=")]),
+    ("2024-2026年建成30个示范点。", [("建成30个示范点", 30.0, "个", "=")]),  # years, not a range of points
+])
+def test_a_range_is_a_goal_of_at_least_its_lower_end(text, expected):
+    assert [(t.raw, t.value, t.unit, t.comparator) for t in find_targets(text, 0, len(text))] == expected

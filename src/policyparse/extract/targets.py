@@ -122,6 +122,20 @@ def _comparator(text: str, s: int, e: int, clause_lo: int) -> tuple[str, int]:
     return "=", e
 
 
+# the lower end of a range written before a number: 10至 / 3- / 90%～ (ANNOTATION §6 is silent on
+# ranges; the annotators of sets I and T read 3-5% and 10至20个 as at least the lower end)
+_RANGE_LOW = re.compile(r"(?P<low>\d+(?:\.\d+)?)\s*%?\s*(?:至|到|~|～|－|—|-)\s*$")
+
+
+def _range_low(text: str, s: int, clause_lo: int) -> tuple[float, int] | None:
+    """``(lower end, its offset)`` when the number at ``s`` closes a range, else None."""
+    m = _RANGE_LOW.search(text, max(clause_lo, s - 14), s)
+    if m is None:
+        return None
+    low = parse_number(m.group("low"))
+    return (low, m.start("low")) if low is not None else None
+
+
 def _in_title_or_citation(text: str, pos: int, lo: int) -> bool:
     if inside_brackets(text, pos, max(lo, pos - 200), _TITLE_BRACKETS):
         return True
@@ -190,7 +204,14 @@ def find_targets(text: str, start: int, end: int, *, goals: bool = False) -> lis
         if r.reject_fact.search(text, lo, s):
             continue
         cmp, raw_end = _comparator(text, s, e, lo)
-        raw_start = last_in_clause.get(lo, lo)
+        low = _range_low(text, s, lo)
+        floor_read = None
+        if low is not None and low[0] <= value:
+            # 3-5% / 90%～95%: the range's floor is the goal
+            value, cmp = low[0], ">="
+            if out and out[-1].unit == "%" and out[-1].start <= low[1] < out[-1].end:
+                floor_read = out.pop()  # the floor read as a goal of its own (90% of 90%～95%)
+        raw_start = floor_read.start if floor_read else last_in_clause.get(lo, lo)
         while raw_start < s and text[raw_start] in "、和及 ":
             raw_start += 1
         metric = _metric(text, raw_start, s) or (out[-1].metric if out and out[-1].end > lo else None)
@@ -250,6 +271,9 @@ def find_targets(text: str, start: int, end: int, *, goals: bool = False) -> lis
         cmp, cmp_end = _comparator(text, vs, e, lo)
         if cmp_end > e and cmp == ">=" and text[cmp_end:cmp_end + 1] == "的":
             continue
+        low = _range_low(text, vs, lo)
+        if low is not None and low[0] <= value:
+            value, cmp = low[0], ">="  # 遴选10至20个: the range's floor is the goal
         if _qualifies_a_counted_noun(text, e, hi, verbs):
             continue  # 投资10亿元以上制造业重大项目611个: the goal is the 611个 that follows
         # the raw: verb … number unit … object, up to 、 or the clause end
