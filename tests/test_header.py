@@ -593,3 +593,13 @@ def test_the_recipients_after_a_pages_metadata_table_and_a_damaged_doc_number():
                       "机关各处室,省民政事务服务中心: \n现将《省民政厅2020年政务公开工作要点》印发给你们,请认真贯彻落实。\n"
                       .encode("utf-8"), "damaged.txt")
     assert doc.header.recipients == ["机关各处室", "省民政事务服务中心"]
+
+
+def test_a_pages_title_with_its_sites_name_after_a_dash():
+    from policyparse.pipeline import parse_bytes
+
+    doc = parse_bytes("六安市人民政府关于2021年重点工作及责任分解的通知-欧洲杯网络平台\n字号:\n"
+                      "各县区人民政府,市开发区管委,市政府各部门、各直属机构:\n一、确保完成全年主要预期目标\n"
+                      "1.地区生产总值增长8.5%以上。\n".encode("utf-8"), "site.txt")
+    assert doc.header.title == "六安市人民政府关于2021年重点工作及责任分解的通知"
+    assert doc.header.issuers == ["六安市人民政府"]

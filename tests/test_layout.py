@@ -631,3 +631,15 @@ def test_lines_opened_by_numbers_are_no_glued_table_without_its_header():
     assert all(kind == "paragraph" for kind, _ in recover_blocks(text))
     text = "序号抽查任务名称发起部门\n1月份完成摸底\n2月份制定方案\n3月份完成整改\n"  # months, not serials
     assert all(kind == "paragraph" for kind, _ in recover_blocks(text))
+
+
+def test_a_page_of_a_paginated_copy_opens_its_list_past_one():
+    """[接上页] 33.… 34.… 三、… （八）… 36.…: an excerpt of a longer list, all on one line."""
+    text = ("[接上页] 33.建设农村学校教师周转房,解决教师住宿问题。(教育厅、财政厅) 34.推进农村寄宿制学校建设,"
+            "改善农村就学环境。(教育厅、发展改革委) 35.加大对欠发达地区义务教育的财政转移支付力度。(财政厅) "
+            "三、创新发展职业教育 (八)大力发展职业教育 36.把职业教育摆在更加突出的位置。(教育厅、人力资源和社会保障厅)")
+    paras = [p for k, p in recover_blocks(text) if k == "paragraph"]
+    assert [p[:3] for p in paras] == ["[接上", "33.", "34.", "35.", "三、创", "(八)", "36."]
+    # a number that no later label continues opens nothing
+    text = "今年完成改造工作。 12.5万平方米的任务已下达各街道。 另有3.2万平方米待定。"
+    assert len([p for k, p in recover_blocks(text) if k == "paragraph"]) == 1

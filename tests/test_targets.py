@@ -311,3 +311,11 @@ def test_a_breakdown_after_its_goal_and_an_amount_in_dollars():
 ])
 def test_a_range_is_a_goal_of_at_least_its_lower_end(text, expected):
     assert [(t.raw, t.value, t.unit, t.comparator) for t in find_targets(text, 0, len(text))] == expected
+
+
+def test_an_indicator_and_its_value_with_a_comparator_need_no_verb():
+    text = "3.全员劳动生产率46000元/人以上。"
+    assert [(t.raw, t.value, t.unit, t.comparator) for t in find_targets(text, 0, len(text))] == [
+        ("全员劳动生产率46000元/人以上", 46000.0, "元/人", ">=")]
+    text = "城区绿地面积120公顷。"  # no comparator, no verb: no goal is stated
+    assert find_targets(text, 0, len(text)) == []

@@ -315,3 +315,9 @@ def test_inspection_labels_and_separate_leads(text, expected):
 def test_a_triangle_marks_the_lead_unit_of_a_cell():
     # Zhejiang's 责任清单: ▲发改局，各部门 (带▲的为牵头单位): the marked unit leads, the others support
     assert cell("▲税务局,财政局,各镇乡(街道)") == [("lead", "税务局"), ("support", "财政局"), ("support", "各镇乡(街道)")]
+
+
+def test_industrial_parks_are_units_and_townships_and_streets_one_collective():
+    assert notes("(牵头单位:县政府园区发展服务中心;责任单位:新材料产业园、商贸物流园等)") == [
+        ("lead", "县政府园区发展服务中心"), ("support", "新材料产业园"), ("support", "商贸物流园")]
+    assert notes("（责任单位：县农业农村局、各乡镇、街道）") == [("lead", "县农业农村局"), ("lead", "各乡镇、街道")]

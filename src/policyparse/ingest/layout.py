@@ -1662,7 +1662,8 @@ def _label_cuts(text: str) -> list[int]:
     seg_start = 0
     attachments = [m.start() for m in r.attachment.finditer(text)
                    if m.start() == 0 or text[m.start() - 1] in r.boundary_before]
-    for m in _LABEL_CANDIDATE.finditer(text):
+    candidates = list(_LABEL_CANDIDATE.finditer(text))
+    for idx, m in enumerate(candidates):
         p = m.start()
         while attachments and attachments[0] < p:
             stack, last_num = [], {}
@@ -1697,6 +1698,14 @@ def _label_cuts(text: str) -> list[int]:
             stack[-1] = [style, num]  # the count goes on in another style: （三） after （2）
         elif num == 1 or (last_num.get(style) and num == last_num[style] + 1):
             stack.append([style, num])
+        elif not stack and _continued_later(text, candidates, idx, style, num):
+            # an excerpt of a longer list (a page of a paginated copy: [接上页] 33.… 34.…) opens
+            # past 1: the next label of its style goes on from it
+            stack.append([style, num])
+        elif stack and style not in styles and _heading_follows(text, candidates, idx):
+            # …35.…。 三、创新发展职业教育 （八）大力发展职业教育 36.…: the excerpt's outer
+            # levels open past 1 too, each a heading over the items that go on
+            stack.insert(0, [style, num])
         else:
             continue
         last_num[style] = num
@@ -1705,6 +1714,24 @@ def _label_cuts(text: str) -> list[int]:
         cuts.append(p)
         seg_start = p + len(m.group())
     return cuts
+
+
+def _continued_later(text: str, candidates: list[re.Match], idx: int, style: str, num: int) -> bool:
+    """The next label of ``style`` after candidate ``idx`` numbers ``num + 1`` and stands after
+    a sentence end: the two open items of one list."""
+    for m in candidates[idx + 1:]:
+        if (m.lastgroup or "") != style:
+            continue
+        q = m.start()
+        return _label_number(m.group(), style) == num + 1 and q > 0 and text[q - 1] in rules().boundary_before + " \u3000"
+    return False
+
+
+def _heading_follows(text: str, candidates: list[re.Match], idx: int) -> bool:
+    """What follows candidate ``idx`` up to the next label is a heading (short, no sentence)."""
+    m = candidates[idx]
+    end = candidates[idx + 1].start() if idx + 1 < len(candidates) else len(text)
+    return _is_heading(text[m.end():end])
 
 
 # 责任单位：区卫健局、各镇（街道）卫生院 — a short labelled line with no sentence in it

@@ -382,7 +382,9 @@ def _is_web_line(text: str) -> bool:
 
 
 # 标题_栏目_网站名, as CMS pages title themselves
-_WEB_TITLE_SUFFIX = re.compile(r"(?:_[^_]{1,40}){0,2}_[^_]{0,38}(?:网站|门户|官网|平台|网)$")
+# a page's <title>: 标题_栏目_网站名, 标题-网站名, 标题 | 网站名 (the site's name ends like one)
+_WEB_TITLE_SUFFIX = re.compile(r"(?:\s*[_|｜]\s*[^_|｜]{1,40}){0,2}\s*(?:[_|｜]|\s*[-—–]\s*)[^_|｜\-—–]{0,38}"
+                               r"(?:网站|门户|官网|平台|网)$")
 
 
 def _title_start(text: str) -> int:
