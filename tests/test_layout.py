@@ -643,3 +643,21 @@ def test_a_page_of_a_paginated_copy_opens_its_list_past_one():
     # a number that no later label continues opens nothing
     text = "今年完成改造工作。 12.5万平方米的任务已下达各街道。 另有3.2万平方米待定。"
     assert len([p for k, p in recover_blocks(text) if k == "paragraph"]) == 1
+
+
+def test_a_document_sharing_sites_copy_with_a_table_glued_into_its_running_text():
+    """The site's page marks (1、 2、 …) open each page, even inside a cell; the table's header
+    and rows run on in one line with no separator: rows are cut at the serials glued to a word,
+    units read from what follows each row's last sentence."""
+    text = ("重点任务责任分工表.docx\n《重点任务责任分工表.docx》由会员分享,可在线阅读,更多相关《重点任务责任分工表.docx》"
+            "请在第壹文秘上搜索。\n1、重点任务责任分工表序号工作内容目标任务责任单位备注1加强生活垃圾分类宣传发动。"
+            "2021年2月底前,知晓率达90%以上。市委宣传部(市文明办)、市城管委,市文广旅局等部门,各区(市)县政府"
+            "2完善生活垃圾回收利用体系,优化社区回收设施布局。2021年2月底前,基本建成回收利用体系。市商务局,市\n"
+            "2、住建局、市城管委3加强家庭源危险废物处置的规范化管理,完善处置体系。市生态环境局,各区(市)县政府\n")
+    tables = [b for kind, b in recover_blocks(text) if kind == "table"]
+    assert len(tables) == 1
+    header, *rows = tables[0]
+    assert header == ["序号", "工作内容", "目标任务", "责任单位", "备注"]
+    assert [r[0] for r in rows] == ["1", "2", "3"]  # 2021年2月 holds no serial
+    assert rows[1][3] == "市商务局,市住建局、市城管委"  # the page mark inside the cell is gone
+    assert rows[0][1].endswith("知晓率达90%以上。") and rows[2][3] == "市生态环境局,各区(市)县政府"

@@ -321,3 +321,8 @@ def test_industrial_parks_are_units_and_townships_and_streets_one_collective():
     assert notes("(牵头单位:县政府园区发展服务中心;责任单位:新材料产业园、商贸物流园等)") == [
         ("lead", "县政府园区发展服务中心"), ("support", "新材料产业园"), ("support", "商贸物流园")]
     assert notes("（责任单位：县农业农村局、各乡镇、街道）") == [("lead", "县农业农村局"), ("lead", "各乡镇、街道")]
+
+
+def test_a_name_followed_by_etc_departments_is_that_unit():
+    assert cell("市住建局、市文广旅局等部门,各区(市)县政府") == [
+        ("lead", "市住建局"), ("lead", "市文广旅局"), ("lead", "各区(市)县政府")]

@@ -73,7 +73,8 @@ YAML_SCHEMAS: dict[str, dict] = {
         "jammer_run": "regex", "jammer_mixed_token": "regex", "jammer_min_tokens": "int",
         "jammer_min_mixed": "int", "glued_header_max_lines": "int", "glued_header_line_max_chars": "int",
         "glued_continuation_max_chars": "int", "glued_min_rows": "int", "glued_row_serial": "regex",
-        "glued_unit_column": "regex", "glued_unit": "regex",
+        "glued_unit_column": "regex", "glued_unit": "regex", "glued_inline_serial_not_before": "str",
+        "doc_share_blurb": "regex",
     },
     "outline.yaml": {
         "styles": ("rules", _OUTLINE_STYLE), "chinese_ordinal": "regex", "attachment": "regex",

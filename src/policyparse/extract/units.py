@@ -193,6 +193,8 @@ def _trim(text: str, s: int, e: int) -> tuple[int, int]:
                 e = s + m.start()
         if text[s:e].endswith("等") and e - s > 1:
             e -= 1
+        elif text[s:e].endswith(("等部门", "等单位")) and e - s > 3:
+            e -= 3  # 市文广旅局等部门: the unit named, 等部门 the ones left unnamed
         if (s, e) == before:
             break
     return s, e

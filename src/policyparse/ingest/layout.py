@@ -39,7 +39,7 @@ from ..columns import (coined_column_name, column_role, is_measure_word, is_year
 from ..gazetteer import alternation, compile_pattern, load_yaml, str_list
 from ..hanzi import to_simplified
 from ..numbering import match_label, read_num
-from .tables_glued import glued_table
+from .tables_glued import glued_table, inline_glued_table
 from .tables_text import PAGE_NUMBER_LINE, _is_cell, _rows, _table_end, _table_starts
 
 GAZETTEER = "layout.yaml"
@@ -86,6 +86,7 @@ class LayoutRules:
     jammer_mixed_token: re.Pattern
     jammer_min_tokens: int
     jammer_min_mixed: int
+    doc_share_blurb: re.Pattern
 
 
 def _list(data: dict, key: str) -> tuple[str, ...]:
@@ -124,6 +125,7 @@ def rules() -> LayoutRules:
         jammer_mixed_token=rx("jammer_mixed_token", str(data["jammer_mixed_token"])),
         jammer_min_tokens=int(data["jammer_min_tokens"]),
         jammer_min_mixed=int(data["jammer_min_mixed"]),
+        doc_share_blurb=rx("doc_share_blurb", str(data["doc_share_blurb"])),
     )
 
 
@@ -139,6 +141,8 @@ def recover_blocks(text: str) -> list[tuple[str, object]]:
     # rule lines carry no text
     lines = ["" if ln.strip() == "|" else _without_jammer(_MARKDOWN_HEADING.sub("", ln))
              for ln in _box_to_pipes(text).split("\n")]
+    if rules().doc_share_blurb.search(text, 0, DOC_SHARE_BLURB_ZONE):
+        lines = _without_page_marks(lines)
     out: list[tuple[str, object]] = []
     i, n = 0, len(lines)
     # a document that is one line is run-on however short it is
@@ -164,6 +168,14 @@ def recover_blocks(text: str) -> list[tuple[str, object]]:
         line = lines[i].strip()
         if line.count("|") == 1 and (line.endswith("|") or line.startswith("|")):
             line = line.strip("|").strip()  # a table's title row, left with its one pipe
+        inline = inline_glued_table(line) if "序号" in line and len(line) > rules().run_on_min_chars // 2 else None
+        if inline is not None:
+            # a table glued into running text, cells and all (…分工表序号工作内容…1将生活垃圾…)
+            before, rows = inline
+            out.extend(split_run_on(before, at_start=at_start, one_line=one_line) if before.strip() else [])
+            out.append(("table", rows))
+            i += 1
+            continue
         glued_end = _glued_table_end(lines, i)
         if glued_end is not None:
             # a header glued into running text whose rows run on over the next long lines:
@@ -178,6 +190,30 @@ def recover_blocks(text: str) -> list[tuple[str, object]]:
                                for k, p in out) <= SITE_PREAMBLE_MAX_CHARS
             out.extend(split_run_on(line, at_start=at_start, one_line=one_line))
         i += 1
+    return out
+
+
+# the blurb of a document-sharing site's copy stands in its first lines
+DOC_SHARE_BLURB_ZONE = 400
+
+
+def _without_page_marks(lines: list[str]) -> list[str]:
+    """A document-sharing site's copy opens each page of the document with its number
+    (1、 2、 3、…), often inside a sentence or a cell (…市商务局，市 / 2、住建局…): the marks go,
+    and a page that opens inside a sentence joins the line before it."""
+    out: list[str] = []
+    page = 1
+    for line in lines:
+        mark = re.match(rf"\s*{page}、", line)
+        if mark is None:
+            out.append(line)
+            continue
+        rest = line[mark.end():]
+        if page > 1 and out and out[-1].strip() and out[-1].rstrip()[-1] not in "。；;！!？?：:":
+            out[-1] = out[-1].rstrip() + rest
+        else:
+            out.append(rest)
+        page += 1
     return out
 
 

@@ -41,6 +41,7 @@ class GluedRules:
     serial: re.Pattern  # a row's opening 序号, glued to its first word
     unit_column: re.Pattern  # a unit column's name inside the glued header
     unit: re.Pattern  # one unit's name at a row's end
+    inline_serial: str  # what may not follow a row's serial inside running text (2月, 3个)
     sentence: re.Pattern
 
 
@@ -56,6 +57,7 @@ def rules() -> GluedRules:
         serial=rx("glued_row_serial", str(data["glued_row_serial"]), ("serial",)),
         unit_column=rx("glued_unit_column", str(data["glued_unit_column"])),
         unit=rx("glued_unit", str(data["glued_unit"])),
+        inline_serial=str(data["glued_inline_serial_not_before"]),
         sentence=re.compile(r"[。，,；;：:！？!?]"),
     )
 
@@ -135,14 +137,60 @@ def _header_cells(header: str) -> list[str] | None:
     if middle_end > len(task):
         cells.append(rest[len(task):middle_end])
     cells += [m.group() for m in units]
+    if units and rest[units[-1].end():]:
+        cells.append(rest[units[-1].end():])  # the columns after the units (备注)
     return cells
+
+
+def inline_glued_table(line: str) -> tuple[str, list[list[str]]] | None:
+    """A glued table inside a run-on line (…责任分工表序号工作内容目标任务责任单位备注1将生活垃圾…
+    (管委会)2完善…): ``(the text before its header, its rows)``. The rows are cut where the
+    next serial stands glued to a word (2完善), each looked for after the row before it."""
+    r = rules()
+    k = line.find("序号")
+    if k < 0:
+        return None
+    first = _inline_serial_at(line, k + 2, 1)
+    if first is None or first - k > r.header_line_max_chars:
+        return None
+    cells = _header_cells(line[k:first])
+    if cells is None:
+        return None
+    roles = [column_role(c) for c in cells]
+    unit_roles = [role for role in roles if role in ("lead", "support")]
+    rows: list[list[str]] = []
+    pos, n = first, 1
+    while True:
+        nxt = _inline_serial_at(line, pos + len(str(n)) + 1, n + 1)
+        rows.append(_row(str(n), line[pos + len(str(n)):nxt if nxt is not None else len(line)], roles, unit_roles))
+        if nxt is None:
+            break
+        pos, n = nxt, n + 1
+    if len(rows) < r.min_rows:
+        return None
+    return line[:k], [cells] + rows
+
+
+def _inline_serial_at(line: str, start: int, n: int) -> int | None:
+    """Where the serial ``n`` opens a row in running text from ``start``: glued to a word's
+    first character, no digit before it, no measure or date after it (2021年2月底前 holds none)."""
+    m = re.compile(rf"(?<![\d.．%第])(?:{n})(?=[\u4e00-\u9fff“《])(?![{rules().inline_serial}])").search(line, start)
+    return m.start() if m else None
 
 
 def _row(serial: str, text: str, roles: list[str | None], unit_roles: list[str]) -> list[str]:
     """A row laid on the header's columns: the serial, the text in the task column, and the
-    unit names at the text's end in the unit columns."""
+    units at the text's end in the unit columns: what follows the row's last sentence when it
+    reads as a list of units (…达90%以上。市委宣传部、市城管委，各区（市）县政府), else the unit
+    names glued to the row's end (…14—10市园林局市市场监管局)."""
     row = [serial, text] + [""] * (len(roles) - 2)
     if not unit_roles:
+        return row
+    cut = max(text.rfind("。"), text.rfind("；"))
+    tail = text[cut + 1:].strip() if cut >= 0 else ""
+    if tail and _unit_list(tail):
+        row[1] = text[:cut + 1]
+        row[roles.index(unit_roles[0])] = tail
         return row
     names, start = _trailing_units(text)
     if not names:
@@ -157,6 +205,21 @@ def _row(serial: str, text: str, roles: list[str | None], unit_roles: list[str])
     else:
         row[(lead_cols or support_cols)[0]] = "、".join(names)
     return row
+
+
+_BRACKETED = re.compile(r"[（(][^（）()]*[）)]")
+
+
+def _unit_list(text: str) -> bool:
+    """Every piece of ``text`` between 、 and commas names a unit (its suffix, brackets aside)
+    or a collective (各…, …等部门)."""
+    from .layout import rules as layout_rules
+
+    lr = layout_rules()
+    pieces = [p.strip() for p in re.split(r"[、，,]", text)]
+    return bool(pieces) and all(
+        p and len(p) <= 30 and (_BRACKETED.sub("", p).endswith(lr.unit_suffixes) or p.startswith(lr.unit_collective_starts))
+        for p in pieces)
 
 
 def _trailing_units(text: str) -> tuple[list[str], int]:
