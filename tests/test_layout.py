@@ -661,3 +661,22 @@ def test_a_document_sharing_sites_copy_with_a_table_glued_into_its_running_text(
     assert [r[0] for r in rows] == ["1", "2", "3"]  # 2021年2月 holds no serial
     assert rows[1][3] == "市商务局,市住建局、市城管委"  # the page mark inside the cell is gone
     assert rows[0][1].endswith("知晓率达90%以上。") and rows[2][3] == "市生态环境局,各区(市)县政府"
+
+
+def test_a_one_cell_per_line_table_with_sub_rows_by_year_and_a_category_set_one_character_a_line():
+    cells = ["类别", "序号", "主要任务", "节点", "指标数", "责任单位", "配合单位",
+             "1.\n分\n类\n投\n放", "1", "创建达标分类小区（累计数）", "2018年", "345个", "各街道办事处",
+             "区文明办\n区绿化市容局", "2019年", "440个", "2020年", "618个",
+             "2", "完成居住区垃圾箱房四分类标识改造（累计数）", "2018年", "314个", "区绿化市容局\n各街道办事处",
+             "2019年", "628个",
+             "2.\n分\n类\n运\n输", "1", "湿垃圾车辆新增（累计数）", "2018年", "25辆", "区绿化市容局", "区商务委",
+             "2019年", "35辆"]
+    header, *rows = tables("附件\n\n" + "\n\n".join(cells) + "\n")[0]
+    assert header == ["类别", "序号", "主要任务", "节点", "指标数", "责任单位", "配合单位"]
+    plain = [r for r in rows if not isinstance(r[0], tuple)]
+    assert plain[0] == ["1.分类投放", "1", "创建达标分类小区（累计数）", "2018年\n2019年\n2020年",
+                        "345个\n440个\n618个", "各街道办事处", "区文明办\n区绿化市容局"]
+    # the empty 配合单位 cell before the sub-rows is absent: the pairs are read from the row's end
+    assert plain[1][3:] == ["2018年\n2019年", "314个\n628个", "区绿化市容局\n各街道办事处", ""]
+    assert [r[0][0] for r in rows if isinstance(r[0], tuple)] == ["2.分类运输"]
+    assert plain[2] == ["2.分类运输", "1", "湿垃圾车辆新增（累计数）", "2018年\n2019年", "25辆\n35辆", "区绿化市容局", "区商务委"]

@@ -788,20 +788,27 @@ def _rows_from_cells(chunks: list[tuple[str, int]], roles: list[str], start_line
                 end = chunks[stop - 1][1]
                 k = stop
                 continue
-            if _is_section_row(cell) and k + 1 < n and _next_filled_is_seq(chunks, k + 1, expected):
-                rows.append([(cell, 1, width)])
+            if _is_section_row(cell) and k + 1 < n and (_next_filled_is_seq(chunks, k + 1, expected)
+                                                         or (rows and _next_filled_is_seq(chunks, k + 1, 1))):
+                # a section row, and the rows of the next section may number from 1 again
+                rows.append([(_unstacked(cell), 1, width)])
                 end = chunks[k][1]
                 k += 1
                 continue
             break
         row = [c for c, _ in chunks[k:k + width]]
         stop = min(k + width, n)
+        folded = None
         # a row ends at the next 序号 (with a cell after it): before the header's width
         # when it lost trailing cells, after it when a cell's lines are split by blank
         # lines too (县水务局 / 县住建局 in one 责任单位 cell)
         for m in range(k + 1, min(n, k + ROW_MAX_CHUNKS * width)):
             if m >= k + width and _is_section_row(chunks[m][0]):
-                break  # a section row (二、…) between this row and the next closes it
+                # a section row (二、…) between this row and the next closes it
+                folded = _fold_year_rows([c for c, _ in chunks[k:m]], roles)
+                if folded is not None:
+                    row, stop = folded, m
+                break
             # the next 序号 closes this row when words follow it or the row is full: a value
             # cell that happens to be that number (≥80 after it) does not
             value = _seq_value(cell, expected) or expected
@@ -810,16 +817,28 @@ def _rows_from_cells(chunks: list[tuple[str, int]], roles: list[str], start_line
                     and (m - k >= width - 1 or _words_cell(chunks[m + 1][0]))) or (
                     m - k >= width - 1 and m + 1 < n and _skipped_serial(chunks[m][0], value, chunks[m + 1][0])):
                 row = [c for c, _ in chunks[k:m]]
-                if len(row) != width and sum(1 for c in row if c) >= 2:
+                folded = _fold_year_rows(row, roles)
+                if folded is not None:
+                    row = folded  # placed by the sub-rows' shape: no refit below
+                elif len(row) != width and sum(1 for c in row if c) >= 2:
                     # more cells than columns (a cell's lines split by blank lines) or fewer
                     # (merged or empty cells left out): each piece to the column it fits
                     row = _one_row(assign_grid([(c, True) for c in row if c], roles), roles)
                 stop = m
                 break
+        if folded is None and stop == k + width:
+            # the last row (no 序号 after it) with sub-rows by year after its cells
+            j = stop
+            while j + 1 < n and _YEAR_CELL.match(chunks[j][0].strip()) and chunks[j + 1][0].strip():
+                j += 2
+            if j > stop:
+                folded = _fold_year_rows([c for c, _ in chunks[k:j]], roles)
+                if folded is not None:
+                    row, stop = folded, j
         if len(row) < width and sum(1 for c in row if c) >= 2:
             # the last row (no 序号 after it) short of cells: placed as the others are
             row = _one_row(assign_grid([(c, True) for c in row if c], roles), roles)
-        elif len(row) == width and all(row):
+        elif len(row) == width and all(row) and folded is None:
             # as many cells as columns, yet one may be a cell's second line (农业股 / 乡村产业发展股)
             # and the last column empty: the placement that fits the columns better wins
             fits = _cell_fits(row, roles)
@@ -931,7 +950,7 @@ def _rows_after_merged_columns(chunks: list[tuple[str, int]], roles: list[str], 
     first = next((k for k, (c, _) in enumerate(chunks) if _is_seq(c, 1) and _text_follows(chunks, k + 1)), None)
     if first is None:
         return None
-    before = [c for c, _ in chunks[:first] if c]
+    before = [_unstacked(c) for c, _ in chunks[:first] if c]
     if len(before) > lead:
         return None
     rows, end = _rows_from_cells(chunks[first:], roles[lead:], start_line)
@@ -941,6 +960,8 @@ def _rows_after_merged_columns(chunks: list[tuple[str, int]], roles: list[str], 
     for n, r in enumerate(rows):
         if r and isinstance(r[0], tuple):
             out.append([(r[0][0], 1, len(roles))])
+            if lead == 1:
+                before = [r[0][0]]  # the next group's merged cell (2.分类运输与转运)
             continue
         out.append(before + [""] * (lead - len(before)) + list(r))
     return out, end
@@ -1027,9 +1048,45 @@ def _is_seq(cell: str, expected: int) -> bool:
 
 
 def _is_section_row(cell: str) -> bool:
-    s = cell.strip()
+    s = _unstacked(cell.strip())
     return (len(s) <= SECTION_ROW_MAX_CHARS and "。" not in s and "\n" not in s
             and match_label(s) is not None)
+
+
+def _unstacked(cell: str) -> str:
+    """A narrow merged cell's words written one character a line (2. / 分 / 类 / 运 / 输) as
+    one line; any other cell as it is."""
+    lines = cell.split("\n")
+    if len(lines) > 2 and all(len(x.strip()) <= 1 for x in lines[1:]):
+        return "".join(x.strip() for x in lines)
+    return cell
+
+
+# a cell that is a year alone: the 节点 of a row's sub-row (2018年 / 2019年 / 2020年)
+_YEAR_CELL = re.compile(r"^(?:19|20)\d{2}\s*年度?$")
+
+
+def _fold_year_rows(row: list[str], roles: list[str]) -> list[str] | None:
+    """A row whose sub-rows go by year (节点 2018年 | 指标数 345个, then 2019年 | 440个 …, the
+    other cells merged down): the cells past the header's width are (year, value) pairs of the
+    deadline column and the column after it, folded into those two cells a line each."""
+    width = len(roles)
+    if "deadline" not in roles or len(row) <= width:
+        return None
+    d = roles.index("deadline")
+    if d + 1 >= width or not _YEAR_CELL.match(row[d].strip()):
+        return None
+    # the pairs from the row's end (a cell left empty before them, 配合单位, is simply absent)
+    cells, pairs = list(row), []
+    while len(cells) >= d + 4 and _YEAR_CELL.match(cells[-2].strip()) and cells[-1].strip():
+        pairs.insert(0, (cells[-2].strip(), cells[-1].strip()))
+        cells = cells[:-2]
+    if not pairs or len(cells) > width:
+        return None
+    out = cells + [""] * (width - len(cells))
+    out[d] = "\n".join([out[d]] + [y for y, _ in pairs])
+    out[d + 1] = "\n".join([out[d + 1]] + [v for _, v in pairs])
+    return out
 
 
 # =========================================================================== one row per line
