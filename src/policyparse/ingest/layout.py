@@ -1756,6 +1756,13 @@ def _label_cuts(text: str) -> list[int]:
     attachments = [m.start() for m in r.attachment.finditer(text)
                    if m.start() == 0 or text[m.start() - 1] in r.boundary_before]
     candidates = list(_LABEL_CANDIDATE.finditer(text))
+    # for each candidate, the next one of its style (one pass: no rescan per label)
+    next_same: list[int | None] = [None] * len(candidates)
+    seen: dict[str, int] = {}
+    for q in range(len(candidates) - 1, -1, -1):
+        style_q = candidates[q].lastgroup or ""
+        next_same[q] = seen.get(style_q)
+        seen[style_q] = q
     for idx, m in enumerate(candidates):
         p = m.start()
         while attachments and attachments[0] < p:
@@ -1791,7 +1798,7 @@ def _label_cuts(text: str) -> list[int]:
             stack[-1] = [style, num]  # the count goes on in another style: （三） after （2）
         elif num == 1 or (last_num.get(style) and num == last_num[style] + 1):
             stack.append([style, num])
-        elif not stack and _continued_later(text, candidates, idx, style, num):
+        elif not stack and _continued_later(text, candidates, next_same[idx], style, num):
             # an excerpt of a longer list (a page of a paginated copy: [接上页] 33.… 34.…) opens
             # past 1: the next label of its style goes on from it
             stack.append([style, num])
@@ -1809,15 +1816,14 @@ def _label_cuts(text: str) -> list[int]:
     return cuts
 
 
-def _continued_later(text: str, candidates: list[re.Match], idx: int, style: str, num: int) -> bool:
-    """The next label of ``style`` after candidate ``idx`` numbers ``num + 1`` and stands after
-    a sentence end: the two open items of one list."""
-    for m in candidates[idx + 1:]:
-        if (m.lastgroup or "") != style:
-            continue
-        q = m.start()
-        return _label_number(m.group(), style) == num + 1 and q > 0 and text[q - 1] in rules().boundary_before + " \u3000"
-    return False
+def _continued_later(text: str, candidates: list[re.Match], nxt: int | None, style: str, num: int) -> bool:
+    """The next label of ``style`` (candidate ``nxt``) numbers ``num + 1`` and stands after a
+    sentence end: the two open items of one list."""
+    if nxt is None:
+        return False
+    m = candidates[nxt]
+    q = m.start()
+    return _label_number(m.group(), style) == num + 1 and q > 0 and text[q - 1] in rules().boundary_before + " \u3000"
 
 
 def _heading_follows(text: str, candidates: list[re.Match], idx: int) -> bool:

@@ -174,8 +174,16 @@ def inline_glued_table(line: str) -> tuple[str, list[list[str]]] | None:
 def _inline_serial_at(line: str, start: int, n: int) -> int | None:
     """Where the serial ``n`` opens a row in running text from ``start``: glued to a word's
     first character, no digit before it, no measure or date after it (2021年2月底前 holds none)."""
-    m = re.compile(rf"(?<![\d.．%第])(?:{n})(?=[\u4e00-\u9fff“《])(?![{rules().inline_serial}])").search(line, start)
-    return m.start() if m else None
+    for m in _inline_serial_rx().finditer(line, start):
+        if int(m.group()) == n:
+            return m.start()
+    return None
+
+
+@functools.lru_cache(maxsize=1)
+def _inline_serial_rx() -> re.Pattern:
+    """A number glued to the word after it, no digit before it, no measure or date after it."""
+    return re.compile(rf"(?<![\d.．%第])\d{{1,4}}(?=[\u4e00-\u9fff“《])(?![{rules().inline_serial}])")
 
 
 def _row(serial: str, text: str, roles: list[str | None], unit_roles: list[str]) -> list[str]:
