@@ -26,7 +26,7 @@ import re
 from dataclasses import dataclass
 
 from ..columns import column_role
-from ..gazetteer import compile_pattern, load_yaml
+from ..gazetteer import compile_pattern, load_yaml, str_list
 from ..numbering import match_label
 
 GAZETTEER = "layout.yaml"
@@ -42,6 +42,8 @@ class GluedRules:
     unit_column: re.Pattern  # a unit column's name inside the glued header
     unit: re.Pattern  # one unit's name at a row's end
     inline_serial: str  # what may not follow a row's serial inside running text (2月, 3个)
+    unit_suffixes: tuple[str, ...]  # how a unit's name ends (layout.yaml's list, shared with layout.py)
+    unit_collective_starts: tuple[str, ...]
     sentence: re.Pattern
 
 
@@ -58,6 +60,8 @@ def rules() -> GluedRules:
         unit_column=rx("glued_unit_column", str(data["glued_unit_column"])),
         unit=rx("glued_unit", str(data["glued_unit"])),
         inline_serial=str(data["glued_inline_serial_not_before"]),
+        unit_suffixes=tuple(str_list(GAZETTEER, data, "unit_suffixes")),
+        unit_collective_starts=tuple(str_list(GAZETTEER, data, "unit_collective_starts")),
         sentence=re.compile(r"[。，,；;：:！？!?]"),
     )
 
@@ -221,9 +225,7 @@ _BRACKETED = re.compile(r"[（(][^（）()]*[）)]")
 def _unit_list(text: str) -> bool:
     """Every piece of ``text`` between 、 and commas names a unit (its suffix, brackets aside)
     or a collective (各…, …等部门)."""
-    from .layout import rules as layout_rules
-
-    lr = layout_rules()
+    lr = rules()
     pieces = [p.strip() for p in re.split(r"[、，,]", text)]
     return bool(pieces) and all(
         p and len(p) <= 30 and (_BRACKETED.sub("", p).endswith(lr.unit_suffixes) or p.startswith(lr.unit_collective_starts))
