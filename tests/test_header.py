@@ -603,3 +603,15 @@ def test_a_pages_title_with_its_sites_name_after_a_dash():
                       "1.地区生产总值增长8.5%以上。\n".encode("utf-8"), "site.txt")
     assert doc.header.title == "六安市人民政府关于2021年重点工作及责任分解的通知"
     assert doc.header.issuers == ["六安市人民政府"]
+
+
+def test_a_metadata_block_one_key_or_value_a_line_with_its_editors_and_a_bare_doc_number():
+    from policyparse.pipeline import parse_bytes
+
+    doc = parse_bytes("索引号\n691794937/2023-39628\n发布机构\n随县农业农村局\n发文字号\n〔2023〕20号\n效力状态\n有效\n"
+                      "编辑\n审核\n随县政府网编辑部\n关于印发全县农业系统2023年度双随机抽查工作计划的通知\n\n"
+                      "局机关各股室,局属相关二级单位:\n为做好监管工作,现下达抽查工作计划。\n一、抽查时限\n"
+                      "本年度抽查计划须于11月中旬前完成。\n".encode("utf-8"), "meta_lines.txt")
+    h = doc.header
+    assert h.title == "关于印发全县农业系统2023年度双随机抽查工作计划的通知"  # the 审核 value is no issuer line
+    assert h.issuers == ["随县农业农村局"] and h.doc_number == "〔2023〕20号"

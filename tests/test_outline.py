@@ -245,3 +245,12 @@ def test_a_heading_that_is_a_units_name_leads_the_items_under_it():
     assert leads[("十五", "（一）")] == leads[("十五", "（二）")] == ["省人力资源和社会保障厅"]
     assert leads[("十六", "（一）")] == ["省商务厅"]
     assert leads[("十七", "（一）")] == leads[("十八", "（一）")] == []
+
+
+def test_a_duty_part_keeps_its_own_unit_when_it_names_it_short_again():
+    from policyparse.pipeline import parse_bytes
+
+    doc = parse_bytes("二、职责分工\n1.街道消委办。牵头开展独居老人消防安全关爱工作。消委办负责加强微型消防站建设。\n"
+                      "2.派出所。配合开展消防安全关爱工作，负责隐患的确认。\n".encode("utf-8"), "duty5.txt")
+    leads = {tuple(t.path): [u.unit for u in t.units if u.role == "lead"] for t in doc.tasks}
+    assert leads[("二", "1")] == ["街道消委办"] and leads[("二", "2")] == ["派出所"]

@@ -319,3 +319,8 @@ def test_an_indicator_and_its_value_with_a_comparator_need_no_verb():
         ("全员劳动生产率46000元/人以上", 46000.0, "元/人", ">=")]
     text = "城区绿地面积120公顷。"  # no comparator, no verb: no goal is stated
     assert find_targets(text, 0, len(text)) == []
+
+
+def test_a_quoted_name_between_the_verb_and_its_count_is_no_part_of_the_gap():
+    text = "2.完成“木里藏区牧民定居行动计划”5个定居点、212户定居房建设任务。"
+    assert [(t.value, t.unit) for t in find_targets(text, 0, len(text))] == [(5.0, "个"), (212.0, "户")]

@@ -326,3 +326,14 @@ def test_industrial_parks_are_units_and_townships_and_streets_one_collective():
 def test_a_name_followed_by_etc_departments_is_that_unit():
     assert cell("市住建局、市文广旅局等部门,各区(市)县政府") == [
         ("lead", "市住建局"), ("lead", "市文广旅局"), ("lead", "各区(市)县政府")]
+
+
+@pytest.mark.parametrize("text,expected", [
+    # a clause opened by its unit and 负责 is a 负责 phrase (ANNOTATION §3)
+    ("（一）建立考评制度。竹阳镇负责对县城区每月进行一次考核评比。", [("lead", "竹阳镇")]),
+    ("由县城管办负责县城主要街道的工作，竹阳镇负责小街小巷的工作。", [("lead", "县城管办"), ("lead", "竹阳镇")]),
+    ("企业主要负责人要亲自抓，各单位负责同志要到场。", []),  # people, not units
+    ("1.由保洁公司负责组织各村保洁人员开展整治。", [("lead", "保洁公司")]),
+])
+def test_a_clause_opened_by_its_unit_and_fu_ze(text, expected):
+    assert notes(text) == expected

@@ -55,7 +55,7 @@ YAML_SCHEMAS: dict[str, dict] = {
         "peoples": "words", "short_stoplist": "words",
     },
     "official.yaml": {
-        "doc_number": "regex", "doc_number_line": "regex", "doc_number_damaged": "regex", "date_arabic": "regex",
+        "doc_number": "regex", "doc_number_line": "regex", "doc_number_damaged": "regex", "doc_number_bare": "regex", "date_arabic": "regex",
         "date_chinese": "regex", "date_iso": "regex", "mark_line": "regex",
     },
     "html.yaml": {
@@ -124,7 +124,7 @@ YAML_SCHEMAS: dict[str, dict] = {
         "conjunctions": "regex", "etc_collective": "regex", "unit_suffix": "regex",
         "unit_prefix": "regex", "atomic": "words", "collective_list": "regex", "collective_name": "regex", "empty_cell": "regex", "inline_lead": "regex",
         "inline_support": "regex", "bare_note_cue": "regex", "bare_note_max": "int",
-        "inline_by": "regex", "inline_joint": "regex", "inline_leader": "regex",
+        "inline_by": "regex", "inline_charge": "regex", "inline_joint": "regex", "inline_leader": "regex",
         "bare_bodies": "words", "first_listed_leads": "regex",
     },
 }

@@ -25,6 +25,7 @@ class OfficialPatterns:
     doc_number: re.Pattern
     doc_number_line: re.Pattern
     doc_number_damaged: re.Pattern
+    doc_number_bare: re.Pattern
     mark_line: re.Pattern
     dates: tuple[re.Pattern, ...]  # 2023年3月17日, 二〇二三年三月十七日
     date_iso: re.Pattern  # 2023-04-04, 2023/4/4
@@ -41,6 +42,7 @@ def patterns() -> OfficialPatterns:
         doc_number=rx("doc_number", ("doc_number",)),
         doc_number_line=rx("doc_number_line", ("doc_number",)),
         doc_number_damaged=rx("doc_number_damaged", ()),
+        doc_number_bare=rx("doc_number_bare", ("doc_number",)),
         mark_line=rx("mark_line", ("issuers",)),
         dates=(rx("date_arabic", _DATE_GROUPS), rx("date_chinese", _DATE_GROUPS)),
         date_iso=rx("date_iso", _DATE_GROUPS),

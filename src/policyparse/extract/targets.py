@@ -178,11 +178,13 @@ _INDICATOR_CLAUSE = re.compile(r"\s*(?:[（(]?\d{1,2}[)）.．、]|[（(][一二
 OBJECT_FIRST_VERB_MAX = 20
 
 
-_BRACKETED = re.compile(r"[（(][^（()）]{1,40}[）)]")
+# an aside in brackets, or a quoted name (完成“木里藏区牧民定居行动计划”5个定居点): neither is the
+# object's length
+_BRACKETED = re.compile(r"[（(][^（()）]{1,40}[）)]|“[^“”]{1,30}”")
 
 
 def _bracketed_chars(text: str, lo: int, hi: int) -> int:
-    """How many characters of text[lo:hi] stand in brackets closed before ``hi``."""
+    """How many characters of text[lo:hi] stand in brackets or quotes closed before ``hi``."""
     return sum(len(m.group()) for m in _BRACKETED.finditer(text, lo, hi))
 
 

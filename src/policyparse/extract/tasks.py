@@ -144,9 +144,17 @@ def body_tasks(doc: Document, outline: Outline, plan_year: int | None) -> list[t
             if not any(u.role == "leader" for u in units):
                 units += [_from_heading(u) for u in find_unit_notes(text, hs, anc.head_end) if u.role == "leader"]
         owner = _duty_owner(doc, item, ancestors)
-        if owner is not None and not any(u.role == "lead" for u in units):
-            units.insert(0, owner)
-        units += _duty_paragraph_units(doc, item, end, units)
+        if owner is not None:
+            leads = [u for u in units if u.role == "lead"]
+            if leads and all(owner.unit.endswith(u.unit) for u in leads):
+                # 1.街道消委办。… 消委办负责…: the part's own unit, named short again inside it
+                units = [u for u in units if u.role != "lead"]
+                leads = []
+            if not leads:
+                units.insert(0, owner)
+        duty_units = _duty_paragraph_units(doc, item, end, units)
+        if duty_units:
+            units = sorted(units + duty_units, key=lambda u: u.start)  # in the order the parts stand
         deadlines += find_deadlines(text, item.start, end, plan_year)
         path = ([item.attachment] if item.attachment else []) + [
             a.label.path_label if a.label else item_heading_text(doc, a)
@@ -169,8 +177,9 @@ def _duty_owner(doc: Document, item: OutlineItem, ancestors: list[OutlineItem]) 
     # the unit's name closes the item's title: 1.街道消委办。… or (一)区城管执法局：负责…, or is
     # the whole first line, the duty below it: (一)区建设管理委（区水务局） / 负责制定…
     head = item_heading_text(doc, item)
-    candidates = [m.group().strip() for m in (re.match(r"[^。：:，,；;]{2,20}(?=[。：:])", head),
-                                              _DUTY_SUBJECT.match(head)) if m]
+    # (由保洁公司负责…: 由 introduces the unit, it is no part of its name)
+    candidates = [m.group().strip().removeprefix("由") for m in (re.match(r"[^。：:，,；;]{2,20}(?=[。：:])", head),
+                                                               _DUTY_SUBJECT.match(head)) if m]
     if 2 <= len(head) <= 24 and item.end > item.head_end:
         candidates.append(head)
     title = next((c for c in candidates if is_unit_like(c) and not find_unit_notes(c, 0, len(c))), None)

@@ -66,6 +66,7 @@ class _Rules:
     lead_prefix_mark: re.Pattern  # ★ before the lead unit's name
     role_mark_after: re.Pattern  # the same mark right after a name, anywhere in a list
     inline_joint: re.Pattern
+    inline_charge: re.Pattern  # 竹阳镇负责对…: a clause opened by its units and 负责
     inline_leader: re.Pattern
     bare_bodies: frozenset[str]
     leader_not_person: re.Pattern
@@ -98,7 +99,7 @@ def rules() -> _Rules:
         atomic=compile_rule(FILE, "atomic", f'{alternation(d["atomic"])}|{d["collective_list"]}|{d["collective_name"]}'),
         empty_cell=c("empty_cell"),
         inline_lead=c("inline_lead", ("list",)), inline_support=c("inline_support", ("list",)),
-        inline_by=c("inline_by", ("list",)),
+        inline_by=c("inline_by", ("list",)), inline_charge=c("inline_charge", ("list",)),
         leader_labels=frozenset(d["leader_labels"]), other_label=c("other_label"),
         bare_note_cue=c("bare_note_cue"), bare_note_max=int(d["bare_note_max"]),
         opener_rx=compile_rule(FILE, "openers", f"[{opens}]"), role_mark=c("role_mark", ("mark",)), lead_prefix_mark=c("lead_prefix_mark"),
@@ -549,7 +550,7 @@ def _inline_phrases(text: str, start: int, end: int,
         if not any(cs <= m.start("name") < ce for cs, ce in seen):
             out.append(UnitMention("leader", m.group("name"), m.start("name"), m.end("name"), rule="inline_leader"))
             seen.append(m.span())
-    for rule_id, rx in (("inline_by", r.inline_by), ("inline_lead", r.inline_lead)):
+    for rule_id, rx in (("inline_by", r.inline_by), ("inline_lead", r.inline_lead), ("inline_charge", r.inline_charge)):
         for m in rx.finditer(text, start, end):
             ls, le = m.span("list")
             if any(cs <= ls < ce for cs, ce in seen):

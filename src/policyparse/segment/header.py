@@ -443,6 +443,8 @@ def _read_title(st: _State) -> None:
         # issuer line(s) standing above 关于… belong to the title block (not the 文件 mark)
         while not prefix and first > 0 and n - first < 3:
             above = zone[first - 1][1]
+            if zone[first - 1][0] in _meta_block(st).lines:
+                break  # a value of the page's metadata (审核 / 随县政府网编辑部), not an issuer line
             if _is_mark(above.text) or not is_org_name(above.text) or above.style.get("color") \
                     and _is_red(above.style):
                 break
@@ -968,7 +970,7 @@ def _read_meta_block(st: _State) -> None:
         if field_name == "title" and (not h.title or _fuller_name(value, h.title, st)):
             h.title, h.spans["title"] = value, (s, e)
         elif field_name == "doc_number" and not h.doc_number:
-            m = r.doc_number.search(value)
+            m = r.doc_number.search(value) or official.patterns().doc_number_bare.match(value)
             if m:
                 h.doc_number = m.group("doc_number")
                 h.spans["doc_number"] = (s + m.start("doc_number"), s + m.end("doc_number"))
