@@ -615,3 +615,15 @@ def test_a_metadata_block_one_key_or_value_a_line_with_its_editors_and_a_bare_do
     h = doc.header
     assert h.title == "关于印发全县农业系统2023年度双随机抽查工作计划的通知"  # the 审核 value is no issuer line
     assert h.issuers == ["随县农业农村局"] and h.doc_number == "〔2023〕20号"
+
+
+def test_a_copy_sites_menu_upload_line_and_source_are_no_tasks_recipients_or_issuers():
+    from policyparse.pipeline import parse_bytes
+
+    doc = parse_bytes("• 休闲生活\n  • 教育教学\n  • 经济贸易\n  • 当前位置: 达达文档网 > 达达文库 > 正文\n"
+                      "我县落实市县长环保目标责任分解细则\n时间:2021-10-31 17:29:06 来源:达达文档网 本文已影响 达达文档网手机站\n"
+                      "上传人:shaoy****1971 文档编号:108179335\n根据目标责任状的要求，结合我县实际，制定如下细则：\n"
+                      "一、完善生态功能保护区划界立标工作，6月末前完成。\n二、加强饮用水源地保护，开展水质监测。\n"
+                      .encode("utf-8"), "copy_site.txt")
+    assert doc.header.issuers == [] and doc.header.recipients == []
+    assert [t.path for t in doc.tasks] == [["一"], ["二"]]  # the menu's bullets are no items

@@ -680,3 +680,12 @@ def test_a_one_cell_per_line_table_with_sub_rows_by_year_and_a_category_set_one_
     assert plain[1][3:] == ["2018年\n2019年", "314个\n628个", "区绿化市容局\n各街道办事处", ""]
     assert [r[0][0] for r in rows if isinstance(r[0], tuple)] == ["2.分类运输"]
     assert plain[2] == ["2.分类运输", "1", "湿垃圾车辆新增（累计数）", "2018年\n2019年", "25辆\n35辆", "区绿化市容局", "区商务委"]
+
+
+def test_a_page_mark_after_the_blank_line_a_site_sets_between_pages_joins_the_sentence_it_breaks():
+    text = ("《重点工作安排》由会员分享,可在线阅读,更多相关《重点工作安排》请在金锄头文库上搜索。\n\n"
+            "1、重点工作安排一、真抓实干1、倾力推进沿线绿化工程。2、积极探索国省干道两侧区域绿化\n\n"
+            "2、美化示范性建设,打造立体景观长廊。3、抓好日常监管运行。\n")
+    paras = [p for k, p in recover_blocks(text) if k == "paragraph"]
+    assert paras[1] == ("重点工作安排一、真抓实干1、倾力推进沿线绿化工程。2、积极探索国省干道两侧区域绿化"
+                        "美化示范性建设,打造立体景观长廊。3、抓好日常监管运行。")

@@ -78,7 +78,7 @@ YAML_SCHEMAS: dict[str, dict] = {
     },
     "outline.yaml": {
         "styles": ("rules", _OUTLINE_STYLE), "chinese_ordinal": "regex", "attachment": "regex",
-        "attachment_list": "regex", "contact_line?": "regex", "bullet_key_line?": "regex", "non_task_sections": "words", "goal_sections": "words", "unit_only_sections?": "words", "citation_only?": "regex",
+        "attachment_list": "regex", "contact_line?": "regex", "bullet_key_line?": "regex", "bullet_menu_item?": "regex", "non_task_sections": "words", "goal_sections": "words", "unit_only_sections?": "words", "citation_only?": "regex",
         "unnumbered_heading?": {"max_chars?": "int", "end_punctuation?": "str", "bad_start?": "str"},
         "sub_item_styles?": "words", "unit_heading?": "regex", "duty_section?": "regex",
     },

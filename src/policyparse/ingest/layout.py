@@ -209,8 +209,12 @@ def _without_page_marks(lines: list[str]) -> list[str]:
             out.append(line)
             continue
         rest = line[mark.end():]
-        if page > 1 and out and out[-1].strip() and out[-1].rstrip()[-1] not in "。；;！!？?：:":
-            out[-1] = out[-1].rstrip() + rest
+        last = len(out) - 1
+        while last >= 0 and not out[last].strip():
+            last -= 1  # the blank lines the site sets between its pages
+        if page > 1 and last >= 0 and out[last].rstrip()[-1] not in "。；;！!？?：:":
+            out[last] = out[last].rstrip() + rest
+            del out[last + 1:]
         else:
             out.append(rest)
         page += 1

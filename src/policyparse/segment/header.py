@@ -672,13 +672,18 @@ def _read_issuers(st: _State) -> None:
             if "title" in h.spans:
                 s = h.spans["title"][0]
                 span = (s, s + len(prefix))
-    # 4. a web page: 信息来源 / 发布机构
-    if not names and h.info_source:
+    # 4. a web page: 信息来源 / 发布机构 — when it names a body, not the website that copied the
+    # notice (来源：达达文档网 / 本网 / …文库)
+    if not names and h.info_source and not _WEBSITE_SOURCE.search(h.info_source):
         names = [h.info_source]
         span = h.spans.get("info_source")
     h.issuers = [n for n in dict.fromkeys(names) if n]
     if span and h.issuers:
         h.spans["issuers"] = span
+
+
+# a 来源 that names a website, not an office: a copy's host (…网, …网站, …文库, 本网, …手机站)
+_WEBSITE_SOURCE = re.compile(r"(?:网|网站|文库|手机站|本站|平台)(?:$|[^\u4e00-\u9fff])|^本网|文档网|文库")
 
 
 # -- 主送机关

@@ -33,6 +33,7 @@ class OutlineRules:
     attachment_list: re.Pattern
     contact_line: re.Pattern | None
     bullet_key_line: re.Pattern | None
+    bullet_menu_item: re.Pattern | None
     non_task_sections: tuple[str, ...]
     goal_sections: tuple[str, ...]
     unit_only_sections: tuple[str, ...]
@@ -57,6 +58,8 @@ def rules() -> OutlineRules:
         contact_line=compile_pattern(name, "contact_line", data["contact_line"]) if data.get("contact_line") else None,
         bullet_key_line=(compile_pattern(name, "bullet_key_line", data["bullet_key_line"])
                          if data.get("bullet_key_line") else None),
+        bullet_menu_item=(compile_pattern(name, "bullet_menu_item", data["bullet_menu_item"])
+                          if data.get("bullet_menu_item") else None),
         non_task_sections=tuple(data.get("non_task_sections") or ()),
         goal_sections=tuple(data.get("goal_sections") or ()),
         unit_only_sections=tuple(data.get("unit_only_sections") or ()),
@@ -193,6 +196,9 @@ def build_outline(doc: Document, skip: list[tuple[int, int]] | None = None) -> O
         if (label is not None and label.style == "bullet" and r.bullet_key_line is not None
                 and r.bullet_key_line.match(text[label.end:])):
             label = None  # • 索引号：… a page's metadata line, no list item
+        if (label is not None and label.style == "bullet" and r.bullet_menu_item is not None
+                and r.bullet_menu_item.match(text[label.end:])):
+            continue  # • 休闲生活: a page's menu entry, neither an item nor a heading
         if expect_attachment_title and label is None and _is_short_unpunctuated(text):
             attachment_titles[attachment or ""] = text
             expect_attachment_title = False
