@@ -94,3 +94,17 @@ def test_a_step_that_fails_becomes_a_coded_error_of_its_stage(monkeypatch):
     monkeypatch.setattr(pipeline, "components", lambda config=None: steps)
     with pytest.raises(ExtractError, match="explodes: ValueError: boom"):
         parse_bytes("一、重点任务\n".encode(), "x.txt")
+
+
+def test_a_table_by_subject_gives_each_body_its_quota():
+    """乡镇 | 新种任务(亩) | 备注: each township leads its row, the number with the header's measure is
+    its target; the total row is no task."""
+    from policyparse.pipeline import parse_bytes
+
+    doc = parse_bytes(("附件\n融安县2023年金桔生产任务分解表\n乡镇 | 新种任务(亩) | 备注 |\n全县合计 | 7000 | |\n"
+                       "长安镇 | 2150 | 其中县农业投资有限公司新种任务1500亩。 |\n板榄镇 | 600 | |\n雅瑶乡 | 500 | |\n")
+                      .encode("utf-8"), "quota.txt")
+    got = [([u.unit for u in t.units if u.role == "lead"], [(x.value, x.unit) for x in t.targets]) for t in doc.tasks]
+    assert got[0][0] == ["长安镇"] and (2150.0, "亩") in got[0][1]
+    assert got[1:] == [(["板榄镇"], [(600.0, "亩")]), (["雅瑶乡"], [(500.0, "亩")])]
+    assert doc.tasks[1].title == "板榄镇 新种任务"

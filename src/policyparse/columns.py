@@ -80,6 +80,9 @@ def column_role(header_text: str) -> str | None:
         return None
     if t in r.exact:
         return r.exact[t]
+    # a quota named with its measure (新种任务(亩)): the bracket is what makes it a column of numbers
+    if r.target_column is not None and r.target_column.search(t):
+        return "target"
     # 责任股室（单位）, 完成时限（月）: the bracket qualifies the name, the head word decides
     t = re.sub(r"[（(][^（）()]*[）)]", "", t) or t
     if t in r.exact:
@@ -101,6 +104,10 @@ def column_role(header_text: str) -> str | None:
 SUBJECT_COLUMN_MAX_CHARS = 8
 
 
+# a column name closed by its measure in brackets (新种任务(亩), 任务数（个）)
+_MEASURE_BRACKET = re.compile(r"[（(][^（）()]{1,6}[）)]$")
+
+
 def subject_task_column(texts: list[str], roles: list[str | None]) -> int | None:
     """The column that holds the tasks although its name is no column word: the one
     named column the vocabulary does not know, in a header that names unit or time
@@ -108,6 +115,8 @@ def subject_task_column(texts: list[str], roles: list[str | None]) -> int | None
     if {"task", "detail"} & set(roles) or not {"lead", "support", "deadline"} & set(roles):
         return None
     goals = [c for c, r in enumerate(roles) if r == "target" and "任务" in squash(texts[c])]
+    if roles and roles[0] == "lead" and all(_MEASURE_BRACKET.search(squash(texts[c])) for c in goals):
+        goals = []  # 乡镇 | 新种任务(亩): a table by subject, its quota column holds numbers, not tasks
     if len(goals) == 1:
         # 年度目标任务 the only column of work (序号 | 年度目标任务 | 进展情况 | 责任单位): its
         # cells are the tasks, their goals inside them

@@ -272,11 +272,16 @@ def table_tasks(doc: Document, tables: list[TaskTable], plan_year: int | None) -
     for tt in tables:
         reader = "flattened_table" if doc.blocks[tt.block_index].style.get("flattened") else "table"
         for n, row in enumerate(tt.rows, start=1):
+            if _TOTAL_ROW.fullmatch(_cells_text(doc, row, "lead")):
+                continue  # 全县合计 | 7000: a table by subject's total row sums the tasks, it is none
             task = _table_task(doc, row, n, tt.attachment, tt.attachment_title, plan_year,
                                tt.columns.header_texts)
             task.rule = reader
             out.append(task)
     return out
+
+
+_TOTAL_ROW = re.compile(r"(?:全[省市县区乡镇]|总)?(?:合计|总计|小计|总数)")
 
 
 def _cells_text(doc: Document, row: TaskRow, role: str) -> str:
@@ -330,9 +335,12 @@ def _table_task(doc: Document, row: TaskRow, n: int, attachment: str | None,
         header = header_texts[c.col] if c.col < len(header_texts) else ""
         column, column_unit = indicator_unit(header, 0, len(header))
         column = column or header or None
-        metric = f"{indicator}({column})" if indicator and column else indicator
+        metric = f"{indicator}({column})" if indicator and column else indicator or column
         targets += find_cell_targets(text, c.start, c.end, unit=unit or column_unit, metric=metric)
     name = _cells_text(doc, row, "task") or None
+    if name is None and row.cells.get("lead") and targets:
+        # a table by subject: the row's body and the quota its column names (长安镇 新种任务)
+        name = f"{_cells_text(doc, row, 'lead')} {targets[0].metric or ''}".strip()
     section = " / ".join(p for p in (attachment_title or attachment, row.section) if p)
     return Task(path=[attachment or "表", row.seq or str(n)], section=section,
                 title=name, source="table", start=row.start, end=row.end,

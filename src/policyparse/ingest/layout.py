@@ -281,7 +281,9 @@ def header_roles(cells: list[str]) -> list[str] | None:
     subject = subject_task_column(cells, roles)
     if subject is not None:
         roles[subject] = "task"
-    if not {"task", "detail"} & set(roles) or len(set(roles) - {"note", None}) < 2:
+    # a table by subject (乡镇 | 新种任务(亩)): each row's body and its quota are the task
+    by_subject = roles[0] == "lead" and "target" in roles
+    if (not {"task", "detail"} & set(roles) and not by_subject) or len(set(roles) - {"note", None}) < 2:
         return None
     return [r or "unknown" for r in roles]
 

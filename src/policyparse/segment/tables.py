@@ -31,7 +31,9 @@ class ColumnMap:
     @property
     def is_task_table(self) -> bool:
         kinds = set(self.roles.values())
-        return bool(kinds & {"task", "detail"}) and len(kinds - {"note"}) >= 2
+        # a table by subject (乡镇 | 新种任务(亩)): the body of each row and its quota are its task
+        by_subject = self.roles.get(min(self.roles, default=0)) == "lead" and "target" in kinds
+        return bool(kinds & {"task", "detail"} or by_subject) and len(kinds - {"note"}) >= 2
 
 
 def find_header(doc: Document, table: Table) -> ColumnMap | None:
