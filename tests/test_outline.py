@@ -254,3 +254,14 @@ def test_a_duty_part_keeps_its_own_unit_when_it_names_it_short_again():
                       "2.派出所。配合开展消防安全关爱工作，负责隐患的确认。\n".encode("utf-8"), "duty5.txt")
     leads = {tuple(t.path): [u.unit for u in t.units if u.role == "lead"] for t in doc.tasks}
     assert leads[("二", "1")] == ["街道消委办"] and leads[("二", "2")] == ["派出所"]
+
+
+def test_an_offices_heading_with_its_other_names_in_brackets_leads_its_items():
+    from policyparse.pipeline import parse_bytes
+
+    doc = parse_bytes("（一）综合办公室(党群工作部、监察室、督查室、财务室)\n（1）年度主要任务与要求:\n"
+                      "①积极宣传推介园区，完成上稿8篇；②每月拿出部门当月小结和下月计划。\n"
+                      "（二）建设社区服务中心（站）\n1.完善服务设施。\n2.提升服务能力。\n".encode("utf-8"), "offices.txt")
+    leads = [[u.unit for u in t.units if u.role == "lead"] for t in doc.tasks]
+    assert leads[0] == ["综合办公室"]
+    assert leads[-1] == []  # a topic ending like a unit, its bracket no list of offices
