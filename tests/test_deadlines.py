@@ -149,3 +149,13 @@ def test_a_limit_counted_from_an_event_is_external_and_no_target():
     found = find_deadlines(text, 0, len(text), 2021)
     assert [(d.kind, d.date) for d in found] == [("external", None)]
     assert find_targets(text, 0, len(text)) == []  # 15个工作日 is a time, not a goal
+
+
+def test_a_window_whose_end_names_its_year_again():
+    text = "（一）推进平稳有序移交（2025年1月-2025年12月）"
+    assert [(d.kind, d.date, d.window_start) for d in find_deadlines(text, 0, len(text), 2025)] == [
+        ("window", dt.date(2025, 12, 31), dt.date(2025, 1, 1))]
+    # a window that starts in the year before the plan's ends in it: a limit, not history
+    text = "2024年11月-2025年3月完成冬春修工程。"
+    assert [(d.kind, d.date, d.window_start) for d in find_deadlines(text, 0, len(text), 2025)] == [
+        ("window", dt.date(2025, 3, 31), dt.date(2024, 11, 1))]

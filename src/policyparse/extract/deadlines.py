@@ -221,7 +221,8 @@ def find_deadlines(text: str, start: int, end: int, plan_year: int | None, *,
         if _is_citation(text, s, max(start, s - 200), r):
             continue
         g = m.groupdict()
-        explicit_year = parse_int(g["year"]) if g.get("year") else None
+        # (a window's end decides: 2024年11月-2025年3月 is a limit of 2025)
+        explicit_year = parse_int(g.get("y2") or g["year"]) if g.get("year") else None
         if explicit_year and plan_year and explicit_year < plan_year:
             continue  # a past year is history, not a limit
         raw_end = e
