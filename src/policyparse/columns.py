@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .errors import GazetteerError
@@ -108,6 +109,13 @@ SUBJECT_COLUMN_MAX_CHARS = 8
 _MEASURE_BRACKET = re.compile(r"[（(][^（）()]{1,6}[）)]$")
 
 
+def by_subject(roles: Sequence[str | None]) -> bool:
+    """A table by subject (乡镇 | 新种任务(亩)): its first column names the body each row
+    charges and a quantity column its quota, which together are the row's task. ``roles``
+    in column order."""
+    return bool(roles) and roles[0] == "lead" and "target" in roles
+
+
 def subject_task_column(texts: list[str], roles: list[str | None]) -> int | None:
     """The column that holds the tasks although its name is no column word: the one
     named column the vocabulary does not know, in a header that names unit or time
@@ -115,7 +123,7 @@ def subject_task_column(texts: list[str], roles: list[str | None]) -> int | None
     if {"task", "detail"} & set(roles) or not {"lead", "support", "deadline"} & set(roles):
         return None
     goals = [c for c, r in enumerate(roles) if r == "target" and "任务" in squash(texts[c])]
-    if roles and roles[0] == "lead" and all(_MEASURE_BRACKET.search(squash(texts[c])) for c in goals):
+    if by_subject(roles) and all(_MEASURE_BRACKET.search(squash(texts[c])) for c in goals):
         goals = []  # 乡镇 | 新种任务(亩): a table by subject, its quota column holds numbers, not tasks
     if len(goals) == 1:
         # 年度目标任务 the only column of work (序号 | 年度目标任务 | 进展情况 | 责任单位): its

@@ -173,7 +173,7 @@ def _number_ok(text: str, s: int, start: int = 0) -> bool:
 _LISTED_OBJECT = re.compile(r"[、，,]\s*(?:[\u4e00-\u9fff“”]|\d+(?:\.\d+)?[万亿]?美?元(?:及以上|以上)?){1,10}")
 _OPENS_CLAUSE = re.compile(r"\s*(?:[（(]?\d{1,2}[)）.．、]|[（(][一二三四五六七八九十]{1,3}[）)]|[一二三四五六七八九十]{1,3}、)?\s*[为对给向]?")
 # a clause that is an indicator's name alone, after an item's label (3.全员劳动生产率)
-_INDICATOR_CLAUSE = re.compile(r"\s*(?:[（(]?\d{1,2}[)）.．、]|[（(][一二三四五六七八九十]{1,3}[）)])?\s*[\u4e00-\u9fff]{2,16}")
+_INDICATOR_CLAUSE = re.compile(r"\s*(?:[（(]?\d{1,2}[)）.．、]|[（(][一二三四五六七八九十]{1,3}[）)])?\s*(?P<name>[\u4e00-\u9fff]{2,16})")
 # …and the goal verb stands this close after it (50个小区新增…)
 OBJECT_FIRST_VERB_MAX = 20
 
@@ -272,8 +272,8 @@ def find_targets(text: str, start: int, end: int, *, goals: bool = False) -> lis
             verb_m = next(verbs.finditer(text, lo, vs))
         # 3.全员劳动生产率46000元/人以上: a goal list names its indicator and its value, no verb;
         # the comparator after the number (以上, 以内, 左右) and a clause of the indicator alone say so
-        stated = (verb_m is None and not is_cn and cmp_probe_end > e
-                  and _INDICATOR_CLAUSE.fullmatch(text[lo:vs]) is not None)
+        stated = (_INDICATOR_CLAUSE.fullmatch(text, lo, vs)
+                  if verb_m is None and not is_cn and cmp_probe_end > e else None)
         if verb_m is None and not continued and not object_first and not listed and not stated:
             continue
         cmp, cmp_end = _comparator(text, vs, e, lo)
@@ -292,7 +292,7 @@ def find_targets(text: str, start: int, end: int, *, goals: bool = False) -> lis
             obj_end = cmp_end + sep.start()
         raw_start = verb_m.start() if verb_m is not None else (prev_count_end + 1 if listed else vs)
         if stated and not (continued or listed or object_first):
-            raw_start = vs - len(re.search(r"[\u4e00-\u9fff]*$", text[lo:vs]).group())  # the indicator's name
+            raw_start = stated.start("name")  # the indicator's name
         if listed and text.startswith("其中", raw_start):
             raw_start += 2  # the breakdown's opener is no part of its goal
         shared = verb_m is not None and verb_m.start() < prev_goal_end

@@ -28,21 +28,18 @@ the cues live in ``gazetteers/layout.yaml``.
 """
 from __future__ import annotations
 
-import functools
 import math
 import re
 import statistics
-from dataclasses import dataclass
 
-from ..columns import (coined_column_name, column_role, is_measure_word, is_year_column, subject_task_column,
-                       year_column_roles)
-from ..gazetteer import alternation, compile_pattern, load_yaml, str_list
+from ..columns import (by_subject, coined_column_name, column_role, is_measure_word, is_year_column,
+                       subject_task_column, year_column_roles)
 from ..hanzi import to_simplified
 from ..numbering import match_label, read_num
+from .layout_rules import rules
 from .tables_glued import glued_table, inline_glued_table
 from .tables_text import PAGE_NUMBER_LINE, _is_cell, _rows, _table_end, _table_starts
 
-GAZETTEER = "layout.yaml"
 MIN_HEADER_CELLS = 3
 # a table's section row (一、加快数字赋能) is short: a longer line is body text
 SECTION_ROW_MAX_CHARS = 60
@@ -60,73 +57,6 @@ SEQ_FIRST_MAX = 200
 SENTENCE_END_IN_UNIT_CELL = 2.0
 # a row of a one-cell-per-line table spans at most this many header widths of cells
 ROW_MAX_CHUNKS = 4
-
-
-@dataclass(frozen=True)
-class LayoutRules:
-    run_on_min_chars: int
-    boundary_before: str
-    heading_max_chars: int
-    heading_punctuation: str
-    meta_key: re.Pattern
-    title_end: re.Pattern
-    plan_title: re.Pattern
-    signature: re.Pattern
-    own_line_note: re.Pattern
-    doc_number: re.Pattern
-    print_date: re.Pattern
-    attachment: re.Pattern
-    unit_suffixes: tuple[str, ...]
-    unit_collective_starts: tuple[str, ...]
-    empty_cell_marks: frozenset[str]
-    deadline_cell: re.Pattern
-    unit_role_tail: re.Pattern
-    jammer_lead: re.Pattern
-    jammer_tail: re.Pattern
-    jammer_mixed_token: re.Pattern
-    jammer_min_tokens: int
-    jammer_min_mixed: int
-    doc_share_blurb: re.Pattern
-
-
-def _list(data: dict, key: str) -> tuple[str, ...]:
-    return str_list(GAZETTEER, data, key)
-
-
-@functools.lru_cache(maxsize=1)
-def rules() -> LayoutRules:
-    data = load_yaml(GAZETTEER)
-    date = r"(?:(?:19|20)\d{2}|[一二][〇○零][〇○零一二三四五六七八九]{2})年[0-9一二三四五六七八九十]{1,3}月(?:[0-9一二三四五六七八九十]{1,3}日)?"
-    orgs = alternation(_list(data, "org_suffixes"))
-    rx = functools.partial(compile_pattern, GAZETTEER)
-    return LayoutRules(
-        run_on_min_chars=int(data["run_on_min_chars"]),
-        boundary_before=str(data["boundary_before"]),
-        heading_max_chars=int(data["heading_max_chars"]),
-        heading_punctuation=str(data["heading_punctuation"]),
-        meta_key=rx("meta_keys", rf"(?:{alternation(_list(data, 'meta_keys'))})\s*[:：]"),
-        title_end=rx("title_genres", rf"的(?:{alternation(_list(data, 'title_genres'))})(?=[^）)》”\"，。；、])"),
-        plan_title=rx("plan_genres",
-                      rf"^[^。，,；;：:！？!?]{{4,60}}?(?:{alternation(_list(data, 'plan_genres'))})(?=[^）)》”\"，。；;、：:])"),
-        # an issuer's name glued to its 成文日期: …落实。XX办公室2022年3月15日
-        signature=rx("org_suffixes", rf"(?P<org>[\u4e00-\u9fff（）()]{{2,60}}?(?:{orgs}))\s*(?:[（(]代章[）)])?\s*(?P<date>{date})", ("org", "date")),
-        own_line_note=rx("own_line_notes", "|".join(f"(?:{p})" for p in _list(data, "own_line_notes"))),
-        doc_number=rx("doc_number", r"[\u4e00-\u9fff]{1,12}[〔\[【（(［﹝]\s*(?:19|20)\d{2}\s*[〕\]】）)］﹞]\s*\d{1,5}\s*号"),
-        print_date=rx("print_date", rf"{date}\s*印发"),
-        attachment=rx("attachment", r"附\s*件\s*(?P<num>\d{1,2}(?=(?:19|20)\d{2}年)|\d{0,2})\s*[：:]?", ("num",)),
-        unit_suffixes=tuple(_list(data, "unit_suffixes")),
-        unit_collective_starts=tuple(_list(data, "unit_collective_starts")),
-        empty_cell_marks=frozenset(_list(data, "empty_cell_marks")),
-        deadline_cell=rx("deadline_cell", str(data["deadline_cell"])),
-        unit_role_tail=rx("unit_role_tail", str(data["unit_role_tail"])),
-        # at a line's start before two spaces or the line's end; at its end after a word
-        jammer_lead=rx("jammer_run", rf"^[ \t]*(?P<run>{data['jammer_run']})(?=[ \t]{{2,}}|[ \t]*$)", ("run",)),
-        jammer_tail=rx("jammer_run", rf"(?<=[^\x00-\x7f])[ \t]*(?P<run>{data['jammer_run']})[ \t]*$", ("run",)),
-        jammer_mixed_token=rx("jammer_mixed_token", str(data["jammer_mixed_token"])),
-        jammer_min_tokens=int(data["jammer_min_tokens"]),
-        jammer_min_mixed=int(data["jammer_min_mixed"]),
-        doc_share_blurb=rx("doc_share_blurb", str(data["doc_share_blurb"])),
-    )
 
 
 # =========================================================================== entry point
@@ -195,6 +125,8 @@ def recover_blocks(text: str) -> list[tuple[str, object]]:
 
 # the blurb of a document-sharing site's copy stands in its first lines
 DOC_SHARE_BLURB_ZONE = 400
+# a page's number opening its first line in such a copy: 2、住建局…
+_PAGE_MARK = re.compile(r"\s*(?P<page>[1-9]\d*)、")
 
 
 def _without_page_marks(lines: list[str]) -> list[str]:
@@ -204,8 +136,8 @@ def _without_page_marks(lines: list[str]) -> list[str]:
     out: list[str] = []
     page = 1
     for line in lines:
-        mark = re.match(rf"\s*{page}、", line)
-        if mark is None:
+        mark = _PAGE_MARK.match(line)
+        if mark is None or int(mark.group("page")) != page:
             out.append(line)
             continue
         rest = line[mark.end():]
@@ -281,9 +213,7 @@ def header_roles(cells: list[str]) -> list[str] | None:
     subject = subject_task_column(cells, roles)
     if subject is not None:
         roles[subject] = "task"
-    # a table by subject (乡镇 | 新种任务(亩)): each row's body and its quota are the task
-    by_subject = roles[0] == "lead" and "target" in roles
-    if (not {"task", "detail"} & set(roles) and not by_subject) or len(set(roles) - {"note", None}) < 2:
+    if (not {"task", "detail"} & set(roles) and not by_subject(roles)) or len(set(roles) - {"note", None}) < 2:
         return None
     return [r or "unknown" for r in roles]
 
@@ -1779,7 +1709,7 @@ def _label_cuts(text: str) -> list[int]:
         if num is None:
             continue
         before = text[seg_start:p]
-        after_boundary = p == 0 or text[p - 1] in r.boundary_before or text[p - 1].isspace()
+        after_boundary = _after_boundary(text, p)
         after_heading = _is_heading(before)
         heading_start = None
         sentence_end = max(before.rfind(ch) for ch in "。；;！!？?")
@@ -1822,14 +1752,18 @@ def _label_cuts(text: str) -> list[int]:
     return cuts
 
 
+def _after_boundary(text: str, p: int) -> bool:
+    """A label at ``p`` opens the text or follows a sentence end, a closing mark or a space."""
+    return p == 0 or text[p - 1] in rules().boundary_before or text[p - 1].isspace()
+
+
 def _continued_later(text: str, candidates: list[re.Match], nxt: int | None, style: str, num: int) -> bool:
     """The next label of ``style`` (candidate ``nxt``) numbers ``num + 1`` and stands after a
     sentence end: the two open items of one list."""
     if nxt is None:
         return False
     m = candidates[nxt]
-    q = m.start()
-    return _label_number(m.group(), style) == num + 1 and q > 0 and text[q - 1] in rules().boundary_before + " \u3000"
+    return _label_number(m.group(), style) == num + 1 and _after_boundary(text, m.start())
 
 
 def _heading_follows(text: str, candidates: list[re.Match], idx: int) -> bool:

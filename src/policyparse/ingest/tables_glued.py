@@ -23,51 +23,17 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
 
 from ..columns import column_role
-from ..gazetteer import compile_pattern, load_yaml, str_list
 from ..numbering import match_label
+from .layout_rules import rules
 
-GAZETTEER = "layout.yaml"
-
-
-@dataclass(frozen=True)
-class GluedRules:
-    header_max_lines: int
-    header_line_max_chars: int
-    continuation_max_chars: int
-    min_rows: int
-    serial: re.Pattern  # a row's opening 序号, glued to its first word
-    unit_column: re.Pattern  # a unit column's name inside the glued header
-    unit: re.Pattern  # one unit's name at a row's end
-    inline_serial: str  # what may not follow a row's serial inside running text (2月, 3个)
-    unit_suffixes: tuple[str, ...]  # how a unit's name ends (layout.yaml's list, shared with layout.py)
-    unit_collective_starts: tuple[str, ...]
-    sentence: re.Pattern
-
-
-@functools.lru_cache(maxsize=1)
-def rules() -> GluedRules:
-    data = load_yaml(GAZETTEER)
-    rx = functools.partial(compile_pattern, GAZETTEER)
-    return GluedRules(
-        header_max_lines=int(data["glued_header_max_lines"]),
-        header_line_max_chars=int(data["glued_header_line_max_chars"]),
-        continuation_max_chars=int(data["glued_continuation_max_chars"]),
-        min_rows=int(data["glued_min_rows"]),
-        serial=rx("glued_row_serial", str(data["glued_row_serial"]), ("serial",)),
-        unit_column=rx("glued_unit_column", str(data["glued_unit_column"])),
-        unit=rx("glued_unit", str(data["glued_unit"])),
-        inline_serial=str(data["glued_inline_serial_not_before"]),
-        unit_suffixes=tuple(str_list(GAZETTEER, data, "unit_suffixes")),
-        unit_collective_starts=tuple(str_list(GAZETTEER, data, "unit_collective_starts")),
-        sentence=re.compile(r"[。，,；;：:！？!?]"),
-    )
+# a sentence's punctuation: no header line holds one
+_SENTENCE = re.compile(r"[。，,；;：:！？!?]")
 
 
 def _serial(line: str) -> int | None:
-    m = rules().serial.match(line)
+    m = rules().glued_serial.match(line)
     return int(m.group("serial")) if m else None
 
 
@@ -75,12 +41,12 @@ def glued_table(lines: list[str], i: int):
     """``(end, [rows])`` when line ``i`` opens a glued header followed by rows, else None."""
     r = rules()
     first = lines[i].strip()
-    if "序号" not in first or len(first) > r.header_line_max_chars or r.sentence.search(first):
+    if "序号" not in first or len(first) > r.glued_header_line_max_chars or _SENTENCE.search(first):
         return None
     header = [first]
     j = i + 1
     while True:
-        if j >= len(lines) or len(header) > r.header_max_lines:
+        if j >= len(lines) or len(header) > r.glued_header_max_lines:
             return None
         s = lines[j].strip()
         if not s:
@@ -88,7 +54,7 @@ def glued_table(lines: list[str], i: int):
             continue
         if _serial(s) == 1:
             break
-        if len(s) > r.header_line_max_chars or r.sentence.search(s) or _serial(s) is not None:
+        if len(s) > r.glued_header_line_max_chars or _SENTENCE.search(s) or _serial(s) is not None:
             return None
         header.append(s)
         j += 1
@@ -105,21 +71,16 @@ def glued_table(lines: list[str], i: int):
         serial = _serial(s)
         if serial == len(rows) + 1:
             rows.append([str(serial), s[len(str(serial)):]])
-        elif (rows and serial is None and len(s) <= r.continuation_max_chars
+        elif (rows and serial is None and len(s) <= r.glued_continuation_max_chars
               and match_label(s) is None):
             rows[-1][1] += s  # a cell's text wrapped onto a line of its own (市市场监管局)
         else:
             break
         j += 1
         end = j
-    if len(rows) < r.min_rows:
+    if len(rows) < r.glued_min_rows:
         return None
-    roles = [column_role(c) for c in cells]
-    unit_roles = [role for role in roles if role in ("lead", "support")]
-    table = [cells]
-    for serial, text in rows:
-        table.append(_row(serial, text, roles, unit_roles))
-    return end, [table]
+    return end, [_laid_out(cells, rows)]
 
 
 def _header_cells(header: str) -> list[str] | None:
@@ -135,7 +96,7 @@ def _header_cells(header: str) -> list[str] | None:
         return None
     if rest[len(task):len(task) + 2] in ("名称", "内容", "事项"):
         task = rest[:len(task) + 2]  # 抽查任务 | 名称: the name goes on
-    units = list(rules().unit_column.finditer(rest, len(task)))
+    units = list(rules().glued_unit_column.finditer(rest, len(task)))
     middle_end = units[0].start() if units else len(rest)
     cells = [header[:seq_end], task]
     if middle_end > len(task):
@@ -155,24 +116,22 @@ def inline_glued_table(line: str) -> tuple[str, list[list[str]]] | None:
     if k < 0:
         return None
     first = _inline_serial_at(line, k + 2, 1)
-    if first is None or first - k > r.header_line_max_chars:
+    if first is None or first - k > r.glued_header_line_max_chars:
         return None
     cells = _header_cells(line[k:first])
     if cells is None:
         return None
-    roles = [column_role(c) for c in cells]
-    unit_roles = [role for role in roles if role in ("lead", "support")]
     rows: list[list[str]] = []
     pos, n = first, 1
     while True:
         nxt = _inline_serial_at(line, pos + len(str(n)) + 1, n + 1)
-        rows.append(_row(str(n), line[pos + len(str(n)):nxt if nxt is not None else len(line)], roles, unit_roles))
+        rows.append([str(n), line[pos + len(str(n)):nxt if nxt is not None else len(line)]])
         if nxt is None:
             break
         pos, n = nxt, n + 1
-    if len(rows) < r.min_rows:
+    if len(rows) < r.glued_min_rows:
         return None
-    return line[:k], [cells] + rows
+    return line[:k], _laid_out(cells, rows)
 
 
 def _inline_serial_at(line: str, start: int, n: int) -> int | None:
@@ -187,29 +146,35 @@ def _inline_serial_at(line: str, start: int, n: int) -> int | None:
 @functools.lru_cache(maxsize=1)
 def _inline_serial_rx() -> re.Pattern:
     """A number glued to the word after it, no digit before it, no measure or date after it."""
-    return re.compile(rf"(?<![\d.．%第])\d{{1,4}}(?=[\u4e00-\u9fff“《])(?![{rules().inline_serial}])")
+    return re.compile(rf"(?<![\d.．%第])\d{{1,4}}(?=[\u4e00-\u9fff“《])(?![{rules().glued_inline_serial}])")
 
 
-def _row(serial: str, text: str, roles: list[str | None], unit_roles: list[str]) -> list[str]:
+def _laid_out(cells: list[str], rows: list[list[str]]) -> list[list[str]]:
+    """The header and each ``[serial, text]`` row laid on its columns (:func:`_row`)."""
+    roles = [column_role(c) for c in cells]
+    return [cells] + [_row(serial, text, roles) for serial, text in rows]
+
+
+def _row(serial: str, text: str, roles: list[str | None]) -> list[str]:
     """A row laid on the header's columns: the serial, the text in the task column, and the
     units at the text's end in the unit columns: what follows the row's last sentence when it
     reads as a list of units (…达90%以上。市委宣传部、市城管委，各区（市）县政府), else the unit
     names glued to the row's end (…14—10市园林局市市场监管局)."""
     row = [serial, text] + [""] * (len(roles) - 2)
-    if not unit_roles:
+    lead_cols = [c for c, role in enumerate(roles) if role == "lead"]
+    support_cols = [c for c, role in enumerate(roles) if role == "support"]
+    if not lead_cols and not support_cols:
         return row
     cut = max(text.rfind("。"), text.rfind("；"))
     tail = text[cut + 1:].strip() if cut >= 0 else ""
     if tail and _unit_list(tail):
         row[1] = text[:cut + 1]
-        row[roles.index(unit_roles[0])] = tail
+        row[min(lead_cols + support_cols)] = tail  # the first unit column
         return row
     names, start = _trailing_units(text)
     if not names:
         return row
     row[1] = text[:start]
-    lead_cols = [c for c, role in enumerate(roles) if role == "lead"]
-    support_cols = [c for c, role in enumerate(roles) if role == "support"]
     if lead_cols and support_cols and lead_cols[0] < support_cols[0]:
         # 发起部门 | 配合部门: one unit starts the work, the others join it
         row[lead_cols[0]] = names[0]
@@ -235,7 +200,7 @@ def _unit_list(text: str) -> bool:
 def _trailing_units(text: str) -> tuple[list[str], int]:
     """The units' names that close ``text`` (…14—10市园林局市市场监管局) and where they start;
     each name is cut where the rest still reads as names to the end."""
-    unit = rules().unit.pattern
+    unit = rules().glued_unit.pattern
     tail = re.search(rf"(?:{unit})(?:[、，,]?(?:{unit}))*[、，,]?$", text)
     if tail is None:
         return [], len(text)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..columns import column_role, is_measure_word, rules, subject_task_column, year_column_roles
+from ..columns import by_subject, column_role, is_measure_word, rules, subject_task_column, year_column_roles
 from ..components import component
 from ..columns import squash as _squash
 from ..model import Cell, Document, Table
@@ -31,9 +31,8 @@ class ColumnMap:
     @property
     def is_task_table(self) -> bool:
         kinds = set(self.roles.values())
-        # a table by subject (乡镇 | 新种任务(亩)): the body of each row and its quota are its task
-        by_subject = self.roles.get(min(self.roles, default=0)) == "lead" and "target" in kinds
-        return bool(kinds & {"task", "detail"} or by_subject) and len(kinds - {"note"}) >= 2
+        named_in_order = [self.roles[c] for c in sorted(self.roles)]
+        return bool(kinds & {"task", "detail"} or by_subject(named_in_order)) and len(kinds - {"note"}) >= 2
 
 
 def find_header(doc: Document, table: Table) -> ColumnMap | None:
