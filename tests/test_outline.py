@@ -15,6 +15,17 @@ def paths(doc, outline):
     return [tuple(it.path()) for it in outline.items if it.kind == "item"]
 
 
+def notice(text: str):
+    """The whole pipeline over a notice written as text."""
+    from policyparse.pipeline import parse_bytes
+
+    return parse_bytes(text.encode("utf-8"), "notice.txt")
+
+
+def leads(task) -> list[str]:
+    return [u.unit for u in task.units if u.role == "lead"]
+
+
 def test_labels_of_every_style():
     cases = {"一、加强领导": ("cn_dun", 1), "（十二）压实责任": ("cn_paren", 12), "3.开展排查": ("arabic_dot", 3),
              "（2）严格执法": ("arabic_paren", 2), "③建立台账": ("circled", 3), "第十五条 适用范围": ("article", 15),
@@ -187,81 +198,65 @@ def test_an_item_whose_text_opens_with_a_date():
 
 
 def test_a_unit_named_before_a_colon_in_a_duty_section_leads_its_item():
-    from policyparse.pipeline import parse_bytes
-
-    doc = parse_bytes("六、部门职责\n(一)区城管执法局：负责年度查处工作计划的制定、组织协调。\n"
-                      "(二)区房管局：指导街镇督促物业服务企业落实日常管理职责。\n".encode("utf-8"), "duty2.txt")
-    assert [[u.unit for u in t.units if u.role == "lead"] for t in doc.tasks] == [["区城管执法局"], ["区房管局"]]
+    doc = notice("六、部门职责\n(一)区城管执法局：负责年度查处工作计划的制定、组织协调。\n"
+                 "(二)区房管局：指导街镇督促物业服务企业落实日常管理职责。\n")
+    assert [leads(t) for t in doc.tasks] == [["区城管执法局"], ["区房管局"]]
 
 
 def test_an_item_that_only_cites_a_document_is_no_task():
-    from policyparse.pipeline import parse_bytes
-
-    doc = parse_bytes("一、加强执法。区城管执法局每月开展一次联合执法。\n附件：\n\n主要法律法规清单\n\n"
-                      "1、《住宅室内装饰装修管理办法》\n\n2、《上海市城市管理综合行政执法条例》及其《实施办法》\n\n"
-                      "三、改造对象\n改造对象为本区不成套职工住宅，共3.3万平方米，分两年实施。\n".encode("utf-8"), "cite.txt")
+    doc = notice("一、加强执法。区城管执法局每月开展一次联合执法。\n附件：\n\n主要法律法规清单\n\n"
+                 "1、《住宅室内装饰装修管理办法》\n\n2、《上海市城市管理综合行政执法条例》及其《实施办法》\n\n"
+                 "三、改造对象\n改造对象为本区不成套职工住宅，共3.3万平方米，分两年实施。\n")
     assert [tuple(t.path) for t in doc.tasks] == [("一",)]
 
 
 def test_a_duty_section_written_as_paragraphs_opening_with_units():
-    from policyparse.pipeline import parse_bytes
-
-    doc = parse_bytes("六、保障措施\n区财政局要加强资金保障。\n七、职责分工\n\n区住房保障房屋管理局是旧住房成套改造工作牵头部门，负责编制计划。\n\n"
-                      "区财政局负责区级财政资金的保障和落实工作。\n\n乡镇人民政府负责统筹推进辖区内改造工作。\n".encode("utf-8"), "duty3.txt")
-    by_path = {tuple(t.path): [u.unit for u in t.units if u.role == "lead"] for t in doc.tasks}
+    doc = notice("六、保障措施\n区财政局要加强资金保障。\n七、职责分工\n\n区住房保障房屋管理局是旧住房成套改造工作牵头部门，负责编制计划。\n\n"
+                 "区财政局负责区级财政资金的保障和落实工作。\n\n乡镇人民政府负责统筹推进辖区内改造工作。\n")
+    by_path = {tuple(t.path): leads(t) for t in doc.tasks}
     assert by_path[("七",)] == ["区住房保障房屋管理局", "区财政局", "乡镇人民政府"]
     assert by_path[("六",)] == []  # 区财政局要… outside a duty section is a subject, no unit
 
 
 def test_small_full_stop_labels_and_a_unit_heading_line_in_a_duty_section():
-    from policyparse.pipeline import parse_bytes
-
     assert match_label("1﹒全省生产总值增长7%以上。").num == 1
-    doc = parse_bytes("四、职责分工\n\n（一）区建设管理委（区水务局）\n\n负责制定区级排水管理体制改革实施方案。\n\n"
-                      "（二）区财政局\n\n负责落实移交排水设施日常运维资金。\n".encode("utf-8"), "duty4.txt")
-    assert [[u.unit for u in t.units if u.role == "lead"] for t in doc.tasks] == [["区建设管理委（区水务局）"], ["区财政局"]]
+    doc = notice("四、职责分工\n\n（一）区建设管理委（区水务局）\n\n负责制定区级排水管理体制改革实施方案。\n\n"
+                 "（二）区财政局\n\n负责落实移交排水设施日常运维资金。\n")
+    assert [leads(t) for t in doc.tasks] == [["区建设管理委（区水务局）"], ["区财政局"]]
 
 
 def test_a_duty_item_that_opens_with_its_unit_and_a_background_section():
-    from policyparse.pipeline import parse_bytes
-
-    doc = parse_bytes("一、基本情况\n（一）拟移交设施情况。本区公共排水设施目前主要由区水务管理事务中心管理。\n"
-                      "二、职责分工\n（1）区水务局负责本行政区域内河湖、泵闸的管理。\n"
-                      "（2）区财政局会同区水务局积极争取市补资金，并分配下达资金。\n".encode("utf-8"), "duty5.txt")
+    doc = notice("一、基本情况\n（一）拟移交设施情况。本区公共排水设施目前主要由区水务管理事务中心管理。\n"
+                 "二、职责分工\n（1）区水务局负责本行政区域内河湖、泵闸的管理。\n"
+                 "（2）区财政局会同区水务局积极争取市补资金，并分配下达资金。\n")
     assert [tuple(t.path) for t in doc.tasks] == [("二", "（1）"), ("二", "（2）")]
-    assert [[u.unit for u in t.units if u.role == "lead"] for t in doc.tasks] == [["区水务局"], ["区财政局"]]
+    assert [leads(t) for t in doc.tasks] == [["区水务局"], ["区财政局"]]
 
 
 def test_a_heading_that_is_a_units_name_leads_the_items_under_it():
     """十五、省商务厅 / (一)… (二)…: a part headed by a unit's name (its place, a body's suffix)
     makes the unit the lead of its items; a topic heading that ends like a unit does not."""
-    from policyparse.pipeline import parse_bytes
-
-    doc = parse_bytes("十五、省人力资源和社会保障厅\n(一)积极开展新型农村社会养老保险试点工作。\n"
-                      "(二)研究制定新型农村社会养老保险实施方案。\n十六、省商务厅\n(一)“家电下乡”销售达到10亿元。\n"
-                      "十七、打造区域物流中心\n(一)建设公路港物流园区。\n(二)完善冷链配送网络。\n"
-                      "十八、区域医疗中心\n(一)推进医联体建设。\n(二)提升急诊急救能力。\n".encode("utf-8"), "heads.txt")
-    leads = {tuple(t.path): [u.unit for u in t.units if u.role == "lead"] for t in doc.tasks}
-    assert leads[("十五", "（一）")] == leads[("十五", "（二）")] == ["省人力资源和社会保障厅"]
-    assert leads[("十六", "（一）")] == ["省商务厅"]
-    assert leads[("十七", "（一）")] == leads[("十八", "（一）")] == []
+    doc = notice("十五、省人力资源和社会保障厅\n(一)积极开展新型农村社会养老保险试点工作。\n"
+                 "(二)研究制定新型农村社会养老保险实施方案。\n十六、省商务厅\n(一)“家电下乡”销售达到10亿元。\n"
+                 "十七、打造区域物流中心\n(一)建设公路港物流园区。\n(二)完善冷链配送网络。\n"
+                 "十八、区域医疗中心\n(一)推进医联体建设。\n(二)提升急诊急救能力。\n")
+    by_path = {tuple(t.path): leads(t) for t in doc.tasks}
+    assert by_path[("十五", "（一）")] == by_path[("十五", "（二）")] == ["省人力资源和社会保障厅"]
+    assert by_path[("十六", "（一）")] == ["省商务厅"]
+    assert by_path[("十七", "（一）")] == by_path[("十八", "（一）")] == []
 
 
 def test_a_duty_part_keeps_its_own_unit_when_it_names_it_short_again():
-    from policyparse.pipeline import parse_bytes
-
-    doc = parse_bytes("二、职责分工\n1.街道消委办。牵头开展独居老人消防安全关爱工作。消委办负责加强微型消防站建设。\n"
-                      "2.派出所。配合开展消防安全关爱工作，负责隐患的确认。\n".encode("utf-8"), "duty5.txt")
-    leads = {tuple(t.path): [u.unit for u in t.units if u.role == "lead"] for t in doc.tasks}
-    assert leads[("二", "1")] == ["街道消委办"] and leads[("二", "2")] == ["派出所"]
+    doc = notice("二、职责分工\n1.街道消委办。牵头开展独居老人消防安全关爱工作。消委办负责加强微型消防站建设。\n"
+                 "2.派出所。配合开展消防安全关爱工作，负责隐患的确认。\n")
+    by_path = {tuple(t.path): leads(t) for t in doc.tasks}
+    assert by_path[("二", "1")] == ["街道消委办"] and by_path[("二", "2")] == ["派出所"]
 
 
 def test_an_offices_heading_with_its_other_names_in_brackets_leads_its_items():
-    from policyparse.pipeline import parse_bytes
-
-    doc = parse_bytes("（一）综合办公室(党群工作部、监察室、督查室、财务室)\n（1）年度主要任务与要求:\n"
-                      "①积极宣传推介园区，完成上稿8篇；②每月拿出部门当月小结和下月计划。\n"
-                      "（二）建设社区服务中心（站）\n1.完善服务设施。\n2.提升服务能力。\n".encode("utf-8"), "offices.txt")
-    leads = [[u.unit for u in t.units if u.role == "lead"] for t in doc.tasks]
-    assert leads[0] == ["综合办公室"]
-    assert leads[-1] == []  # a topic ending like a unit, its bracket no list of offices
+    doc = notice("（一）综合办公室(党群工作部、监察室、督查室、财务室)\n（1）年度主要任务与要求:\n"
+                 "①积极宣传推介园区，完成上稿8篇；②每月拿出部门当月小结和下月计划。\n"
+                 "（二）建设社区服务中心（站）\n1.完善服务设施。\n2.提升服务能力。\n")
+    by_task = [leads(t) for t in doc.tasks]
+    assert by_task[0] == ["综合办公室"]
+    assert by_task[-1] == []  # a topic ending like a unit, its bracket no list of offices
