@@ -131,3 +131,9 @@ def test_a_money_amount_per_period_and_item_is_a_funding_standard_not_a_frequenc
         assert find_frequencies(s, 0, len(s)) == [], s
     s = "每季度召开1次联席会议。"
     assert [(f.period, f.count) for f in find_frequencies(s, 0, len(s))] == [("quarter", 1)]
+
+
+def test_a_lower_bound_written_before_every_period():
+    # 至少每半年…: the bound stands before 每 (ANNOTATION §5: 至少 gives >=), and the raw starts with it
+    assert run("②每名入党积极分子至少每半年提交一份思想汇报；③党务不少于每季度公开一次。") == [
+        ("至少每半年提交一份思想汇报", "half_year", 1, ">="), ("不少于每季度公开一次", "quarter", 1, ">=")]

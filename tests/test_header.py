@@ -627,3 +627,13 @@ def test_a_copy_sites_menu_upload_line_and_source_are_no_tasks_recipients_or_iss
                       .encode("utf-8"), "copy_site.txt")
     assert doc.header.issuers == [] and doc.header.recipients == []
     assert [t.path for t in doc.tasks] == [["一"], ["二"]]  # the menu's bullets are no items
+
+
+def test_a_pages_name_value_that_opens_with_the_document_number():
+    # 名称 as a county site fills it: the 发文字号, then the title
+    h = _header_of("[ 发布机构 ] | 靖边县人民政府办公室 | [ 发文日期 ] | 2025-02-28 |\n"
+                   "[ 文 号 ] | 靖政发〔2025〕17号 |\n"
+                   "[ 名 称 ] | 靖政发〔2025〕17号 靖边县人民政府 关于建立重点工作调度机制的通知 |\n"
+                   "各镇人民政府,县政府各工作部门:\n一、将重点工作纳入月调度机制,由县长主持。\n")
+    assert h.title == "靖边县人民政府关于建立重点工作调度机制的通知"
+    assert h.doc_number == "靖政发〔2025〕17号"

@@ -689,3 +689,48 @@ def test_a_page_mark_after_the_blank_line_a_site_sets_between_pages_joins_the_se
     paras = [p for k, p in recover_blocks(text) if k == "paragraph"]
     assert paras[1] == ("重点工作安排一、真抓实干1、倾力推进沿线绿化工程。2、积极探索国省干道两侧区域绿化"
                         "美化示范性建设,打造立体景观长廊。3、抓好日常监管运行。")
+
+
+def test_a_table_header_glued_before_a_label_and_page_marks_inside_a_run_on_line():
+    # a document-sharing copy of an assessment table read cell by cell: the header row glued
+    # to the title and the first label, a page's running header between its two page marks,
+    # the header row again after the page break
+    line = ("第0页共8页编号:时间:2021年x月x日书山有路勤为径,学海无涯苦作舟页码:第0页共8页"
+            "2011年度全县党的基层组织建设工作考核评价项目(村党组织)类别项目要求责任单位一、党员群众服务中心建设"
+            "1、一面国旗。室外悬挂国旗。2、一套广播喇叭。有广播喇叭并定期播放,发挥政策宣传、信息发布、文化娱乐等作用。"
+            "3、一个卫生室。办公场所附近建有卫生室,为群众提供基本医疗服务。"
+            "4、一个说事(谈心)室。设立说事(谈心)室并配备相应的设施。第1页共8页第0页共8页编号:时间:2021年x月x日"
+            "书山有路勤为径,学海无涯苦作舟页码:第1页共8页类别项目要求责任单位5、一个多功能活动室。配备桌椅。"
+            "—34—6、一个农资超市。为群众提供日常生产、生活资料采买服务。")
+    paras = paragraphs(line + "\n")
+    assert paras[0] == "2011年度全县党的基层组织建设工作考核评价项目(村党组织)"
+    assert paras[1] == "类别项目要求责任单位"
+    assert paras[2] == "一、党员群众服务中心建设"
+    assert paras[3].startswith("1、一面国旗")
+    assert paras[6] == "4、一个说事(谈心)室。设立说事(谈心)室并配备相应的设施。"  # no page furniture left
+    assert paras[7] == "类别项目要求责任单位"
+    assert paras[8] == "5、一个多功能活动室。配备桌椅。"
+    assert paras[9].startswith("6、一个农资超市") and not any("页" in p or "—" in p for p in paras)
+
+
+def test_prose_that_ends_in_column_like_words_is_no_table_header():
+    from policyparse.ingest.layout import glued_header_at_end
+
+    assert glued_header_at_end("(村党组织)类别项目要求责任单位") == len("(村党组织)")
+    assert glued_header_at_end("。序号工作任务责任单位完成时限") == 1
+    assert glued_header_at_end("。做好工作任务内容") is None  # no 序号, unit or time column
+    assert glued_header_at_end("进一步落实工作任务责任单位") is None  # not after a boundary
+    assert glued_header_at_end("我们一起做好工作") is None
+
+
+def test_circled_sub_items_that_run_on_after_an_items_short_title_stay_inside_it():
+    line = ("二、基本队伍建设好(3)一个好书记机关党委书记配备。机关(单位)内设的机关党委书记由本部门党员负责人兼任。"
+            "(4)一个好班子机关党组织领导班子健全。①机关党组织领导班子通过选举产生;②机关党组织领导班子按规定人数配齐。"
+            "(5)一支好队伍做好入党积极分子培养教育工作。①为每名入党积极分子确定培养人;"
+            "②每名入党积极分子至少每半年提交一份思想汇报;③规范填写入党积极分子培养考察表。"
+            "三、年度主要任务与要求:①积极宣传推介园区,完成上稿8篇;②积极协调落实单位“三定方案”,理顺园区体制机制。")
+    paras = paragraphs(line + "\n")
+    assert paras[2] == "(4)一个好班子机关党组织领导班子健全。①机关党组织领导班子通过选举产生;②机关党组织领导班子按规定人数配齐。"
+    assert paras[3].startswith("(5)一支好队伍") and paras[3].endswith("③规范填写入党积极分子培养考察表。")
+    # after a heading that introduces a list (…要求:) the circled items are paragraphs, as before
+    assert paras[-2:] == ["①积极宣传推介园区,完成上稿8篇;", "②积极协调落实单位“三定方案”,理顺园区体制机制。"]

@@ -260,3 +260,31 @@ def test_an_offices_heading_with_its_other_names_in_brackets_leads_its_items():
     by_task = [leads(t) for t in doc.tasks]
     assert by_task[0] == ["综合办公室"]
     assert by_task[-1] == []  # a topic ending like a unit, its bracket no list of offices
+
+
+def test_a_unit_note_on_its_own_line_after_a_list_covers_every_item_of_the_list():
+    doc = notice("关于印发责任分解的通知\n各县(市、区)人民政府:\n"
+                 "一、“一案三制”建设\n1.完善应急预案体系\n"
+                 "(1)加强应急预案管理,规范应急预案编制、审批、发布工作。\n"
+                 "(2)推进政府及其部门应急预案“精编化”,及时修订完善现有应急预案。\n"
+                 "(3)加强应急预案演练,完善演练管理制度。\n"
+                 "(责任单位:市直各有关单位、各开发区管委会)\n"
+                 "2.健全应急管理体制\n"
+                 "(1)深入推进应急管理办事机构建设。(责任单位:市应急局)\n"
+                 "(2)加强基层应急管理组织建设,落实专职人员。\n")
+    first_list = [t for t in doc.tasks if t.path[-2:-1] == ["1"]]
+    assert len(first_list) == 3
+    for task in first_list:
+        assert leads(task) == ["市直各有关单位", "各开发区管委会"]
+    # a note at the end of an item's own paragraph is that item's alone
+    second = [t for t in doc.tasks if t.path[-2:-1] == ["2"]]
+    assert [leads(t) for t in second] == [["市应急局"], []]
+
+
+def test_the_cover_notes_count_of_the_plans_items_is_no_goal():
+    doc = notice("关于印发规划责任分解的通知\n各有关单位:\n"
+                 "为提高应对突发事件的能力,根据《规划》精神,现将《规划》中明确提出的9项具体建设任务和7项重点建设项目"
+                 "进行责任分解。到2020年,全市应急平台覆盖率达到100%。\n"
+                 "一、完善应急预案体系\n1.加强应急预案管理,规范应急预案编制。(责任单位:市应急局)\n"
+                 "2.推进应急预案精编化,修订完善现有预案。(责任单位:市应急局)\n")
+    assert [(t.value, t.unit) for t in doc.targets] == [(100.0, "%")]

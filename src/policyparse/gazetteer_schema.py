@@ -74,7 +74,9 @@ YAML_SCHEMAS: dict[str, dict] = {
         "jammer_min_mixed": "int", "glued_header_max_lines": "int", "glued_header_line_max_chars": "int",
         "glued_continuation_max_chars": "int", "glued_min_rows": "int", "glued_row_serial": "regex",
         "glued_unit_column": "regex", "glued_unit": "regex", "glued_inline_serial_not_before": "str",
-        "doc_share_blurb": "regex",
+        "doc_share_blurb": "regex", "inline_page_mark": "regex",
+        "glued_inline_header_max_names": "int", "glued_inline_header_name_max_chars": "int",
+        "inline_sub_list_styles": "words",
     },
     "outline.yaml": {
         "styles": ("rules", _OUTLINE_STYLE), "chinese_ordinal": "regex", "attachment": "regex",
@@ -112,7 +114,7 @@ YAML_SCHEMAS: dict[str, dict] = {
         "label_head": "regex", "empty_metric": "regex", "metric_strip_head": "regex",
         "metric_strip_tail": "regex", "qualitative": ("rules", _QUALITATIVE_RULE),
         "harm_object": "regex", "indicator_unit?": "regex",
-        "qualified_noun?": "regex", "counted_units?": "words",
+        "qualified_noun?": "regex", "counted_units?": "words", "cover_note?": "regex",
     },
     "patterns/reference.yaml": {"title": "regex", "numbers": ("rules", _REFERENCE_NUMBER_RULE)},
     "patterns/unit_cue.yaml": {

@@ -58,6 +58,10 @@ def rules() -> _Rules:
                   c("whole_period_times", ("count",)), c("times_per", ("count", "period")))
 
 
+# the longest bound word (原则上不少于) that may stand right before 每
+AT_LEAST_BEFORE_MAX = 6
+
+
 def _clause_end(text: str, pos: int, end: int) -> int:
     m = rules().clause_end.search(text, pos, end)
     e = m.start() if m else end
@@ -109,6 +113,10 @@ def find_frequencies(text: str, start: int, end: int) -> list[Frequency]:
             if r.rate_quantity.search(clause) and not r.count.search(clause):
                 continue  # 每天…不少于2小时: a quantity per period, a target
             count, comparator = _count_and_comparator(clause)
+            before = r.at_least.search(text, max(start, s - AT_LEAST_BEFORE_MAX), s)
+            if before is not None and before.end() == s:
+                # 至少每半年提交一份: the bound stands before 每; the raw starts with it
+                s, comparator = before.start(), ">="
             add(s, e, m.group("period"), count, comparator, rule_id)
     for m in r.whole_period.finditer(text, start, end):
         e = _clause_end(text, m.end(), end)

@@ -53,6 +53,7 @@ class _Rules:
     indicator_unit: re.Pattern | None
     qualified_noun: re.Pattern | None
     counted_units: frozenset[str]
+    cover_note: re.Pattern | None = None
 
 
 @functools.lru_cache(maxsize=None)
@@ -73,7 +74,8 @@ def rules() -> _Rules:
                   compile_rule(FILE, "indicator_unit", d["indicator_unit"], ("unit",))
                   if d.get("indicator_unit") else None,
                   compile_rule(FILE, "qualified_noun", d["qualified_noun"]) if d.get("qualified_noun") else None,
-                  frozenset(d.get("counted_units") or ()))
+                  frozenset(d.get("counted_units") or ()),
+                  compile_rule(FILE, "cover_note", d["cover_note"]) if d.get("cover_note") else None)
 
 
 CLAUSE_MAX = 300

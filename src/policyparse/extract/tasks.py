@@ -19,6 +19,7 @@ from ..segment.tables import TaskRow, TaskTable
 from .deadlines import find_deadlines
 from .frequencies import find_frequencies
 from .targets import find_cell_targets, find_targets, indicator_unit
+from .targets import rules as target_rules
 from .units import rules as unit_rules
 from .units import (canonical_unit, expand_shared_suffix, find_unit_notes, is_unit_like,
                     split_known_concatenation, split_unit_list)
@@ -166,7 +167,34 @@ def body_tasks(doc: Document, outline: Outline, plan_year: int | None) -> list[t
             page=doc.page_at(item.start), units=units, deadlines=deadlines,
             frequencies=find_frequencies(text, item.start, end),
             targets=find_targets(text, item.text_start, end))))  # the label (2.) is no part of 2.50个
+    _share_closing_notes(text, out)
     return out
+
+
+# what opens a paragraph that is a unit note alone: （责任单位： / 〔牵头单位: / 责任单位：
+_NOTE_PARAGRAPH_OPENING = re.compile(r"[ \t\u3000]*[（(〔【\[]?[\u4e00-\u9fff]{2,8}[:：][ \t\u3000]*")
+
+
+def _share_closing_notes(text: str, out: list[tuple[OutlineItem, Task]]) -> None:
+    """A unit note on a paragraph of its own after the last of a list's items, where no item of
+    the list has a note of its own, closes the item the list belongs to:
+    「1.完善应急预案体系 / (1)… / (4)… / （责任单位：市直各有关单位、…）」: its units are every item's
+    (ANNOTATION §3: a note covers the numbered item it stands in, here 1.)."""
+    by_parent: dict[int, list[Task]] = {}
+    for item, task in out:
+        if item.parent is not None and item.is_leaf:
+            by_parent.setdefault(id(item.parent), []).append(task)
+    for tasks in by_parent.values():
+        last = tasks[-1]
+        noted = [u for u in last.units if u.rule == "note" and u.role in ("lead", "support")]
+        if len(tasks) < 2 or not noted or any(u.role != "leader" for t in tasks[:-1] for u in t.units):
+            continue
+        first = min(noted, key=lambda u: u.start)
+        line_start = text.rfind("\n", last.start, first.start) + 1
+        if line_start == 0 or not _NOTE_PARAGRAPH_OPENING.fullmatch(text, line_start, first.start):
+            continue  # the note ends the last item's own paragraph: that item's alone
+        for t in tasks[:-1]:
+            t.units += [UnitMention(u.role, u.unit, u.start, u.end, rule="note.closing_list") for u in noted]
 
 
 def _duty_owner(doc: Document, item: OutlineItem, ancestors: list[OutlineItem]) -> UnitMention | None:
@@ -260,7 +288,10 @@ def _preamble_targets(doc: Document, outline: Outline) -> list[Target]:
     for b in doc.blocks:
         if b.kind != "paragraph" or b.start >= first.start or in_spans(b, spans):
             continue
-        out += [t for t in find_targets(doc.text, b.start, b.end) if t.value is not None]
+        cover = target_rules().cover_note
+        notes = [(m.start(), m.end()) for m in cover.finditer(doc.text, b.start, b.end)] if cover else []
+        out += [t for t in find_targets(doc.text, b.start, b.end)
+                if t.value is not None and not any(s <= t.start < e for s, e in notes)]
     return out
 
 

@@ -73,6 +73,9 @@ def recover_blocks(text: str) -> list[tuple[str, object]]:
              for ln in _box_to_pipes(text).split("\n")]
     if rules().doc_share_blurb.search(text, 0, DOC_SHARE_BLURB_ZONE):
         lines = _without_page_marks(lines)
+    # a run-on line keeps the page numbers of the pages it ran over (…档案。—34—类别…)
+    lines = [rules().inline_page_mark.sub("", ln) if len(ln) >= rules().run_on_min_chars else ln
+             for ln in lines]
     out: list[tuple[str, object]] = []
     i, n = 0, len(lines)
     # a document that is one line is run-on however short it is
@@ -1712,6 +1715,14 @@ def _label_cuts(text: str) -> list[int]:
         after_boundary = _after_boundary(text, p)
         after_heading = _is_heading(before)
         heading_start = None
+        if (style in r.inline_sub_list_styles and num == 1 and stack and not after_heading
+                and _is_titled_opening(before)):
+            continue  # 3、一个室外公开栏。①…；②…: the item's own sub-items, inside its text
+        # …（村党组织）类别项目要求责任单位一、…: a table's header row glued before the label
+        table_header = None if after_boundary else glued_header_at_end(before)
+        if table_header is not None:
+            after_heading = True
+            cuts.append(seg_start + table_header)
         sentence_end = max(before.rfind(ch) for ch in "。；;！!？?")
         if not (after_boundary or after_heading) and num == 1:
             if sentence_end >= 0 and _is_heading(before[sentence_end + 1:]):
@@ -1750,6 +1761,43 @@ def _label_cuts(text: str) -> list[int]:
         cuts.append(p)
         seg_start = p + len(m.group())
     return cuts
+
+
+def _is_titled_opening(stretch: str) -> bool:
+    """An item's text so far is its short title and the full stop closing it (一个室外公开栏。)."""
+    t = stretch.strip()
+    return len(t) >= 2 and t[-1] == "。" and _is_heading(t[:-1])
+
+
+def glued_header_at_end(text: str) -> int | None:
+    """Where a task table's header row glued into running text starts, when ``text`` ends
+    with one (…（村党组织）类别项目要求责任单位): three or more column names with no separator,
+    each a name the column lexicon knows, that together make a task table's header
+    (:func:`header_roles`) with a 序号, a unit or a time column, after a sentence end, a
+    closing bracket, a space or the start."""
+    r = rules()
+    longest, most = r.glued_inline_header_name_max_chars, r.glued_inline_header_max_names
+    n = len(text)
+    if not any(column_role(text[k:]) for k in range(max(0, n - longest), n - 1)):
+        return None  # no column name closes the text (most labels glued to a word stop here)
+    lo = max(0, n - longest * most)
+    # names[k]: the most column names that cover text[k:] (a name that holds two, 要求责任单位,
+    # is read as two); None where no names do
+    names: dict[int, list[str] | None] = {n: []}
+    for k in range(n - 2, lo - 1, -1):
+        names[k] = None
+        for size in range(2, min(longest, n - k) + 1):
+            rest = names.get(k + size)
+            if (rest is not None and len(rest) < most and (names[k] is None or len(rest) >= len(names[k]))
+                    and column_role(text[k:k + size]) is not None):
+                names[k] = [text[k:k + size], *rest]
+    for k in range(lo, n - 1):
+        cells = names.get(k)
+        if (cells and len(cells) >= MIN_HEADER_CELLS and _after_boundary(text, k)
+                and (roles := header_roles(cells)) is not None and "unknown" not in roles
+                and {"seq", "lead", "support", "deadline"} & set(roles)):
+            return k
+    return None
 
 
 def _after_boundary(text: str, p: int) -> bool:

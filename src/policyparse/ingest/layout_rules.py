@@ -37,6 +37,10 @@ class LayoutRules:
     jammer_min_tokens: int
     jammer_min_mixed: int
     doc_share_blurb: re.Pattern
+    inline_page_mark: re.Pattern
+    glued_inline_header_max_names: int
+    glued_inline_header_name_max_chars: int
+    inline_sub_list_styles: frozenset[str]
     # tables whose cells were glued together (tables_glued.py)
     glued_header_max_lines: int
     glued_header_line_max_chars: int
@@ -85,6 +89,10 @@ def rules() -> LayoutRules:
         jammer_min_tokens=int(data["jammer_min_tokens"]),
         jammer_min_mixed=int(data["jammer_min_mixed"]),
         doc_share_blurb=rx("doc_share_blurb", str(data["doc_share_blurb"])),
+        inline_page_mark=rx("inline_page_mark", str(data["inline_page_mark"])),
+        glued_inline_header_max_names=int(data["glued_inline_header_max_names"]),
+        glued_inline_header_name_max_chars=int(data["glued_inline_header_name_max_chars"]),
+        inline_sub_list_styles=frozenset(_list(data, "inline_sub_list_styles")),
         glued_header_max_lines=int(data["glued_header_max_lines"]),
         glued_header_line_max_chars=int(data["glued_header_line_max_chars"]),
         glued_continuation_max_chars=int(data["glued_continuation_max_chars"]),

@@ -972,6 +972,12 @@ def _read_meta_block(st: _State) -> None:
             found[field_name] = (key, vstart, vend)
     for field_name, (_key, s, e) in found.items():
         value = st.doc.text[s:e]
+        number = r.doc_number.match(value) if field_name == "title" else None
+        if number is not None and value[number.end():].strip():
+            # a 名称 that opens with the 发文字号 (靖政发〔2025〕17号 XX人民政府关于…): not the title's
+            rest = value[number.end():]
+            s += len(rest) - len(rest.lstrip()) + number.end()
+            value = st.doc.text[s:e]
         if field_name == "title" and (not h.title or _fuller_name(value, h.title, st)):
             h.title, h.spans["title"] = value, (s, e)
         elif field_name == "doc_number" and not h.doc_number:
