@@ -637,3 +637,12 @@ def test_a_pages_name_value_that_opens_with_the_document_number():
                    "各镇人民政府,县政府各工作部门:\n一、将重点工作纳入月调度机制,由县长主持。\n")
     assert h.title == "靖边县人民政府关于建立重点工作调度机制的通知"
     assert h.doc_number == "靖政发〔2025〕17号"
+
+
+def test_a_title_line_that_a_web_copy_closes_with_the_document_number():
+    h = _header_of("合集下载\n国家税务总局政策法规司关于印发《税收执法检查工作考核标准》的通知-国税法函[1998]26号\n"
+                   "各省、自治区、直辖市和计划单列市国家税务局、地方税务局:\n"
+                   "为了做好税收执法检查的总结评比工作,特制定《税收执法检查工作考核标准》。现印发给你们,请贯彻执行。\n")
+    assert h.title == "国家税务总局政策法规司关于印发《税收执法检查工作考核标准》的通知"
+    assert h.doc_number == "国税法函〔1998〕26号"
+    assert h.issuers == ["国家税务总局政策法规司"]  # a ministry's department (司) issues in its own name

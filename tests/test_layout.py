@@ -734,3 +734,27 @@ def test_circled_sub_items_that_run_on_after_an_items_short_title_stay_inside_it
     assert paras[3].startswith("(5)一支好队伍") and paras[3].endswith("③规范填写入党积极分子培养考察表。")
     # after a heading that introduces a list (…要求:) the circled items are paragraphs, as before
     assert paras[-2:] == ["①积极宣传推介园区,完成上稿8篇;", "②积极协调落实单位“三定方案”,理顺园区体制机制。"]
+
+
+def test_a_flattened_assessment_tables_scores_and_methods_glued_before_the_next_rows_label():
+    # 考核内容 | 考核标准 | 扣分标准 | 考核方式, and 类别 | 内容 | 分值: the last cell of each row (a score,
+    # the way it is checked) glued between the row's sentence and the next row's serial
+    paras = paragraphs(
+        "考核内容考核标准扣分标准考核方式得分社区自治(10分)1、依法按期完成社区村委会换届选举,资料齐全(3分)。"
+        "延期换届的扣1分。查资料2、社区村委会有办公场所和标识,办公设施齐全(2分)。无标识扣0.5分。看现场"
+        "社区设施(10分)1、社区服务中心建筑面积不低于1000平方米(2分)。每有一项不达标扣0.5分。看现场"
+        "2、“一站式”综合服务厅面积不低于40平方米(1分)。每有一项不达标扣0.5分。看现场"
+        "一、政策制度(20分)(1)各部门要将“河长制”工作纳入重要议事日程。10(2)建立河湖水库长效管理机制并组织实施。5"
+        "二、水资源保护(10分)(1)按要求编制河湖水库保护计划。2(2)做好景区水资源保护工作。4\n")
+    rows = [p[:6] for p in paras if p[:1] in "12一二(" or p.startswith("(")]
+    assert rows == ["1、依法按期", "2、社区村委", "1、社区服务", "2、“一站式", "一、政策制度", "(1)各部门",
+                    "(2)建立河", "二、水资源保", "(1)按要求", "(2)做好景"]
+    # the score stays with the row it closes; the heading of the next part numbers its rows afresh
+    assert "(1)各部门要将“河长制”工作纳入重要议事日程。10" in paras
+    assert paras[1] == "1、依法按期完成社区村委会换届选举,资料齐全(3分)。延期换届的扣1分。查资料"
+
+
+def test_a_horizontal_rule_inside_a_line_breaks_it():
+    paras = paragraphs("关于印发考核标准的通知正文:" + "-" * 40 + " 国家税务总局政策法规司关于印发考核标准的通知\n"
+                       "| 序号 | 任务 |\n|----------|----------|\n| 1 | 建立制度 |\n")
+    assert paras[:2] == ["关于印发考核标准的通知正文:", "国家税务总局政策法规司关于印发考核标准的通知"]

@@ -70,7 +70,7 @@ def recover_blocks(text: str) -> list[tuple[str, object]]:
     # box characters (│ ├─┼─┤, law databases, old text exports) is a pipe table whose
     # rule lines carry no text
     lines = ["" if ln.strip() == "|" else _without_jammer(_MARKDOWN_HEADING.sub("", ln))
-             for ln in _box_to_pipes(text).split("\n")]
+             for ln in _RULE_INSIDE_LINE.sub("\n", _box_to_pipes(text)).split("\n")]
     if rules().doc_share_blurb.search(text, 0, DOC_SHARE_BLURB_ZONE):
         lines = _without_page_marks(lines)
     # a run-on line keeps the page numbers of the pages it ran over (…档案。—34—类别…)
@@ -154,6 +154,11 @@ def _without_page_marks(lines: list[str]) -> list[str]:
             out.append(rest)
         page += 1
     return out
+
+
+# a horizontal rule a converter wrote inside a line (…的通知正文:------…------ 国家税务总局…): the
+# line breaks there (a rule of a pipe table's separator row touches a pipe and stays)
+_RULE_INSIDE_LINE = re.compile(r"(?<=[^\s|\-])[ \t]*[-—－_=]{10,}[ \t]*(?=[^\s|\-])")
 
 
 # a Markdown heading's marks (a notice kept as .md: "# XX关于…的通知"): no part of the words
@@ -1614,11 +1619,12 @@ def _unit_list_fit(s: str) -> float:
 
 
 _LABEL_CANDIDATE = re.compile(
-    r"(?P<cn_dun>(?<![第一二三四五六七八九十百零〇\d])[一二三四五六七八九十]{1,3}(?:、|[．.](?!\d)))(?![一二三四五六七八九十\d]+[、级类])"
+    r"(?P<cn_dun>(?:(?<![第一二三四五六七八九十百零〇\d])|(?<=[。；;]\d)|(?<=[。；;]\d\d))[一二三四五六七八九十]{1,3}(?:、|[．.](?!\d)))(?![一二三四五六七八九十\d]+[、级类])"
     r"|(?P<cn_paren>(?<!第)[（(][一二三四五六七八九十]{1,3}[）)])"
     # 1. / 1、 but not 1.5, 1、2月, 3.8万; 2.2023年度… (an item whose text opens with a year) is one
     r"|(?P<arabic_dot>(?<![\d.．第A-Za-z/])\d{1,2}(?:[、．.](?![\d%])|[．.](?=(?:19|20)\d{2}年))"
-    r")|(?P<arabic_paren>(?<![\d第])[（(]\d{1,2}[）)])(?![号])"
+    # (2) glued to a score closing the row before it (…全覆盖。10(2)建立…, an assessment table's 分值) too
+    r")|(?P<arabic_paren>(?:(?<![\d第])|(?<=[。；;]\d)|(?<=[。；;]\d\d)|(?<=[。；;]\d\.\d))[（(]\d{1,2}[）)])(?![号])"
     r"|(?P<circled>[①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳])"
     r"|(?P<enclosed_paren>[⑴-⒇])|(?P<enclosed_stop>[⒈-⒛])")
 _NUM_IN_LABEL = re.compile(r"[一二三四五六七八九十]+|\d+|[①-⑳]|[⑴-⒛]")
@@ -1724,12 +1730,18 @@ def _label_cuts(text: str) -> list[int]:
             after_heading = True
             cuts.append(seg_start + table_header)
         sentence_end = max(before.rfind(ch) for ch in "。；;！!？?")
-        if not (after_boundary or after_heading) and num == 1:
+        # (a heading glued after a sentence may close with a bracket, 社区设施(10分)1、: a boundary
+        # before the label, but the list under it numbers afresh)
+        if num == 1 and (not (after_boundary or after_heading) or any(s == style for s, _ in stack)):
             if sentence_end >= 0 and _is_heading(before[sentence_end + 1:]):
                 heading_start = seg_start + sentence_end + 1
         # …。责任单位：区卫健局（二）…: a labelled line (a unit note) ends where the next label starts
         after_note = bool(_LABELLED_LINE.fullmatch(before[sentence_end + 1:])) if sentence_end >= 0 else False
-        after_boundary = after_boundary or after_note
+        # …扣0.5分。查资料2、… / …全覆盖。10(2)…: the short last cell of a flattened table's row (a
+        # score, a method, a unit) glued between a sentence's end and the next row's label
+        after_cell = (sentence_end >= 0 and _continues(stack, style, num)
+                      and _is_row_end_cell(before[sentence_end + 1:]))
+        after_boundary = after_boundary or after_note or after_cell
         if not (after_boundary or after_heading or heading_start is not None):
             continue
         if heading_start is not None:
@@ -1763,18 +1775,38 @@ def _label_cuts(text: str) -> list[int]:
     return cuts
 
 
+# the last cell of a flattened row glued before the next row's label is this short (查资料看现场, 10)
+ROW_END_CELL_MAX_CHARS = 8
+
+
+def _continues(stack: list[list], style: str, num: int) -> bool:
+    """The label numbers on a list that is open: (2) after (1) of the same style."""
+    return any(s == style and n + 1 == num for s, n in stack)
+
+
+def _is_row_end_cell(stretch: str) -> bool:
+    """A short cell without sentence punctuation: a score (10, 0.5) or a few words (查资料)."""
+    t = stretch.strip()
+    return 0 < len(t) <= ROW_END_CELL_MAX_CHARS and not any(ch in rules().heading_punctuation + "，,、" for ch in t)
+
+
 def _is_titled_opening(stretch: str) -> bool:
     """An item's text so far is its short title and the full stop closing it (一个室外公开栏。)."""
     t = stretch.strip()
     return len(t) >= 2 and t[-1] == "。" and _is_heading(t[:-1])
 
 
+# a glued header without a 序号, unit or time column needs this many names (three words that
+# name columns, 工作任务内容, are also prose)
+GLUED_HEADER_BARE_MIN_NAMES = 4
+
+
 def glued_header_at_end(text: str) -> int | None:
     """Where a task table's header row glued into running text starts, when ``text`` ends
     with one (…（村党组织）类别项目要求责任单位): three or more column names with no separator,
     each a name the column lexicon knows, that together make a task table's header
-    (:func:`header_roles`) with a 序号, a unit or a time column, after a sentence end, a
-    closing bracket, a space or the start."""
+    (:func:`header_roles`) with a 序号, a unit or a time column (or four names at least:
+    考核类别考核内容分值备注), after a sentence end, a closing bracket, a space or the start."""
     r = rules()
     longest, most = r.glued_inline_header_name_max_chars, r.glued_inline_header_max_names
     n = len(text)
@@ -1795,7 +1827,7 @@ def glued_header_at_end(text: str) -> int | None:
         cells = names.get(k)
         if (cells and len(cells) >= MIN_HEADER_CELLS and _after_boundary(text, k)
                 and (roles := header_roles(cells)) is not None and "unknown" not in roles
-                and {"seq", "lead", "support", "deadline"} & set(roles)):
+                and (len(cells) >= GLUED_HEADER_BARE_MIN_NAMES or {"seq", "lead", "support", "deadline"} & set(roles))):
             return k
     return None
 

@@ -410,6 +410,30 @@ def _unwrapped(ln: Line) -> Line:
     return ln
 
 
+# what closes a title a web copy follows with its 发文字号: a dash, or a bracket that may hold the date too
+_NUMBER_TAIL_OPEN = re.compile(r"(?:[-—－]|[（(])\s*$")
+_NUMBER_TAIL_CLOSE = re.compile(r"\s*(?:[^（）()]{0,16}[）)])?\s*$")
+
+
+def _without_number_tail(st: _State, ln: Line) -> Line:
+    """A title line a web copy closes with the 发文字号 (…的通知-国税法函〔1998〕26号, …的通知（国税法函
+    〔1998〕26号1998年7月3日）): the line without it, the number read as the notice's."""
+    r, h = rules(), st.header
+    m = None
+    for m in r.doc_number.finditer(ln.text):
+        pass
+    if m is None or not _NUMBER_TAIL_CLOSE.fullmatch(ln.text, m.end()):
+        return ln
+    opening = _NUMBER_TAIL_OPEN.search(ln.text, 0, m.start())
+    if opening is None or not r.title_end.search(ln.text[:opening.start()].rstrip()):
+        return ln
+    if not h.doc_number:
+        h.doc_number = re.sub(r"\s+", "", m.group("doc_number"))
+        h.spans["doc_number"] = (ln.start + m.start("doc_number"), ln.start + m.end("doc_number"))
+    title = ln.text[:opening.start()].rstrip()
+    return Line(title, ln.start, ln.start + len(title), ln.style, ln.in_table)
+
+
 def _read_title(st: _State) -> None:
     r, h = rules(), st.header
     body = _body_lines(st)
@@ -421,6 +445,9 @@ def _read_title(st: _State) -> None:
         prefix = ln.text[:k]
         if prefix and not is_org_name(prefix):
             continue
+        whole = len(ln.text)
+        ln = _without_number_tail(st, ln)
+        tail = whole - len(ln.text)  # the 发文字号 closing the line, no part of the title
         site = _WEB_TITLE_SUFFIX.search(ln.text)
         if site and r.title_end.search(ln.text[:site.start()]):
             # a page's <title>: 标题_栏目_网站名 — the title is the part before the site's
@@ -450,6 +477,8 @@ def _read_title(st: _State) -> None:
                 break
             first -= 1
         lines = [zone[x][1] for x in range(first, last + 1)]
+        if tail and last == n:
+            lines[-1] = ln
         h.title = "".join(x.text for x in lines)
         h.spans["title"] = (lines[0].start, lines[-1].end)
         st.title_range = (zone[first][0], zone[last][0])
