@@ -758,3 +758,15 @@ def test_a_horizontal_rule_inside_a_line_breaks_it():
     paras = paragraphs("关于印发考核标准的通知正文:" + "-" * 40 + " 国家税务总局政策法规司关于印发考核标准的通知\n"
                        "| 序号 | 任务 |\n|----------|----------|\n| 1 | 建立制度 |\n")
     assert paras[:2] == ["关于印发考核标准的通知正文:", "国家税务总局政策法规司关于印发考核标准的通知"]
+
+
+def test_a_document_sharing_copy_without_its_blurb_still_loses_its_page_marks():
+    # page 1's mark opens the copy with the plan's heading; page 2's opens a line inside a score
+    text = ("1、林业局履行职能目标任务分解表 表格编号: 填表日期: 填表人: 审核人: 批准人: 重点工作目标(一类目标40分)"
+            "1.做好建设林地审批工作。(20\n2、23分)2.实施东部山体覆绿工程,建成2个集中连片示范基地。(4分)\n")
+    paras = paragraphs(text)
+    assert paras[0] == "林业局履行职能目标任务分解表"
+    assert "(2023分)" in "".join(paras) and not any(p.startswith("2、") for p in paras)
+    assert "表格编号:" in paras and "审核人:" in paras  # an empty form's fields, one a line
+    # a list whose first line is no heading keeps its 2、
+    assert paragraphs("1、加强组织领导,明确责任\n2、强化督查考核\n")[1].startswith("2、")

@@ -173,6 +173,7 @@ NOTICES_AA = Path(__file__).resolve().parent / "data" / "notices_aa"
 NOTICES_AB = Path(__file__).resolve().parent / "data" / "notices_ab"
 NOTICES_AC = Path(__file__).resolve().parent / "data" / "notices_ac"
 NOTICES_AD = Path(__file__).resolve().parent / "data" / "notices_ad"
+NOTICES_AE = Path(__file__).resolve().parent / "data" / "notices_ae"
 # held-out set → floors under what the pipeline reaches on it after its fixes
 # (F: 0.829 overall, task F1 0.94; G: 0.951, task F1 0.94; H: 0.906, task F1 0.97;
 # I: 0.876, task F1 0.95; K: 0.803, task F1 1.00, lead F1 0.97)
@@ -197,10 +198,11 @@ HELD_OUT_FLOORS = {"F": (NOTICES_F, {"task": 0.90, "overall": 0.78}),
                    "X": (NOTICES_X, {"task": 0.96, "overall": 0.87, "lead": 0.85}),
                    "Y": (NOTICES_Y, {"task": 0.96, "overall": 0.96, "lead": 0.97}),
                    "Z": (NOTICES_Z, {"task": 0.90, "overall": 0.90, "lead": 0.85}),
-                   "AA": (NOTICES_AA, {"task": 0.50, "overall": 0.62}),
+                   "AA": (NOTICES_AA, {"task": 0.50, "overall": 0.66}),
                    "AB": (NOTICES_AB, {"task": 0.95, "overall": 0.83, "lead": 0.9}),
                    "AC": (NOTICES_AC, {"task": 0.96, "overall": 0.92, "lead": 0.96}),
-                   "AD": (NOTICES_AD, {"task": 0.80, "overall": 0.73})}
+                   "AD": (NOTICES_AD, {"task": 0.80, "overall": 0.73}),
+                   "AE": (NOTICES_AE, {"task": 0.93, "overall": 0.82})}
 
 
 @pytest.mark.parametrize("name", sorted(HELD_OUT_FLOORS))

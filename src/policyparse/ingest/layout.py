@@ -71,7 +71,7 @@ def recover_blocks(text: str) -> list[tuple[str, object]]:
     # rule lines carry no text
     lines = ["" if ln.strip() == "|" else _without_jammer(_MARKDOWN_HEADING.sub("", ln))
              for ln in _RULE_INSIDE_LINE.sub("\n", _box_to_pipes(text)).split("\n")]
-    if rules().doc_share_blurb.search(text, 0, DOC_SHARE_BLURB_ZONE):
+    if rules().doc_share_blurb.search(text, 0, DOC_SHARE_BLURB_ZONE) or _numbers_its_pages(lines):
         lines = _without_page_marks(lines)
     # a run-on line keeps the page numbers of the pages it ran over (…档案。—34—类别…)
     lines = [rules().inline_page_mark.sub("", ln) if len(ln) >= rules().run_on_min_chars else ln
@@ -130,6 +130,23 @@ def recover_blocks(text: str) -> list[tuple[str, object]]:
 DOC_SHARE_BLURB_ZONE = 400
 # a page's number opening its first line in such a copy: 2、住建局…
 _PAGE_MARK = re.compile(r"\s*(?P<page>[1-9]\d*)、")
+
+
+def _numbers_its_pages(lines: list[str]) -> bool:
+    """A document-sharing copy without its blurb: the first line opens with page 1's mark and the
+    plan's heading (1、林业局履行职能目标任务分解表 …), and page 2's mark opens a line inside a
+    sentence (…(20 / 2、23分)…)."""
+    filled = [(i, ln) for i, ln in enumerate(lines) if ln.strip()]
+    if not filled:
+        return False
+    first = _PAGE_MARK.match(filled[0][1])
+    if first is None or first.group("page") != "1" or not rules().plan_title.match(filled[0][1][first.end():]):
+        return False
+    for (_, before), (_, line) in zip(filled, filled[1:]):
+        mark = _PAGE_MARK.match(line)
+        if mark is not None and mark.group("page") == "2":
+            return before.rstrip()[-1] not in "。；;！!？?：:"
+    return False
 
 
 def _without_page_marks(lines: list[str]) -> list[str]:
