@@ -770,3 +770,20 @@ def test_a_document_sharing_copy_without_its_blurb_still_loses_its_page_marks():
     assert "表格编号:" in paras and "审核人:" in paras  # an empty form's fields, one a line
     # a list whose first line is no heading keeps its 2、
     assert paragraphs("1、加强组织领导,明确责任\n2、强化督查考核\n")[1].startswith("2、")
+
+
+def test_an_assessment_table_glued_into_a_line_whose_serials_follow_each_rows_score():
+    text = ("1、村庄环境卫生评分表(乡镇查村)序号检查内容分值得分备注1村两委成员中有专人分管卫生保洁工作(1分),"
+            "每月组织开展一次农村清洁工程活动周活动(2分)。102有固定的卫生宣传栏或宣传牌(2分),且有记录(3分)。"
+            "53落实农户、村办公楼等“门前三包”责任制.104村主干道平整(2分),路两边无垃圾(3分)。15\n")
+    tables = [b for kind, b in recover_blocks(text) if kind == "table"]
+    assert len(tables) == 1
+    header, *rows = tables[0]
+    assert [r[0] for r in rows] == ["1", "2", "3", "4"]  # (1分), (2分): a score is no serial
+    assert rows[1][1].startswith("有固定的卫生宣传栏") and rows[2][1].startswith("落实农户")
+    assert "(2分)。10" in rows[0][1] and "责任制.10" in rows[2][1]  # each row keeps its score
+
+
+def test_an_assessment_tables_standard_column_is_its_requirement():
+    roles = header_roles(["项目", "序号", "标准", "分值", "计分办法", "检查记录", "得分"])
+    assert roles is not None and roles[2] == "detail" and roles[4] == "note"

@@ -288,3 +288,21 @@ def test_the_cover_notes_count_of_the_plans_items_is_no_goal():
                  "一、完善应急预案体系\n1.加强应急预案管理,规范应急预案编制。(责任单位:市应急局)\n"
                  "2.推进应急预案精编化,修订完善现有预案。(责任单位:市应急局)\n")
     assert [(t.value, t.unit) for t in doc.targets] == [(100.0, "%")]
+
+
+def test_a_bracket_of_units_after_the_law_an_item_names_leads_it():
+    # a 普法责任清单: each item a law, the department that teaches it in brackets
+    doc = notice("上海市司法局普法责任清单\n一、重点普法内容及责任部门\n"
+                 "(一)《中华人民共和国宪法》(全系统各单位、各部门)\n(二)《中华人民共和国监狱法》(监狱管理局)\n"
+                 "(三)《中华人民共和国仲裁法》(市局法制处)\n(四)《中华人民共和国民法典》(2020年5月28日通过)\n")
+    assert [leads(t) for t in doc.tasks[:3]] == [["全系统各单位", "各部门"], ["监狱管理局"], ["市局法制处"]]
+    assert all(not leads(t) for t in doc.tasks[3:])  # a date in brackets names nobody
+
+
+def test_yi_shi_paragraphs_are_a_list_and_a_lone_one_stays_in_its_item():
+    doc = notice("关于县级领导包抓重点项目建设工作的通知\n各镇党委、政府:\n一、重点任务\n(一)加强组织领导。\n"
+                 "一是建立工作制度,明确工作责任;二是强化督查考核,每季度通报一次。\n"
+                 "(二)完善工作机制。建立联席会议制度,定期研究解决问题。\n二、包抓工作任务\n"
+                 "一是抓组织协调。调动各方力量,组建机构。\n二是抓施工进度。围绕目标任务,制定节点推进计划。\n")
+    assert [t.path for t in doc.tasks] == [["一", "（一）"], ["一", "（二）"], ["二", "一是"], ["二", "二是"]]
+    assert "二是强化督查考核" in doc.text[doc.tasks[0].start:doc.tasks[0].end]

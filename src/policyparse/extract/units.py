@@ -471,12 +471,13 @@ def _bare_notes(text: str, start: int, end: int, covered: list[tuple[int, int]])
             while names_end > m.end() and text[names_end - 1] in "，,；; ":
                 names_end -= 1
         body = text[m.end():names_end].strip()
-        # a bracket of names alone closing an item's sentence (…增长8%左右。（工资处、就管中心）)
-        # is how 分解方案 name the responsible units; elsewhere a role word must say so
+        # a bracket of names alone closing an item's sentence (…增长8%左右。（工资处、就管中心）) or
+        # the law it names (（二）《中华人民共和国监狱法》（监狱管理局）, a 普法责任清单) is how 分解方案
+        # name the responsible units; elsewhere a role word must say so
         k = m.start()
         while k > start and text[k - 1] in " \u3000":
             k -= 1
-        closing = (k > start and text[k - 1] in "。；;"
+        closing = (k > start and text[k - 1] in "。；;》"
                    and not text[close + 1:_line_end(text, close + 1, end)].strip())
         if not body or not (r.bare_note_cue.search(body) or closing):
             continue

@@ -123,8 +123,10 @@ def inline_glued_table(line: str) -> tuple[str, list[list[str]]] | None:
         return None
     rows: list[list[str]] = []
     pos, n = first, 1
+    # an assessment table's rows close with their score, the next serial glued to it (…。102有…)
+    scored = any(_SCORE_COLUMN.search(c) for c in cells)
     while True:
-        nxt = _inline_serial_at(line, pos + len(str(n)) + 1, n + 1)
+        nxt = _inline_serial_at(line, pos + len(str(n)) + 1, n + 1, after_score=scored)
         rows.append([str(n), line[pos + len(str(n)):nxt if nxt is not None else len(line)]])
         if nxt is None:
             break
@@ -134,13 +136,26 @@ def inline_glued_table(line: str) -> tuple[str, list[list[str]]] | None:
     return line[:k], _laid_out(cells, rows)
 
 
-def _inline_serial_at(line: str, start: int, n: int) -> int | None:
+# a column of points (分值, 得分, 标准分): its number closes each row of a flattened assessment table
+_SCORE_COLUMN = re.compile(r"分值|得分|分数|标准分")
+
+
+def _inline_serial_at(line: str, start: int, n: int, *, after_score: bool = False) -> int | None:
     """Where the serial ``n`` opens a row in running text from ``start``: glued to a word's
-    first character, no digit before it, no measure or date after it (2021年2月底前 holds none)."""
+    first character, no digit before it, no measure or date after it (2021年2月底前 holds none).
+    ``after_score``: the serial may also follow the score closing the row before it, right
+    after that row's last sentence (…并在村公共场所公布。102有固定… : score 10, serial 2)."""
+    found = None
     for m in _inline_serial_rx().finditer(line, start):
         if int(m.group()) == n:
-            return m.start()
-    return None
+            found = m.start()
+            break
+    if after_score:
+        scored = re.compile(rf"[。；;）).．]\d{{1,3}}?(?P<serial>{n})(?=[\u4e00-\u9fff“《])"
+                            rf"(?![{rules().glued_inline_serial}])").search(line, start)
+        if scored is not None and (found is None or scored.start("serial") < found):
+            found = scored.start("serial")
+    return found
 
 
 @functools.lru_cache(maxsize=1)

@@ -44,6 +44,7 @@ class OutlineRules:
     unit_heading: re.Pattern
     duty_section: re.Pattern | None
     sub_item_styles: tuple[str, ...]
+    list_only_styles: tuple[str, ...] = ()
 
 
 @functools.lru_cache(maxsize=1)
@@ -70,6 +71,7 @@ def rules() -> OutlineRules:
         unit_heading=compile_pattern(name, "unit_heading", data["unit_heading"], ("unit",)),
         duty_section=compile_pattern(name, "duty_section", data["duty_section"]) if data.get("duty_section") else None,
         sub_item_styles=tuple(data.get("sub_item_styles") or ()),
+        list_only_styles=tuple(data.get("list_only_styles") or ()),
     )
 
 
@@ -243,14 +245,19 @@ def _fold_lone_later_items(doc: Document, items: list[OutlineItem]) -> None:
     where it follows on directly; after a boundary (联系人：…) it belongs to neither. A number
     that goes on from an item of its style before (8. under 二、 after 1.–7. under 一、: a count
     that runs through the sections) is a list item."""
+    list_only = set(rules().list_only_styles)
     for k, item in reversed(list(enumerate(items))):
         parent = item.parent
         if parent is None or item.label is None:
             continue
-        if (item.label.num > 1 and item.label.style != "bullet" and parent.children == [item]
-                and not item.children and parent.kind == "item"
-                and not any(it.label is not None and it.label.style == item.label.style
-                            and it.label.num == item.label.num - 1 for it in items[:k])):
+        # 一是… alone under an item: its 二是 runs on inside the same paragraph, no list of paragraphs
+        alone = item.label.style in list_only and parent.children == [item] and parent.kind == "item"
+        if alone or (item.label.num > 1 and item.label.style != "bullet" and parent.children == [item]
+                     and not item.children and parent.kind == "item"
+                     and not any(it.label is not None and it.label.style == item.label.style
+                                 and it.label.num == item.label.num - 1 for it in items[:k])):
+            if item.children:
+                continue
             parent.children = []
             if not doc.text[parent.end:item.start].strip():
                 parent.end = max(parent.end, item.end)
