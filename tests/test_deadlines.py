@@ -159,3 +159,13 @@ def test_a_window_whose_end_names_its_year_again():
     text = "2024年11月-2025年3月完成冬春修工程。"
     assert [(d.kind, d.date, d.window_start) for d in find_deadlines(text, 0, len(text), 2025)] == [
         ("window", dt.date(2025, 3, 31), dt.date(2024, 11, 1))]
+
+
+def test_a_window_spaced_around_its_dash_and_one_that_ends_the_next_year():
+    found = find_deadlines("2026年2月24日 -2026年11月30日", 0, 25, 2026, column=True)
+    assert [(d.kind, d.date, d.window_start) for d in found] == [
+        ("window", dt.date(2026, 11, 30), dt.date(2026, 2, 24))]
+    # 秋粮收购 10月-次年3月 in a plan for 2022: the season runs into the next year
+    found = find_deadlines("10月-次年3月", 0, 8, 2022, column=True)
+    assert [(d.kind, d.date, d.window_start) for d in found] == [
+        ("window", dt.date(2023, 3, 31), dt.date(2022, 10, 1))]

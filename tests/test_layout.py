@@ -787,3 +787,15 @@ def test_an_assessment_table_glued_into_a_line_whose_serials_follow_each_rows_sc
 def test_an_assessment_tables_standard_column_is_its_requirement():
     roles = header_roles(["项目", "序号", "标准", "分值", "计分办法", "检查记录", "得分"])
     assert roles is not None and roles[2] == "detail" and roles[4] == "note"
+
+
+def test_a_one_cell_per_line_table_that_writes_empty_cells_as_nothing():
+    # an inspection plan whose cells are separated as a cell's lines are, its empty cells left out
+    header = ["序号", "检查事项", "检查时间", "抽查比例", "抽查频次", "是否双随机一公开", "是否联合检查", "备注"]
+    rows = [["1", "政策性粮食销售出库监督检查", "根据政策性粮食出库时间确定", "全年抽查比例不低于5%", "至少1次"],
+            ["2", "春季粮油安全普查", "3月-6月", "至少1次"], ["3", "秋粮收购监督检查", "10月-次年3月", "至少1次"]]
+    text = ("乳山市发展和改革局2022年粮食领域监督检查计划\n\n" + "\n\n".join(header) + "\n\n"
+            + "\n\n\n".join("\n\n".join(r) for r in rows) + "\n")
+    header, *rows = tables(text)[0]
+    assert header[5:7] == ["是否双随机一公开", "是否联合检查"]  # yes/no columns are columns too
+    assert [r[2] for r in rows][1:] == ["3月-6月", "10月-次年3月"]  # each line to the column it fits

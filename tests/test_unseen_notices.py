@@ -175,6 +175,7 @@ NOTICES_AC = Path(__file__).resolve().parent / "data" / "notices_ac"
 NOTICES_AD = Path(__file__).resolve().parent / "data" / "notices_ad"
 NOTICES_AE = Path(__file__).resolve().parent / "data" / "notices_ae"
 NOTICES_AF = Path(__file__).resolve().parent / "data" / "notices_af"
+NOTICES_AG = Path(__file__).resolve().parent / "data" / "notices_ag"
 # held-out set → floors under what the pipeline reaches on it after its fixes
 # (F: 0.829 overall, task F1 0.94; G: 0.951, task F1 0.94; H: 0.906, task F1 0.97;
 # I: 0.876, task F1 0.95; K: 0.803, task F1 1.00, lead F1 0.97)
@@ -188,7 +189,7 @@ HELD_OUT_FLOORS = {"F": (NOTICES_F, {"task": 0.90, "overall": 0.78}),
                    "M": (NOTICES_M, {"task": 0.97, "overall": 0.95, "lead": 0.93}),
                    "N": (NOTICES_N, {"task": 0.96, "overall": 0.81, "lead": 0.97}),
                    "O": (NOTICES_O, {"task": 0.92, "overall": 0.84, "lead": 0.88, "frequency": 0.8}),
-                   "P": (NOTICES_P, {"task": 0.77, "overall": 0.60}),
+                   "P": (NOTICES_P, {"task": 0.77, "overall": 0.61}),
                    "Q": (NOTICES_Q, {"task": 0.95, "overall": 0.80}),
                    "R": (NOTICES_R, {"task": 0.91, "overall": 0.81, "lead": 0.93}),
                    "S": (NOTICES_S, {"task": 0.83, "overall": 0.82, "lead": 0.94}),
@@ -204,7 +205,8 @@ HELD_OUT_FLOORS = {"F": (NOTICES_F, {"task": 0.90, "overall": 0.78}),
                    "AC": (NOTICES_AC, {"task": 0.96, "overall": 0.92, "lead": 0.96}),
                    "AD": (NOTICES_AD, {"task": 0.80, "overall": 0.73}),
                    "AE": (NOTICES_AE, {"task": 0.93, "overall": 0.82}),
-                   "AF": (NOTICES_AF, {"task": 0.60, "overall": 0.86, "lead": 0.95})}
+                   "AF": (NOTICES_AF, {"task": 0.60, "overall": 0.86, "lead": 0.95}),
+                   "AG": (NOTICES_AG, {"task": 0.80, "overall": 0.58})}
 
 
 @pytest.mark.parametrize("name", sorted(HELD_OUT_FLOORS))

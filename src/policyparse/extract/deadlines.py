@@ -105,7 +105,8 @@ def _resolve(m: re.Match, plan_year: int | None) -> tuple[dt.date | None, dt.dat
             return None
         if year is None:
             return None, None
-        year2 = parse_int(g["y2"]) if g.get("y2") else year
+        # 10月-次年3月: the window ends in the year after it starts (a season that spans the new year)
+        year2 = parse_int(g["y2"]) if g.get("y2") else year + 1 if g.get("next") else year
         d1 = parse_int(g["d1"]) if g.get("d1") else 1
         d2 = parse_int(g["d2"]) if g.get("d2") else _last_day(year2, last)
         if not (1 <= d1 <= _last_day(year, m1) and 1 <= d2 <= _last_day(year2, last)):

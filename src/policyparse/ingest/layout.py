@@ -808,6 +808,12 @@ def _rows_from_cells(chunks: list[tuple[str, int]], roles: list[str], start_line
                 if sum(_cell_fits(placed, roles)) > sum(fits) + ROW_REFIT_MARGIN:
                     row = placed
         row += [""] * (width - len(row))
+        filled = [c for c in row[1:] if c]
+        if len(filled) == 1 and 2 <= filled[0].count("\n") + 1 < width:
+            # every cell of the row in one, a line each (a page that writes empty cells as nothing
+            # and separates its cells as it separates a cell's lines): each line to the column it fits
+            lines = [ln for ln in filled[0].split("\n") if ln.strip()]
+            row = [row[0], *_one_row(assign_grid([(ln, True) for ln in lines], roles[1:]), roles[1:])]
         rows.append(row)
         end = chunks[stop - 1][1]
         if "\n" in row[-1]:
