@@ -306,3 +306,17 @@ def test_yi_shi_paragraphs_are_a_list_and_a_lone_one_stays_in_its_item():
                  "一是抓组织协调。调动各方力量,组建机构。\n二是抓施工进度。围绕目标任务,制定节点推进计划。\n")
     assert [t.path for t in doc.tasks] == [["一", "（一）"], ["一", "（二）"], ["二", "一是"], ["二", "二是"]]
     assert "二是强化督查考核" in doc.text[doc.tasks[0].start:doc.tasks[0].end]
+
+
+def test_bullets_standing_for_the_even_numbers_of_a_list_are_its_items():
+    # a page converter wrote items 2, 4 and 6 of an ordered list as Markdown bullets
+    doc = notice("铜陵市财政局创建省级文明单位工作制度\n一、组织领导制度\n1.成立文明单位创建领导小组,明确职责。\n"
+                 "- 建立文明单位创建办公室,选配工作人员。\n3.建立健全文明单位创建的各项制度。\n"
+                 "- 坚持“两手抓、两手硬”,推进创建工作。\n二、分工负责制度\n1.建立文明单位创建工作责任制。\n"
+                 "2.主要负责人总揽文明单位创建的全局。\n")
+    # (the path keeps the label as printed)
+    assert [t.path[-2:] for t in doc.tasks] == [["一", "1"], ["一", "-"], ["一", "3"], ["一", "-"], ["二", "1"],
+                                                ["二", "2"]]
+    # a bullet list of its own is no lost number
+    other = notice("工作要点\n一、重点任务\n1.加强组织领导,明确责任。\n- 建立工作台账\n二、保障措施\n1.强化督查考核。\n")
+    assert [t.path[-2:] for t in other.tasks] == [["一", "1"], ["二", "1"]]

@@ -194,7 +194,7 @@ def build_outline(doc: Document, skip: list[tuple[int, int]] | None = None) -> O
             # 附件：… ends the body's numbering: the attachments have their own
             stack, current, child_styles = [], None, {}
             continue
-        label = match_label(text) or _continued_count(text, stack)
+        label = match_label(text) or _continued_count(text, stack) or _lost_number(doc, blocks, i, text, stack)
         if (label is not None and label.style == "bullet" and r.bullet_key_line is not None
                 and r.bullet_key_line.match(text[label.end:])):
             label = None  # • 索引号：… a page's metadata line, no list item
@@ -278,6 +278,32 @@ def _continued_count(text: str, stack: list[OutlineItem]) -> Label | None:
            for it in stack):
         return Label("arabic_dot", num, m.group("label"), m.end())
     return None
+
+
+# a Markdown bullet opening a paragraph: - 建立…
+_MARKDOWN_BULLET = re.compile(r"^[-*＊]\s+(?=[\u4e00-\u9fff“《])")
+
+
+def _lost_number(doc: Document, blocks: list[Block], i: int, text: str, stack: list[OutlineItem]) -> Label | None:
+    """「1.…」「- …」「3.…」: a bullet standing where a numbered list's next number belongs, the
+    number after it coming next, is that item (a page converter wrote every other item of an
+    ordered list as a bullet); so is one that ends such a list."""
+    m = _MARKDOWN_BULLET.match(text)
+    if not m or not stack or stack[-1].label is None:
+        return None
+    last = stack[-1]
+    style, num = last.label.style, last.label.num
+    lost = Label(style, num + 1, m.group().strip(), m.end())
+    # …and the list's last item, where a bullet stood for a number before in the same list
+    siblings = last.parent.children if last.parent is not None else []
+    before = any(it.label is not None and it.label.style == style and it.label.text in "-*＊" for it in siblings)
+    for b in blocks[i + 1:]:
+        if b.kind != "paragraph":
+            return lost if before else None
+        nxt = match_label(doc.text[b.start:b.end].strip())
+        if nxt is not None:
+            return lost if (nxt.style, nxt.num) == (style, num + 2) or (before and nxt.style != style) else None
+    return lost if before else None
 
 
 def in_spans(b: Block, spans: list[tuple[int, int]]) -> bool:
