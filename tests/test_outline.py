@@ -320,3 +320,22 @@ def test_bullets_standing_for_the_even_numbers_of_a_list_are_its_items():
     # a bullet list of its own is no lost number
     other = notice("工作要点\n一、重点任务\n1.加强组织领导,明确责任。\n- 建立工作台账\n二、保障措施\n1.强化督查考核。\n")
     assert [t.path[-2:] for t in other.tasks] == [["一", "1"], ["二", "1"]]
+
+
+def test_a_scope_heading_that_names_the_work_too_holds_tasks():
+    doc = notice("三、实施范围和主要内容\n全省县级统计机构和乡(镇、街道)政府统计活动。主要内容是:\n"
+                 "1.加强统计岗位(机构),完善统计网络。乡(镇、街道)政府要设置统计工作岗位。\n"
+                 "2.加强统计人员管理。要选用热爱统计工作的人员。\n四、适用范围\n1.本方案适用于全省各乡镇。\n")
+    assert [t.path for t in doc.tasks] == [["三", "1"], ["三", "2"]]  # 适用范围 alone is no work
+
+
+def test_an_unnumbered_share_out_gives_each_units_paragraph_as_a_task():
+    doc = notice("为确保按时完成村庄环境整治任务,现将各单位在村庄环境整治工作中的任务作如下明确:\n"
+                 "区住建局负责全区村庄环境整治总协调工作,指导督查康居乡村的创建。\n"
+                 "区委农办要结合全区“三新”建设任务,负责指导督查新社区建设。\n"
+                 "区财政局负责村庄环境整治专项经费的落实。\n"
+                 "各单位要加强协作,形成合力。\n")
+    assert [leads(t) for t in doc.tasks] == [["区住建局"], ["区委农办"], ["区财政局"]]
+    # without the sentence that announces the share-out, paragraphs stay paragraphs
+    plain = notice("关于做好工作的通知\n区住建局负责全区村庄环境整治总协调工作。\n区财政局负责专项经费的落实。\n")
+    assert plain.tasks == []

@@ -82,7 +82,7 @@ YAML_SCHEMAS: dict[str, dict] = {
         "styles": ("rules", _OUTLINE_STYLE), "chinese_ordinal": "regex", "attachment": "regex",
         "attachment_list": "regex", "contact_line?": "regex", "bullet_key_line?": "regex", "bullet_menu_item?": "regex", "non_task_sections": "words", "goal_sections": "words", "unit_only_sections?": "words", "citation_only?": "regex",
         "unnumbered_heading?": {"max_chars?": "int", "end_punctuation?": "str", "bad_start?": "str"},
-        "sub_item_styles?": "words", "list_only_styles?": "words", "unit_heading?": "regex", "duty_section?": "regex",
+        "sub_item_styles?": "words", "list_only_styles?": "words", "work_too?": "regex", "duty_paragraph?": "regex", "unit_heading?": "regex", "duty_section?": "regex",
     },
     "table_roles.yaml": {
         "exact": "str_map", "contains": "pairs", "header_search_rows?": "int", "target_column?": "regex", "measure_cell?": "regex", "year_column?": "regex",

@@ -144,7 +144,7 @@ def body_tasks(doc: Document, outline: Outline, plan_year: int | None) -> list[t
             # 一、杨松县长牵头重点工作: the leader a heading names leads the items under it
             if not any(u.role == "leader" for u in units):
                 units += [_from_heading(u) for u in find_unit_notes(text, hs, anc.head_end) if u.role == "leader"]
-        owner = _duty_owner(doc, item, ancestors)
+        owner = _duty_owner(doc, item, ancestors) or _share_paragraph_owner(doc, item)
         if owner is not None:
             leads = [u for u in units if u.role == "lead"]
             if leads and all(owner.unit.endswith(u.unit) for u in leads):
@@ -195,6 +195,19 @@ def _share_closing_notes(text: str, out: list[tuple[OutlineItem, Task]]) -> None
             continue  # the note ends the last item's own paragraph: that item's alone
         for t in tasks[:-1]:
             t.units += [UnitMention(u.role, u.unit, u.start, u.end, rule="note.closing_list") for u in noted]
+
+
+def _share_paragraph_owner(doc: Document, item: OutlineItem) -> UnitMention | None:
+    """The unit that opens a paragraph of an unnumbered share-out (区委农办要结合…，负责…): the
+    outline made the paragraph an item for that unit (segment.outline, ``duty_paragraph``)."""
+    rx = outline_rules().duty_paragraph
+    if rx is None or item.label is None or item.label.style != "bullet" or item.label.text:
+        return None
+    m = rx.match(doc.text[item.text_start:item.end])  # (the pattern is anchored: no match at a pos)
+    if m is None:
+        return None
+    s = item.text_start + m.start("unit")
+    return UnitMention("lead", m.group("unit"), s, s + len(m.group("unit")), rule="share_paragraph")
 
 
 def _duty_owner(doc: Document, item: OutlineItem, ancestors: list[OutlineItem]) -> UnitMention | None:

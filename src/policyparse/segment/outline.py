@@ -45,6 +45,8 @@ class OutlineRules:
     duty_section: re.Pattern | None
     sub_item_styles: tuple[str, ...]
     list_only_styles: tuple[str, ...] = ()
+    work_too: re.Pattern | None = None
+    duty_paragraph: re.Pattern | None = None
 
 
 @functools.lru_cache(maxsize=1)
@@ -72,6 +74,9 @@ def rules() -> OutlineRules:
         duty_section=compile_pattern(name, "duty_section", data["duty_section"]) if data.get("duty_section") else None,
         sub_item_styles=tuple(data.get("sub_item_styles") or ()),
         list_only_styles=tuple(data.get("list_only_styles") or ()),
+        work_too=compile_pattern(name, "work_too", data["work_too"]) if data.get("work_too") else None,
+        duty_paragraph=(compile_pattern(name, "duty_paragraph", data["duty_paragraph"], ("unit",))
+                        if data.get("duty_paragraph") else None),
     )
 
 
@@ -156,6 +161,7 @@ def build_outline(doc: Document, skip: list[tuple[int, int]] | None = None) -> O
     expect_attachment_title = False
     child_styles: dict[str | None, str] = {}
     counted: set[tuple[str, int]] = set()  # (style, number) of every label so far
+    duty_run = False  # the paragraph before was a unit's part of an unnumbered share-out
 
     def open_item(kind: str, label: Label | None, b: Block, lead: int,
                   parent: OutlineItem | None) -> OutlineItem:
@@ -195,6 +201,12 @@ def build_outline(doc: Document, skip: list[tuple[int, int]] | None = None) -> O
             stack, current, child_styles = [], None, {}
             continue
         label = match_label(text) or _continued_count(text, stack) or _lost_number(doc, blocks, i, text, stack)
+        if label is None and r.duty_paragraph is not None and i > 0 and r.duty_paragraph.match(text) and (
+                duty_run or not stack and doc.text[blocks[i - 1].start:blocks[i - 1].end].rstrip().endswith(("：", ":"))):
+            # 现将…任务作如下明确： / 区住建局负责… / 区财政局负责…: each unit's paragraph is an item,
+            # counted in order as a bulleted list is
+            label = Label("bullet", 0, "", 0)
+        duty_run = label is not None and label.style == "bullet" and not label.text
         if (label is not None and label.style == "bullet" and r.bullet_key_line is not None
                 and r.bullet_key_line.match(text[label.end:])):
             label = None  # • 索引号：… a page's metadata line, no list item
@@ -424,7 +436,7 @@ def section_kind(title: str) -> str:
     t = re.sub(r"\s", "", title)[:20]
     if any(t.startswith(k) or t == k for k in r.goal_sections):
         return "goal"
-    if any(t.startswith(k) for k in r.non_task_sections):
+    if any(t.startswith(k) for k in r.non_task_sections) and not (r.work_too and r.work_too.search(t)):
         return "non_task"
     if any(t.startswith(k) for k in r.unit_only_sections):
         return "unit_only"
