@@ -169,3 +169,12 @@ def test_a_window_spaced_around_its_dash_and_one_that_ends_the_next_year():
     found = find_deadlines("10月-次年3月", 0, 8, 2022, column=True)
     assert [(d.kind, d.date, d.window_start) for d in found] == [
         ("window", dt.date(2023, 3, 31), dt.date(2022, 10, 1))]
+
+
+def test_a_time_cell_that_leaves_the_time_to_events_is_external():
+    # 检查时间 cells of an inspection plan
+    for cell in ("根据政策性粮食出库时间确定", "根据监管需要确定"):
+        found = find_deadlines(cell, 0, len(cell), 2022, column=True)
+        assert [(d.raw, d.kind, d.date) for d in found] == [(cell, "external", None)]
+    # in running text 根据需要 sets no time limit
+    assert find_deadlines("根据需要，适时开展督查。", 0, 12, 2022) == []
