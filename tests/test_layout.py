@@ -800,3 +800,11 @@ def test_a_one_cell_per_line_table_that_writes_empty_cells_as_nothing():
     assert header[5:7] == ["是否双随机一公开", "是否联合检查"]  # yes/no columns are columns too
     # each line to the column it fits; a time left to events (根据…确定) is a time cell too
     assert [r[2] for r in rows] == ["根据政策性粮食出库时间确定", "3月-6月", "10月-次年3月"]
+
+
+def test_a_long_list_whose_lines_each_name_a_column_is_no_table_header():
+    # each line holds a column word (台账): a header of 30 names is a list, not a table
+    lines = [f"建立工作台账第{i}项" for i in range(30)]
+    assert header_roles(lines) is None
+    blocks = recover_blocks("工作要点\n一、重点任务\n" + "\n".join(lines) + "\n")
+    assert all(kind == "paragraph" for kind, _ in blocks) and len(blocks) == 32

@@ -55,6 +55,8 @@ MIN_INLINE_ROWS = 2
 SEQ_FIRST_MAX = 200
 # what a full stop at its end costs a piece read as a unit list
 SENTENCE_END_IN_UNIT_CELL = 2.0
+# a table's header written one name a line has at most this many lines
+MAX_HEADER_LINES = 20
 # a row of a one-cell-per-line table spans at most this many header widths of cells
 ROW_MAX_CHUNKS = 4
 
@@ -1119,21 +1121,24 @@ def _line_table(lines: list[str], i: int):
     cell with a pipe (``序号 |``) and every row with a line of pipes writes the same."""
     if column_role(_strip_pipes(lines[i])) is None:
         return None
-    lines = [_strip_pipes(ln) for ln in lines]
     header: list[str] = []
     j = i
     while j < len(lines):
-        s = lines[j].strip()
+        line = _strip_pipes(lines[j])
+        s = line.strip()
         if header and re.fullmatch(r"[（(][\u4e00-\u9fff]{1,6}[）)]", s):
             header[-1] += s  # 责任股室 / (单位): a header cell's own line break
-        elif s and not _is_cell(lines[j]) and (column_role(s) is not None or (header and is_year_column(s))):
+        elif s and not _is_cell(line) and (column_role(s) is not None or (header and is_year_column(s))):
             header.append(s)
+            if len(header) > MAX_HEADER_LINES:
+                return None  # lines that each name something (a list of 台账 items) are no header
         else:
             break
         j += 1
     roles = header_roles(header)
     if roles is None:
         return None
+    lines = [_strip_pipes(ln) for ln in lines]  # (copied once a header is found, not for every line)
     end = _table_region_end(lines, j, roles[0] == "seq", split_tokens=False)
     groups = _row_groups(lines[j:end], len(roles))
     if groups is not None:

@@ -292,6 +292,8 @@ def _continued_count(text: str, stack: list[OutlineItem]) -> Label | None:
     return None
 
 
+# the paragraphs after a bullet searched for the number that would follow its lost one
+LOST_NUMBER_LOOKAHEAD = 4
 # a Markdown bullet opening a paragraph: - 建立…
 _MARKDOWN_BULLET = re.compile(r"^[-*＊]\s+(?=[\u4e00-\u9fff“《])")
 
@@ -308,8 +310,10 @@ def _lost_number(doc: Document, blocks: list[Block], i: int, text: str, stack: l
     lost = Label(style, num + 1, m.group().strip(), m.end())
     # …and the list's last item, where a bullet stood for a number before in the same list
     siblings = last.parent.children if last.parent is not None else []
-    before = any(it.label is not None and it.label.style == style and it.label.text in "-*＊" for it in siblings)
-    for b in blocks[i + 1:]:
+    before = any(it.label is not None and it.label.style == style and it.label.text in ("-", "*", "＊")
+                 for it in siblings)
+    # (a few paragraphs ahead at most: a long bulleted list under an item costs no quadratic scan)
+    for b in blocks[i + 1:i + 1 + LOST_NUMBER_LOOKAHEAD]:
         if b.kind != "paragraph":
             return lost if before else None
         nxt = match_label(doc.text[b.start:b.end].strip())
