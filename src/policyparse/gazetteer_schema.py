@@ -74,6 +74,7 @@ YAML_SCHEMAS: dict[str, dict] = {
         "jammer_min_mixed": "int", "glued_header_max_lines": "int", "glued_header_line_max_chars": "int",
         "glued_continuation_max_chars": "int", "glued_min_rows": "int", "glued_row_serial": "regex",
         "glued_unit_column": "regex", "glued_unit": "regex", "glued_inline_serial_not_before": "str",
+        "glued_score_column": "regex",
         "doc_share_blurb": "regex", "inline_page_mark": "regex",
         "glued_inline_header_max_names": "int", "glued_inline_header_name_max_chars": "int",
         "inline_sub_list_styles": "words",

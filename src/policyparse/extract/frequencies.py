@@ -39,6 +39,7 @@ class _Rules:
     whole_period: re.Pattern
     whole_period_times: re.Pattern
     times_per: re.Pattern
+    at_least_longest: int  # characters of the longest lower-bound word (原则上不少于)
 
 
 @functools.lru_cache(maxsize=None)
@@ -55,11 +56,8 @@ def rules() -> _Rules:
                   int(d["shorthand_actor_max"]), c("shorthand_actor_stop"),
                   tuple(d["shorthand_actor_reject"]), c("one_per", ("period",)),
                   c("shorthand_bare_after"), c("rate_quantity"), c("whole_period", ("period",)),
-                  c("whole_period_times", ("count",)), c("times_per", ("count", "period")))
-
-
-# the longest bound word (原则上不少于) that may stand right before 每
-AT_LEAST_BEFORE_MAX = 6
+                  c("whole_period_times", ("count",)), c("times_per", ("count", "period")),
+                  max(len(w) for w in d["at_least"]))
 
 
 def _clause_end(text: str, pos: int, end: int) -> int:
@@ -113,7 +111,7 @@ def find_frequencies(text: str, start: int, end: int) -> list[Frequency]:
             if r.rate_quantity.search(clause) and not r.count.search(clause):
                 continue  # 每天…不少于2小时: a quantity per period, a target
             count, comparator = _count_and_comparator(clause)
-            before = r.at_least.search(text, max(start, s - AT_LEAST_BEFORE_MAX), s)
+            before = r.at_least.search(text, max(start, s - r.at_least_longest), s)
             if before is not None and before.end() == s:
                 # 至少每半年提交一份: the bound stands before 每; the raw starts with it
                 s, comparator = before.start(), ">="

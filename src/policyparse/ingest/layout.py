@@ -1841,6 +1841,8 @@ def glued_header_at_end(text: str) -> int | None:
     if not any(column_role(text[k:]) for k in range(max(0, n - longest), n - 1)):
         return None  # no column name closes the text (most labels glued to a word stop here)
     lo = max(0, n - longest * most)
+    if not any(_after_boundary(text, k) for k in range(lo, n - 1)):
+        return None  # nowhere for a header to start: no need to cut the names
     # names[k]: the most column names that cover text[k:] (a name that holds two, 要求责任单位,
     # is read as two); None where no names do
     names: dict[int, list[str] | None] = {n: []}

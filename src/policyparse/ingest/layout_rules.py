@@ -50,6 +50,7 @@ class LayoutRules:
     glued_unit_column: re.Pattern  # a unit column's name inside the glued header
     glued_unit: re.Pattern  # one unit's name at a row's end
     glued_inline_serial: str  # what may not follow a row's serial inside running text (2月, 3个)
+    glued_score_column: re.Pattern  # a column of points in a glued header (分值, 得分)
 
 
 def _list(data: dict, key: str) -> tuple[str, ...]:
@@ -101,4 +102,5 @@ def rules() -> LayoutRules:
         glued_unit_column=rx("glued_unit_column", str(data["glued_unit_column"])),
         glued_unit=rx("glued_unit", str(data["glued_unit"])),
         glued_inline_serial=str(data["glued_inline_serial_not_before"]),
+        glued_score_column=rx("glued_score_column", str(data["glued_score_column"])),
     )

@@ -124,7 +124,7 @@ def inline_glued_table(line: str) -> tuple[str, list[list[str]]] | None:
     rows: list[list[str]] = []
     pos, n = first, 1
     # an assessment table's rows close with their score, the next serial glued to it (…。102有…)
-    scored = any(_SCORE_COLUMN.search(c) for c in cells)
+    scored = any(r.glued_score_column.search(c) for c in cells)
     while True:
         nxt = _inline_serial_at(line, pos + len(str(n)) + 1, n + 1, after_score=scored)
         rows.append([str(n), line[pos + len(str(n)):nxt if nxt is not None else len(line)]])
@@ -134,10 +134,6 @@ def inline_glued_table(line: str) -> tuple[str, list[list[str]]] | None:
     if len(rows) < r.glued_min_rows:
         return None
     return line[:k], _laid_out(cells, rows)
-
-
-# a column of points (分值, 得分, 标准分): its number closes each row of a flattened assessment table
-_SCORE_COLUMN = re.compile(r"分值|得分|分数|标准分")
 
 
 def _inline_serial_at(line: str, start: int, n: int, *, after_score: bool = False) -> int | None:
@@ -151,11 +147,18 @@ def _inline_serial_at(line: str, start: int, n: int, *, after_score: bool = Fals
             found = m.start()
             break
     if after_score:
-        scored = re.compile(rf"[。；;）).．]\d{{1,3}}?(?P<serial>{n})(?=[\u4e00-\u9fff“《])"
-                            rf"(?![{rules().glued_inline_serial}])").search(line, start)
+        scored = _serial_after_score_rx(n).search(line, start)
         if scored is not None and (found is None or scored.start("serial") < found):
             found = scored.start("serial")
     return found
+
+
+@functools.lru_cache(maxsize=256)
+def _serial_after_score_rx(n: int) -> re.Pattern:
+    """The serial ``n`` glued to the score that closes the row before it, right after that row's
+    last sentence (。10 then 2), a word's first character after it and no measure or date."""
+    return re.compile(rf"[。；;）).．]\d{{1,3}}?(?P<serial>{n})(?=[\u4e00-\u9fff“《])"
+                      rf"(?![{rules().glued_inline_serial}])")
 
 
 @functools.lru_cache(maxsize=1)
