@@ -65,6 +65,7 @@ BUFFER_BUDGET_BYTES = 4 * 1024 * 1024
 MAX_BYTES_PER_FILE = 1024 * 1024 * 1024
 COMPACT_EVERY = 16  # pending per-document tables of one part joined into one
 FSYNC_THREADS = 16  # fsyncs waiting together (fsync_paths)
+CLOSE_THREADS = 2  # parts written at once when a run's writer closes
 
 
 # --------------------------------------------------------------------------- fs helpers
@@ -248,12 +249,18 @@ class RunWriter:
     def close(self) -> dict[str, list[str]]:
         """Write what is buffered and close every file; the files of each table (relative
         to its folder). A table without rows gets one empty ``part-0.parquet``."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        parts = sorted(self._parts.items())
+        empty = [name for name in self.schemas if name not in {n for (n, _sub), _p in parts}]
+        parts += [((name, ""), _PartWriter(self.staging / name, "", self.schemas[name])) for name in empty]
+        # each part writes its own files, and Arrow encodes and compresses without the GIL:
+        # two threads close a run's dozens of small parts in about half the time
+        with ThreadPoolExecutor(max_workers=CLOSE_THREADS) as pool:
+            closed = list(pool.map(lambda item: item[1].close(), parts))  # the first error is raised here
         files: dict[str, list[str]] = {}
-        for (name, _sub), part in sorted(self._parts.items()):
-            files.setdefault(name, []).extend(part.close())
-        for name, schema in self.schemas.items():
-            if name not in files:
-                files[name] = _PartWriter(self.staging / name, "", schema).close()
+        for ((name, _sub), _part), names in zip(parts, closed):
+            files.setdefault(name, []).extend(names)
         self._parts.clear()
         self._buffered = 0
         return {name: files[name] for name in self.schemas}
