@@ -129,6 +129,21 @@ def test_one_cell_per_line_with_empty_cells_section_rows_and_a_skipped_number():
     assert paragraphs(CELLS) == ["其后是正文。"]
 
 
+def test_a_cells_table_ends_where_the_body_goes_on_with_its_count():
+    # 二、改革目标 announces a table written one cell a line; 三、改革任务 after it is the body's
+    # next section, not a section row of the table (杨浦区排水管理体制改革实施方案, 2025)
+    text = ("一、基本情况\n本区公共排水设施由区水务中心管理。\n二、改革目标\n达到如下目标：\n"
+            "指标名称\n目标\n指标类型\n管道养护抽查合格率\n95%以上\n定量\n防汛抢险处置效率\n30分钟内抵达\n定性\n"
+            "三、改革任务\n1.区级方案编制。区水务局牵头完成方案编制。\n")
+    assert len(tables(text)) == 1 and len(tables(text)[0]) == 3  # the header and two rows
+    assert paragraphs(text)[-2:] == ["三、改革任务", "1.区级方案编制。区水务局牵头完成方案编制。"]
+    # a table whose own section rows count on past the body's number keeps them as rows
+    own = ("一、总体要求\n二、重点任务\n序号\n工作任务\n责任单位\n一、监管执法\n1\n严格执法检查\n区执法大队\n"
+           "二、隐患排查\n2\n开展隐患排查\n区应急局\n三、宣传培训\n3\n开展宣传教育\n区宣传部\n")
+    assert [r for r in tables(own)[0] if isinstance(r[0], tuple)] == [
+        [("一、监管执法", 1, 3)], [("二、隐患排查", 1, 3)], [("三、宣传培训", 1, 3)]]
+
+
 LINES = """序号
 类别
 工作任务

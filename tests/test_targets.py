@@ -328,3 +328,24 @@ def test_an_indicator_and_its_value_with_a_comparator_need_no_verb():
 def test_a_quoted_name_between_the_verb_and_its_count_is_no_part_of_the_gap():
     text = "2.完成“木里藏区牧民定居行动计划”5个定居点、212户定居房建设任务。"
     assert [(t.value, t.unit) for t in find_targets(text, 0, len(text))] == [(5.0, "个"), (212.0, "户")]
+
+
+def test_an_indicator_table_written_one_cell_a_line_in_a_goals_section():
+    # the layout of a district's 实施方案 as a crawler stored it (杨浦区排水管理体制改革实施方案, 2025):
+    # the goals section announces a table whose cells stand one a line before the next item
+    from policyparse.pipeline import parse_bytes
+
+    text = ("关于印发《排水管理体制改革实施方案》的通知\n"
+            "一、基本情况\n本区公共排水设施由区水务管理事务中心管理。\n"
+            "二、改革目标\n2026年底前实现厂站网一体化运维管理，达到如下运营管理目标：\n"
+            "指标名称\n目标\n指标\n类型\n管道养护\n抽查合格率\n95%（含）以上\n定量\n"
+            "防汛抢险\n处置效率\n中心城区道路标准以内降雨不发生积水\n定性\n"
+            "三、改革任务\n1.区级方案编制。区水务局牵头完成区级实施方案编制。\n"
+            "上海市某区人民政府\n2025年8月28日\n")
+    doc = parse_bytes(text.encode("utf-8"), "notice.txt")
+    assert [(t.value, t.comparator) for t in doc.targets] == [(95, ">="), (None, "zero")]
+    # after the last item the short lines are the signature, the date and the print note:
+    # nothing there is a goal
+    last = parse_bytes(("二、改革目标\n实现厂站网一体化运维管理。\n"
+                        "上海市某区人民政府\n2025年8月28日\n（新建50个站点）\n").encode("utf-8"), "n.txt")
+    assert [(t.value, t.comparator) for t in last.targets] == []

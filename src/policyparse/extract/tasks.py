@@ -12,7 +12,7 @@ import re
 
 from ..components import component
 from ..model import Deadline, Document, Frequency, Target, Task, UnitMention
-from ..segment.outline import (Outline, OutlineItem, carries_action, in_spans,
+from ..segment.outline import (Outline, OutlineItem, carries_action, enclosing_section_kind, in_spans,
                                item_heading_text, only_sub_items_below, rules as outline_rules,
                                section_kind, short_title, subtree_end)
 from ..segment.tables import TaskRow, TaskTable
@@ -67,7 +67,7 @@ def settle_units_step(doc: Document) -> None:
     _settle_units(doc, doc.tasks)
 
 
-@component("goal_targets", stage="extract", requires=("text", "outline"), assigns=("targets",))
+@component("goal_targets", stage="extract", requires=("text", "outline", "task_tables"), assigns=("targets",))
 def goal_targets_step(doc: Document) -> None:
     """Document-level targets: the goals of 工作目标-like sections outside the tasks."""
     doc.targets = goal_targets(doc, doc.outline)
@@ -84,16 +84,6 @@ def structure_step(doc: Document) -> None:
 
 
 # ----------------------------------------------------------------------------- body
-
-
-def _section_kind_of(doc: Document, item: OutlineItem) -> str:
-    """The kind of the nearest section around the item that is not plain work:
-    a 工作目标 nested in 总体要求 is a goals section, an item under 指导思想 is not a task."""
-    for node in ([item] + item.ancestors()[::-1]):
-        kind = section_kind(item_heading_text(doc, node))
-        if kind != "work":
-            return kind
-    return "work"
 
 
 def task_items(doc: Document, outline: Outline) -> list[tuple[OutlineItem, int]]:
@@ -122,7 +112,7 @@ def body_tasks(doc: Document, outline: Outline, plan_year: int | None) -> list[t
         if citation is not None and citation.match(text[item.text_start:end].strip()):
             continue  # 1、《XX管理办法》: a citation, no work
         units = find_unit_notes(text, item.start, end)
-        kind = _section_kind_of(doc, item)
+        kind = enclosing_section_kind(doc, item)
         if kind == "non_task" or (kind in ("goal", "unit_only") and not units):
             continue
         ancestors = item.ancestors()
@@ -283,9 +273,40 @@ def goal_targets(doc: Document, outline: Outline) -> list[Target]:
                 continue  # an item with its own units is a task, not a goal
             spans.append((child.start, child.end))
             stack.extend(child.children)
+        spans += _goal_table_lines(doc, outline, item) + _goal_table_cells(doc, outline, item)
         for s, e in sorted(spans):
             targets += find_targets(doc.text, s, e, goals=True)
     return _preamble_targets(doc, outline) + targets
+
+
+def _goal_table_lines(doc: Document, outline: Outline, item: OutlineItem) -> list[tuple[int, int]]:
+    """The paragraphs between a goals section and the next item or heading: an indicator
+    table that a crawler wrote one cell a line (指标名称 / 目标 / 指标类型 / 管道养护抽查合格率 /
+    95%（含）以上 / 定量 …). Its short cell lines end the section's own text (a short line
+    alone is read as a signature or a title), yet they are the section's goals. Only where
+    another item follows: after the last one the lines are the signature and the date."""
+    end = subtree_end(item)
+    after = [it.start for it in outline.items if it.start >= end and it.attachment == item.attachment]
+    if not after:
+        return []
+    stop = min(after)
+    spans = list(doc.header.spans.values())
+    return [(b.start, b.end) for b in doc.blocks
+            if b.kind == "paragraph" and end <= b.start and b.end <= stop and not in_spans(b, spans)]
+
+
+def _goal_table_cells(doc: Document, outline: Outline, item: OutlineItem) -> list[tuple[int, int]]:
+    """The cells of the tables a goals section holds that are no task tables (an indicator
+    table without a unit column: segment.tables leaves it to the goals)."""
+    tasked = {tt.block_index for tt in doc.task_tables}
+    out: list[tuple[int, int]] = []
+    for block_index, _attachment, _title, enclosing in outline.tables:
+        table = doc.blocks[block_index].table
+        if (table is None or block_index in tasked or enclosing is None
+                or not (enclosing is item or item in enclosing.ancestors())):
+            continue
+        out += [(c.start, c.end) for c in table.cells if c.end > c.start]
+    return out
 
 
 def _preamble_targets(doc: Document, outline: Outline) -> list[Target]:

@@ -629,8 +629,8 @@ def _cell_chunks(lines: list[str], i: int) -> list[tuple[str, int]]:
 def _cell_table(lines: list[str], i: int):
     """Header cells on lines of their own (blank lines between), then the data cells."""
     first = lines[i].strip()
-    if not first or _is_cell(lines[i]) or column_role(first) is None:
-        return None
+    if not first or _is_cell(lines[i]) or match_label(first) is not None or column_role(first) is None:
+        return None  # (a numbered line is the body's heading: 一、总体要求 names no column)
     # the header: consecutive single-line cells that each name a column
     header: list[str] = []
     j = i
@@ -1128,7 +1128,10 @@ def _line_table(lines: list[str], i: int):
         s = line.strip()
         if header and re.fullmatch(r"[（(][\u4e00-\u9fff]{1,6}[）)]", s):
             header[-1] += s  # 责任股室 / (单位): a header cell's own line break
-        elif s and not _is_cell(line) and (column_role(s) is not None or (header and is_year_column(s))):
+        elif (s and not _is_cell(line) and match_label(s) is None
+              and (column_role(s) is not None or (header and is_year_column(s)))):
+            # (a numbered line is the body's heading, never a column's name: 一、总体要求 names
+            # 要求, 二、重点任务 任务)
             header.append(s)
             if len(header) > MAX_HEADER_LINES:
                 return None  # lines that each name something (a list of 台账 items) are no header
@@ -1139,7 +1142,7 @@ def _line_table(lines: list[str], i: int):
     if roles is None:
         return None
     lines = [_strip_pipes(ln) for ln in lines]  # (copied once a header is found, not for every line)
-    end = _table_region_end(lines, j, roles[0] == "seq", split_tokens=False)
+    end = _table_region_end(lines, j, roles[0] == "seq", split_tokens=False, head=i)
     groups = _row_groups(lines[j:end], len(roles))
     if groups is not None:
         # a converter that closes every row with a line of pipes (or a blank line) says
@@ -1310,14 +1313,19 @@ def _strip_pipes(line: str) -> str:
 TABLE_LINE_MAX_CHARS = {(True, True): 60, (True, False): 120, (False, True): 400, (False, False): 400}
 
 
-def _table_region_end(lines: list[str], j: int, has_seq: bool, split_tokens: bool) -> int:
+def _table_region_end(lines: list[str], j: int, has_seq: bool, split_tokens: bool,
+                      head: int | None = None) -> int:
     """Index after the last line of a flattened table starting at ``j``: a line that
     opens the next row, a section row, or a short line (a cell, or a cell's
     continuation) stays; a long line that opens no row, an attachment mark or the
-    header of another table ends it."""
+    header of another table ends it. ``head``: the line of the table's header, when the
+    lines before it are the notice's body: a section row that goes on with the body's
+    count (三、 after the body's 二、 that announced the table) is the body's next
+    section, not a row, unless the table's own section rows count up to it."""
     prev: int | None = None  # the last 序号: an excerpt of a longer list may open at 81
     end = j
     limit = TABLE_LINE_MAX_CHARS[(has_seq, split_tokens)]
+    own_sections: dict[str, int] = {}  # the table's section rows: the last number of each style
     while j < len(lines):
         s = lines[j].strip()
         if not s or PAGE_NUMBER_LINE.match(s):
@@ -1330,7 +1338,11 @@ def _table_region_end(lines: list[str], j: int, has_seq: bool, split_tokens: boo
         if seq is not None:
             prev = seq
         elif _is_section_row(s):
-            pass
+            label = match_label(_unstacked(s))
+            if (head is not None and own_sections.get(label.style) != label.num - 1
+                    and _body_count_before(lines, head, label.style) == label.num - 1):
+                break
+            own_sections[label.style] = label.num
         elif (rules().attachment.fullmatch(s) or header_roles(s.split())
               or (len(s) > limit and not (split_tokens and len(s.split()) >= 2))
               or (has_seq and prev is None)):
@@ -1338,6 +1350,20 @@ def _table_region_end(lines: list[str], j: int, has_seq: bool, split_tokens: boo
         j += 1
         end = j
     return end
+
+
+# lines before a table searched for the body's count it interrupts
+BODY_COUNT_LOOKBACK = 400
+
+
+def _body_count_before(lines: list[str], head: int, style: str) -> int | None:
+    """The number of the last label of ``style`` opening a line before line ``head``
+    (the body's count that a table interrupts), or None."""
+    for k in range(head - 1, max(-1, head - 1 - BODY_COUNT_LOOKBACK), -1):
+        label = match_label(lines[k].strip())
+        if label is not None and label.style == style:
+            return label.num
+    return None
 
 
 # =========================================================================== cells to columns

@@ -447,6 +447,16 @@ def section_kind(title: str) -> str:
     return "work"
 
 
+def enclosing_section_kind(doc: Document, item: OutlineItem) -> str:
+    """The kind of the nearest section around the item that is not plain work:
+    a 工作目标 nested in 总体要求 is a goals section, an item under 指导思想 is not a task."""
+    for node in ([item] + item.ancestors()[::-1]):
+        kind = section_kind(item_heading_text(doc, node))
+        if kind != "work":
+            return kind
+    return "work"
+
+
 @component("outline", stage="segment", requires=("text", "blocks", "header"), assigns=("outline",))
 def outline_step(doc: Document) -> None:
     """The numbering outline (一、→（一）→1.→（1）→①), attachments, and where task tables stand."""

@@ -18,6 +18,7 @@ from ..components import component
 from ..columns import squash as _squash
 from ..model import Cell, Document, Table
 from ..numbering import match_label
+from .outline import enclosing_section_kind
 
 @dataclass
 class ColumnMap:
@@ -136,6 +137,8 @@ def _resolve_duplicates(roles: dict[int, str], texts: list[str]) -> dict[int, st
 
 # columns whose cells a flattened table leaves empty under a merged cell
 MERGED_DOWN_ROLES = ("lead", "support", "leader", "category")
+# the columns that charge a unit or a person with a row: a table with one assigns work
+UNIT_ROLES = frozenset({"lead", "support", "leader"})
 
 
 @dataclass
@@ -243,7 +246,7 @@ def find_task_tables(doc: Document, tables: list[tuple]) -> list[TaskTable]:
     out: list[TaskTable] = []
     carried: ColumnMap | None = None
     carried_cols = 0
-    for block_index, attachment, attachment_title, _enclosing in tables:
+    for block_index, attachment, attachment_title, enclosing in tables:
         table = doc.blocks[block_index].table
         if table is None:
             continue
@@ -253,6 +256,12 @@ def find_task_tables(doc: Document, tables: list[tuple]) -> list[TaskTable]:
         if cmap is None:
             continue
         carried, carried_cols = cmap, table.n_cols
+        if (enclosing is not None and not UNIT_ROLES & set(cmap.roles.values())
+                and enclosing_section_kind(doc, enclosing) == "goal"):
+            # an indicator table of a goals section (指标名称 | 目标 | 指标类型): its rows are
+            # the plan's goals, as numbered goals without units of their own are (ANNOTATION
+            # §6); extract.tasks.goal_targets reads its cells
+            continue
         out.append(TaskTable(block_index, attachment, attachment_title, cmap, task_rows(doc, table, cmap)))
     return out
 
