@@ -646,3 +646,18 @@ def test_a_title_line_that_a_web_copy_closes_with_the_document_number():
     assert h.title == "国家税务总局政策法规司关于印发《税收执法检查工作考核标准》的通知"
     assert h.doc_number == "国税法函〔1998〕26号"
     assert h.issuers == ["国家税务总局政策法规司"]  # a ministry's department (司) issues in its own name
+
+
+def test_a_departments_plan_for_the_year_its_division_as_issuer_and_a_table_row_is_no_recipient():
+    # the shapes of set AJ's notices: a 工作思路 headed by the city's short name (2023年晋城民政
+    # 工作思路), a metadata table naming a bureau's 处 as 发布机构, and a scoring table whose row
+    # holds a colon (统战重点工作任务 (55分) | 第一季度：…)
+    h = _header_of("2023年某城民政工作思路\n2023年是全面贯彻落实的开局之年。\n1.强化社会救助水平\n(1)科学提高救助标准。\n")
+    assert h.title == "2023年某城民政工作思路" and h.plan_year == 2023
+    h = _header_of("2022年某市交通运输工作要点\n索 引 号 | 01089065X/2022-14603 | 发布日期 | 2022-04-17 |\n"
+                   "---|---|---|---|\n发布机构 | 市交通运输局规划处 | 公开范围 | 面向社会 |\n"
+                   "一、推进交通强国建设\n1.谋划推进全市一盘棋的工作机制。\n")
+    assert h.issuers == ["市交通运输局规划处"]
+    h = _header_of("某部门2020年度目标责任书\n工作任务 | 目标及质量要求 |\n"
+                   "统战重点工作任务 (55分) | 第一季度：开展宗教活动场所安全检查1次。 |\n")
+    assert h.recipients == []

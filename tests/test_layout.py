@@ -823,3 +823,22 @@ def test_a_long_list_whose_lines_each_name_a_column_is_no_table_header():
     assert header_roles(lines) is None
     blocks = recover_blocks("工作要点\n一、重点任务\n" + "\n".join(lines) + "\n")
     assert all(kind == "paragraph" for kind, _ in blocks) and len(blocks) == 32
+
+
+def test_cells_each_closed_by_a_pipe_line_lost_spaces_and_a_second_header_row():
+    # a university office's monthly table as a mirror stored it (set AJ): every cell on its
+    # own line followed by a line of one pipe, empty cells written "? |" (a no-break space a
+    # GBK conversion could not write), and 完成情况 over 已完成 / 部分完成 / 未完成及其原因
+    text = ("部门\n|\n序号\n|\n工作内容\n|\n完成时间\n|\n责任人\n|\n完成情况\n|\n已完成\n|\n部分完成\n|\n"
+            "未完成及其原因\n|\n"
+            "1\n|\n配合开展无偿献血工作\n|\n3月\n|\n刘佳\n|\n? |\n已完成\n|\n? |\n? |\n"
+            "2\n|\n举办大学生脱口秀大赛\n|\n3月\n|\n刘佳\n|\n? |\n? |\n已完成作品征集\n|\n? |\n"
+            "3\n|\n开展学雷锋活动月系列活动\n|\n3月\n|\n刘佳\n|\n? |\n已完成\n|\n? |\n? |\n")
+    rows = tables(text)[0]
+    assert not any("?" in c for r in rows for c in r if isinstance(c, str))
+    assert [next(c for c in r if c.startswith(("配合", "举办", "开展"))) for r in rows
+            if any(isinstance(c, str) and c.startswith(("配合", "举办", "开展")) for c in r)] == [
+        "配合开展无偿献血工作", "举办大学生脱口秀大赛", "开展学雷锋活动月系列活动"]
+    doc = parse_bytes(text.encode("utf-8"), "t.txt")
+    # the second header row is no task; each numbered row is one
+    assert [doc.text[t.start:t.end].split()[0] for t in doc.tasks] == ["1", "2", "3"]

@@ -145,3 +145,11 @@ def test_a_page_without_issuer_that_names_one_city_is_that_city():
     assert _resolve([], body=body).code == "371300"
     # two cities named and no issuer: no answer rather than a guess
     assert _resolve([], body=body + ["参照济南市做法。"]) is None
+
+
+def test_a_short_name_opening_a_title_after_its_year_names_the_place():
+    # no issuer stated: 晋城 right after the title's year is 晋城市; inside a title a short
+    # form stays a word
+    region = _resolve([], title="2023年晋城民政工作思路")
+    assert region is not None and region.code == "140500"
+    assert _resolve([], title="2023年民政工作思路") is None

@@ -103,6 +103,11 @@ def test_no_units_without_markers(text):
     ("县文旅局（主办）、县财政局（协办）", "lead", [("lead", "县文旅局"), ("support", "县财政局")]),
     ("办公室牵头，各科室、局属各单位具体落实", "lead",
      [("lead", "办公室"), ("support", "各科室"), ("support", "局属各单位")]),
+    # 按照职责分工负责 is no part of the name (ANNOTATION §3: an entry without 负责 / 分工负责)
+    ("各股室按照职责分工负责", "lead", [("lead", "各股室")]),
+    ("各成员单位根据职责分工负责", "lead", [("lead", "各成员单位")]),
+    # a progress column's status misread into the leaders' cell names nobody
+    ("刘佳\n已完成", "leader", [("leader", "刘佳")]),
 ])
 def test_cells(text, role, expected):
     assert cell(text, role) == expected

@@ -311,6 +311,16 @@ def find_targets(text: str, start: int, end: int, *, goals: bool = False) -> lis
         metric = metric or None
         how = ("summed" if summed else "verb") if verb_m is not None else (
             "continued" if continued else "listed" if listed else "object_first" if object_first else "stated")
+        # 分别为80、60、60万元 / 3、5所: the numbers listed before this one share its measure
+        # word (ANNOTATION §6, 分别增长6%、6.5%: a goal each)
+        chain = _SHARED_UNIT_CHAIN.search(text, max(raw_start, vs - SHARED_UNIT_CHAIN_MAX), vs)
+        if chain is not None:
+            for nm in _CHAIN_NUMBER.finditer(text, chain.start(), chain.end()):
+                listed_value = parse_number(nm.group())
+                if listed_value is not None and _number_ok(text, nm.start(), start):
+                    # the raw of the whole list, as for the last number (the goals in their order)
+                    out.append(Target(text[raw_start:obj_end], metric, listed_value, unit, cmp, raw_start,
+                                      obj_end, rule=f"count.{how}.shared_unit"))
         out.append(Target(text[raw_start:obj_end], metric, value, unit, cmp, raw_start, obj_end,
                           rule=f"count.{how}"))
         prev_count_end = obj_end
@@ -318,6 +328,12 @@ def find_targets(text: str, start: int, end: int, *, goals: bool = False) -> lis
         out += _qualitative(text, start, end, out)
     out.sort(key=lambda t: t.start)
     return out
+
+
+# numbers listed with 、 right before a count's number, sharing its measure word (80、60、60万元)
+_SHARED_UNIT_CHAIN = re.compile(r"(?:\d+(?:\.\d+)?\s*、\s*)+$")
+_CHAIN_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+SHARED_UNIT_CHAIN_MAX = 60
 
 
 _CELL_QUANTITY = re.compile(r"(?P<value>\d+(?:\.\d+)?)\s*(?P<unit>%|[\u4e00-\u9fff]{1,3}(?=[（(\s]|$))")

@@ -621,9 +621,16 @@ def _cell_chunks(lines: list[str], i: int) -> list[tuple[str, int]]:
         k = j
         while k < n and not blank(lines[k]):
             k += 1
-        chunks.append(("\n".join(x.strip() for x in lines[j:k]), k))
+            if lines[k - 1].rstrip().endswith("|"):
+                break  # 已完成 | : a cell its pipe closes on its own line
+        cell = "\n".join(_strip_pipes(x).strip() for x in lines[j:k])
+        # a cell of a lone ? held a no-break space that a GBK conversion could not write
+        chunks.append(("" if cell in _LOST_SPACE_CELLS else cell, k))
         j = k
     return chunks
+
+
+_LOST_SPACE_CELLS = ("?", "？")
 
 
 def _cell_table(lines: list[str], i: int):

@@ -778,7 +778,9 @@ def _scan_recipients(st: _State, begin: int, lenient: bool = False) -> bool:
             value = m.group("recipients")
         else:
             colon = min((text.find(c) for c in "：:" if c in text), default=-1)
-            if (colon <= 0 or colon > 80 or _PROSE.search(text[:colon]) or re.search(r"[《》“”]", text[:colon])
+            # (a table row's cells, tab- or pipe-separated, before a colon in its last cell:
+            # 统战重点工作任务 (55分) | 第一季度：…, are no 主送)
+            if (colon <= 0 or colon > 80 or _PROSE.search(text[:colon]) or re.search(r"[《》“”\t|｜]", text[:colon])
                     or r.recipient_prose.search(text[:colon].strip())):
                 if lenient:
                     continue

@@ -228,6 +228,11 @@ def resolve_region(doc: Document, header: Header) -> Region | None:
         head = re.match(r"(?:(?:19|20)\d{2}年度?)?", header.title).end()
         issuer_mentions = [m for m in idx.scan(header.title, allow_short=False) if m.start <= head + 12
                            and not re.search(r"[关于的《“]", header.title[head:m.start])]
+        if not issuer_mentions:
+            # a short name opening the title after its year is the authority's place too
+            # (2023年晋城民政工作思路: 晋城 for 晋城市); elsewhere in a title a short form is a word
+            issuer_mentions = [m for m in idx.scan(header.title[head:], allow_short=True)[:1]
+                               if m.start == 0 and m.short]
 
     # the province / city the issuer names: every other candidate is out
     provinces = {d.province for m in issuer_mentions for d in m.divisions if d.level == "province"}

@@ -160,6 +160,7 @@ def task_rows(doc: Document, table: Table, cmap: ColumnMap) -> list[TaskRow]:
     section: str | None = None
     section_cell: Cell | None = None
     first = (cmap.header_row + 1) if cmap.header_row is not None else 0
+    has_seq_column = "seq" in cmap.roles.values()
     for r in range(first, table.n_rows):
         row = grid[r]
         distinct = _distinct_cells(row)
@@ -171,6 +172,11 @@ def task_rows(doc: Document, table: Table, cmap: ColumnMap) -> list[TaskRow]:
         if len(distinct) == 1 and table.n_cols > 1:
             section = doc.text[distinct[0].start:distinct[0].end].strip()  # a spanning section row
             section_cell = distinct[0]
+            continue
+        if (not out and has_seq_column and not _squash_cells(doc, row, cmap, "seq")
+                and all(len(t) <= HEADER_NAME_MAX_CHARS for t in texts)):
+            # before the first numbered row, a row of short names without a 序号 is the
+            # header's second level (完成情况 over 已完成 / 部分完成 / 未完成及其原因)
             continue
         cells: dict[str, list[Cell]] = {}
         seen: set[int] = set()
@@ -204,6 +210,16 @@ def task_rows(doc: Document, table: Table, cmap: ColumnMap) -> list[TaskRow]:
                     cells[role] = list(out[-1].cells[role])
         out.append(TaskRow([r], cells, seq_text or None, section, start, end, section_cell))
     return out
+
+
+# a column's name is this short (未完成及其原因, 责任单位); a task's text is longer
+HEADER_NAME_MAX_CHARS = 8
+
+
+def _squash_cells(doc: Document, row: list[Cell | None], cmap: ColumnMap, role: str) -> str:
+    """The squashed text of the row's cells in the columns of ``role``."""
+    return "".join(_squash(doc.text[c.start:c.end]) for k, c in enumerate(row)
+                   if c is not None and cmap.roles.get(k) == role)
 
 
 def _distinct_cells(row: list[Cell | None]) -> list[Cell]:
