@@ -842,3 +842,14 @@ def test_cells_each_closed_by_a_pipe_line_lost_spaces_and_a_second_header_row():
     doc = parse_bytes(text.encode("utf-8"), "t.txt")
     # the second header row is no task; each numbered row is one
     assert [doc.text[t.start:t.end].split()[0] for t in doc.tasks] == ["1", "2", "3"]
+
+
+def test_a_unit_cell_that_ends_by_sharing_the_work_out_by_duty_reads_as_units():
+    # 落实科室(部门) cells of a 政务公开 分工方案 (中山市医疗保障局, 2021) end with 按职责分工落实:
+    # still a list of units, so a row's cells fall into their own columns
+    text = ("工作任务\n\n具体要求\n\n落实科室(部门)\n\n做好各类规划主动公开\n\n"
+            "1.主动公开各类规划原文和政策解读等相关信息。\n\n各科室、医疗保障事业管理中心按职责分工落实\n\n"
+            "2.加强数据互联互通工作，集中发布规划原文和政策解读等相关信息。\n\n办公室\n")
+    rows = tables(text)[0]
+    assert rows[1][2] == "各科室、医疗保障事业管理中心按职责分工落实"
+    assert rows[2][1].startswith("2.") and rows[2][2] == "办公室"
