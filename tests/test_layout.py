@@ -853,3 +853,23 @@ def test_a_unit_cell_that_ends_by_sharing_the_work_out_by_duty_reads_as_units():
     rows = tables(text)[0]
     assert rows[1][2] == "各科室、医疗保障事业管理中心按职责分工落实"
     assert rows[2][1].startswith("2.") and rows[2][2] == "办公室"
+
+
+def test_items_that_go_on_with_the_rows_count_inside_one_row_are_rows_of_their_own():
+    # 中山市医疗保障局2021年政务公开工作要点分工方案 as stored: items 3. 4. 5. share a merged task
+    # name and unit cell, so the copy wrote them as one row's cells; each is a task (with the
+    # shared units), while 1. 2. 3. inside one cell that open their own count stay one task
+    text = ("工作任务\n\n具体要求\n\n落实科室(部门)\n\n做好各类规划主动公开\n\n"
+            "1.主动公开各类规划原文和政策解读等相关信息。\n\n办公室\n\n"
+            "2.加强数据互联互通工作，集中发布规划原文。\n\n办公室\n\n做好执法信息公开\n\n"
+            "3.主动公开全国统一的市场准入负面清单。\n\n4.及时公开定点医药机构管理相关政策规定。\n\n"
+            "5.强化行政执法信息公开，定期公布监督检查结果。\n\n法规和基金监管科、医药服务管理科\n")
+    doc = parse_bytes(text.encode("utf-8"), "t.txt")
+    firsts = [doc.text[t.start:t.end].strip().split("\t")[-1][:2] for t in doc.tasks]
+    assert len(doc.tasks) == 5, firsts
+    assert [u.unit for u in doc.tasks[4].units] == ["法规和基金监管科", "医药服务管理科"]
+    assert [u.unit for u in doc.tasks[2].units] == ["法规和基金监管科", "医药服务管理科"]
+    own = ("工作任务\n\n具体要求\n\n责任单位\n\n做好规划公开\n\n"
+           "1.公开各类规划原文。\n2.公开政策解读。\n3.公开实施情况。\n\n办公室\n\n"
+           "做好执法公开\n\n1.公开执法结果。\n2.公开违法案件。\n\n法规科\n")
+    assert len(parse_bytes(own.encode("utf-8"), "o.txt").tasks) == 2

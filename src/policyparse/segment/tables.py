@@ -11,6 +11,7 @@ own keeps the column roles of the first.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from ..columns import by_subject, column_role, is_measure_word, rules, subject_task_column, year_column_roles
@@ -209,7 +210,60 @@ def task_rows(doc: Document, table: Table, cmap: ColumnMap) -> list[TaskRow]:
                         _squash(doc.text[c.start:c.end]) for c in cells.get(role, [])):
                     cells[role] = list(out[-1].cells[role])
         out.append(TaskRow([r], cells, seq_text or None, section, start, end, section_cell))
+    return _split_running_items(doc, out)
+
+
+# an item number opening a line of a task's cells (3.主动公开…, 4、及时公开…)
+_ITEM_AT_LINE = re.compile(r"(?:^|(?<=\n))[ \t\u3000]*(?P<num>\d{1,2})[.．、](?![\d%])")
+
+
+def _split_running_items(doc: Document, rows: list[TaskRow]) -> list[TaskRow]:
+    """Rows whose task text holds several items that go on with the count the rows before
+    opened with (row 1 「1.…」, row 2 「2.…」, then one row 「3.…」「4.…」「5.…」): the table's
+    own rows, whose merged cells (the task's name, its units) a flattened copy left out, so
+    the grid put them in one row. Each item becomes a row of its own, with the row's other
+    cells. Items that open a new count (1. 2. 3. inside one row's cell) stay in the row: the
+    sub-items of one task (ANNOTATION §2)."""
+    out: list[TaskRow] = []
+    last = 0  # the item number the rows so far went up to
+    for row in rows:
+        text_cells = sorted(row.cells.get("task", []) + row.cells.get("detail", []), key=lambda c: c.start)
+        items = _item_positions(doc, text_cells)
+        numbers = [n for _pos, n in items]
+        running = (last > 0 and len(numbers) > 1 and numbers[0] == last + 1
+                   and all(b == a + 1 for a, b in zip(numbers, numbers[1:])))
+        if numbers and (numbers[0] == last + 1 or numbers[0] == 1):
+            last = numbers[-1] if running or len(numbers) == 1 else numbers[0]
+        if not running:
+            out.append(row)
+            continue
+        cuts = [pos for pos, _n in items[1:]]
+        bounds = list(zip([row.start] + cuts, cuts + [row.end]))
+        for k, (lo, hi) in enumerate(bounds):
+            cells: dict[str, list[Cell]] = {}
+            for role, cs in row.cells.items():
+                if role not in ("task", "detail"):
+                    cells[role] = list(cs)  # the units, deadline and notes of the merged cells
+                    continue
+                clipped = [Cell(c.row, c.col, max(c.start, lo), min(c.end, hi), c.rowspan, c.colspan)
+                           for c in cs if c.start < hi and c.end > lo]
+                if clipped:
+                    cells[role] = clipped
+            text_spans = [c for role in ("task", "detail") for c in cells.get(role, [])]
+            start = lo if k else row.start
+            end = max(c.end for c in text_spans) if k < len(bounds) - 1 and text_spans else hi
+            out.append(TaskRow(list(row.rows), cells, row.seq if k == 0 else None, row.section,
+                               start, max(end, start), row.section_cell))
     return out
+
+
+def _item_positions(doc: Document, cells: list[Cell]) -> list[tuple[int, int]]:
+    """(offset, number) of each item number opening a line of ``cells``."""
+    found = []
+    for c in cells:
+        for m in _ITEM_AT_LINE.finditer(doc.text[c.start:c.end]):
+            found.append((c.start + m.start("num"), int(m.group("num"))))
+    return found
 
 
 # a column's name is this short (未完成及其原因, 责任单位); a task's text is longer
