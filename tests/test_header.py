@@ -661,3 +661,11 @@ def test_a_departments_plan_for_the_year_its_division_as_issuer_and_a_table_row_
     h = _header_of("某部门2020年度目标责任书\n工作任务 | 目标及质量要求 |\n"
                    "统战重点工作任务 (55分) | 第一季度：开展宗教活动场所安全检查1次。 |\n")
     assert h.recipients == []
+
+
+def test_a_recipients_list_of_every_provincial_division_is_one_entry():
+    h = _header_of("水利部办公厅关于印发2022年水文工作要点的通知\n办水文〔2022〕77号\n"
+                   "各省、自治区、直辖市水利（水务）厅（局），新疆生产建设兵团水利局，部机关有关司局，部直属有关单位：\n"
+                   "现将《2022年水文工作要点》印发给你们，请结合实际认真贯彻落实。\n")
+    assert h.recipients == ["各省、自治区、直辖市水利（水务）厅（局）", "新疆生产建设兵团水利局", "部机关有关司局",
+                            "部直属有关单位"]

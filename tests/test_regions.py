@@ -153,3 +153,20 @@ def test_a_short_name_opening_a_title_after_its_year_names_the_place():
     region = _resolve([], title="2023年晋城民政工作思路")
     assert region is not None and region.code == "140500"
     assert _resolve([], title="2023年民政工作思路") is None
+
+
+def test_a_city_the_body_calls_by_its_short_name_in_the_province_the_document_names():
+    # a city's 实施意见 copied without title or signature (德阳, 四川): the province comes from the
+    # law it cites, the city from the body's own words
+    body = ["为认真贯彻落实《四川省人民政府关于贯彻落实粮食安全省长责任制的意见》精神，结合我市实际。",
+            "（一）明确县（市、区）政府主体责任。德阳是全省粮食主产市之一，也是粮食消费大市。"]
+    region = _resolve([], body=body)
+    assert region is not None and region.code == "510600"
+    # a short name of a city of another province than the one named is no evidence
+    other = ["为贯彻落实《四川省人民政府关于粮食安全的意见》精神，结合我市实际。", "（一）明确责任。洛阳是粮食主产市之一。"]
+    region = _resolve([], body=other)
+    assert region is not None and region.code == "510000"
+    # nor is a city's name that opens a unit's in a list of units (a province's notice)
+    province = ["安徽省人民政府发布关于年重点工作及责任分解的通知。", "协同责任单位：省发展改革委、合肥海关、省税务局。"]
+    region = _resolve([], body=province)
+    assert region is not None and region.code == "340000"

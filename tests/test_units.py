@@ -69,6 +69,18 @@ def test_notes(text, expected):
     assert notes(text) == expected
 
 
+def test_the_units_after_each_会同_support_the_lead_an_item_names():
+    # a 职责分工 item of a city's 粮食安全责任考核工作方案 (广东): 市粮食局负责… and, clause after
+    # clause, 会同 the bodies that join (ANNOTATION §3: the units after 会同 support)
+    s = ("（二）市粮食局负责制订实施粮食流通政府规范性文件；会同市发展改革局监督各市、区政府落实责任书；"
+         "牵头会同物价部门建立粮食市场价格监测制度；牵头会同农业部门制订培育和扶持粮食产业化龙头企业政策；"
+         "会同市农业局、市财政局对责任制的落实进行考评；会同配合单位制定细则。")
+    assert notes(s) == [("lead", "市粮食局"), ("support", "市发展改革局"), ("support", "物价部门"),
+                        ("support", "农业部门"), ("support", "市农业局"), ("support", "市财政局")]
+    # without a lead named in the item, 会同 alone says nothing of who leads
+    assert notes("会同市发展改革局监督各市、区政府落实责任书。") == []
+
+
 @pytest.mark.parametrize("text", [
     "各学校要高度重视，主要负责人要亲自抓、负总责。",   # subjects, not markers
     "县教育局要加强督导检查。",

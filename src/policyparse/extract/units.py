@@ -71,6 +71,7 @@ class _Rules:
     bare_bodies: frozenset[str]
     leader_not_person: re.Pattern
     first_listed_leads: re.Pattern  # 列第一位的为牵头部门: the first of each note leads
+    role_noun: re.Pattern  # 配合单位: a column's role word, no unit
 
 
 @functools.lru_cache(maxsize=None)
@@ -109,7 +110,7 @@ def rules() -> _Rules:
         inline_leader=c("inline_leader", ("name",)),
         bare_bodies=frozenset(d["bare_bodies"]),
         leader_not_person=c("leader_not_person"),
-        first_listed_leads=c("first_listed_leads"))
+        first_listed_leads=c("first_listed_leads"), role_noun=c("role_noun"))
 
 
 _PERSON_NAME = re.compile(r"[\u4e00-\u9fff]{2,4}")
@@ -571,6 +572,43 @@ def _inline_phrases(text: str, start: int, end: int,
                 if _all_units(text, sup):
                     out += [UnitMention("support", text[a:b], a, b, rule="inline_support") for a, b in sup]
                     seen.append((ss, se))
+    if any(u.role == "lead" for u in out):
+        out += _with_phrases(text, start, end, seen)
+    return out
+
+
+# how far after 会同 the names of the units that join the work are looked for
+WITH_SCAN_CHARS = 40
+
+
+def _with_phrases(text: str, start: int, end: int, seen: list[tuple[int, int]]) -> list[UnitMention]:
+    """…市粮食局负责…；会同市发展改革局监督…；牵头会同物价部门建立…: with the item's lead
+    named, the units after each 会同 support it (ANNOTATION §3), the verb of their work
+    right after the names: the first run of names that all read as units, as far as it
+    goes on reading so (会同物价部门建立… is 物价部门, not 物价部, nor a name running on to the
+    企业 of its object)."""
+    out: list[UnitMention] = []
+    for m in re.finditer("会同", text[start:end]):
+        s0 = start + m.end()
+        if any(cs <= s0 < ce for cs, ce in seen):
+            continue
+        stop = min(end, s0 + WITH_SCAN_CHARS)
+        brk = re.search(r"[，。；;,:：\n“”《》（(〔【）)〕】]", text[s0:stop])
+        if brk:
+            stop = s0 + brk.start()
+        best: list[tuple[int, int]] | None = None
+        for k in range(s0 + 2, stop + 1):
+            if k < stop and text[k] in "、和及与":
+                continue  # the list of names goes on
+            items = _items(text, s0, k)
+            if (items and items[-1][1] == k and _all_units(text, items)
+                    and not any(rules().role_noun.match(text[a:b]) for a, b in items)):
+                best = items  # 农业部, then 农业部门: the name grows while it reads as a unit
+            elif best is not None:
+                break
+        if best:
+            out += [UnitMention("support", text[a:b], a, b, rule="inline_with") for a, b in best]
+            seen.append((s0, best[-1][1]))
     return out
 
 

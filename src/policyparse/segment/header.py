@@ -55,6 +55,7 @@ class Rules:
     list_separators: re.Pattern
     enum_separator: str
     unit_scope_chars: str
+    bare_division_kinds: tuple[str, ...]
     min_full_unit_chars: int
     not_recipient_starts: tuple[str, ...]
     recipient_prose: re.Pattern
@@ -129,6 +130,7 @@ def rules() -> Rules:
         list_separators=rx("list_separators"),
         enum_separator=str(data["enum_separator"]),
         unit_scope_chars=str(data["unit_scope_chars"]),
+        bare_division_kinds=tuple(data["bare_division_kinds"]),
         min_full_unit_chars=_int(data, "min_full_unit_chars"),
         # a web page's metadata key (点击数：, 发表时间：) opens no 主送 line either
         not_recipient_starts=tuple(dict.fromkeys(_str_list(data, "not_recipient_starts") + tuple(all_keys))),
@@ -275,7 +277,9 @@ def _join_bare_scopes(pieces: list[str], r: Rules) -> list[str]:
     """A bare scope (各乡 in 各乡、镇（场）人民政府) joined to the name that completes it."""
     out: list[str] = []
     for p in pieces:
-        if out and out[-1] and all(ch in r.unit_scope_chars for ch in out[-1].split(r.enum_separator)[-1]):
+        last = out[-1].split(r.enum_separator)[-1] if out else ""
+        if last and (all(ch in r.unit_scope_chars for ch in last) or (
+                last in r.bare_division_kinds and len(out[-1]) > len(last))):
             out[-1] = f"{out[-1]}{r.enum_separator}{p}"
         else:
             out.append(p)

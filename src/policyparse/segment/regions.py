@@ -330,10 +330,29 @@ def resolve_region(doc: Document, header: Header) -> Region | None:
         if len(named_cities) == 1:
             return idx.cities[named_cities[0]].region()
         named_provinces = {p for p, _ in named}
+        if not named_cities:
+            # the one city the body calls by its short name where a name can start (德阳是全省
+            # 粮食主产市之一, 回投杭州), in the one province the document names, if any, is its
+            # own; not a name inside a list of units (协同责任单位：省发展改革委、合肥海关: a
+            # province's notice names the bodies of its cities among its units)
+            short_cities = {(d.province, d.city) for m in idx.scan(doc.text, allow_short=True)
+                            if m.short and not _UNIT_LIST_LINE.search(_line_of(doc.text, m.start))
+                            for d in m.divisions if d.level == "city"
+                            and (not named_provinces or d.province in named_provinces)}
+            if len(short_cities) == 1 and len(named_provinces) <= 1:
+                return idx.cities[next(iter(short_cities))].region()
         if not named_cities and len(named_provinces) == 1:
             p = next(iter(named_provinces))
             return idx.provinces[p].region() if p in idx.provinces else None
     return None
+
+
+# a line that lists units under a label (协同责任单位：…, 配合部门:)
+_UNIT_LIST_LINE = re.compile(r"(?:单位|部门|处室|科室)\s*[:：]")
+
+
+def _line_of(text: str, pos: int) -> str:
+    return text[text.rfind("\n", 0, pos) + 1:(text.find("\n", pos) + 1 or len(text) + 1) - 1]
 
 
 def repair_dropped_place(name: str) -> str:
