@@ -669,3 +669,17 @@ def test_a_recipients_list_of_every_provincial_division_is_one_entry():
                    "现将《2022年水文工作要点》印发给你们，请结合实际认真贯彻落实。\n")
     assert h.recipients == ["各省、自治区、直辖市水利（水务）厅（局）", "新疆生产建设兵团水利局", "部机关有关司局",
                             "部直属有关单位"]
+
+
+def test_zones_sharing_their_organ_and_a_metadata_line_without_separators():
+    # 许政〔2020〕20号 (a repost): three zones before the 管委会 they share are one 主送 entry
+    h = _header_of("某市人民政府关于分解2020年重点工作任务的通知\n某政〔2020〕20号\n"
+                   "各县（市、区）人民政府，市城乡一体化示范区、经济技术开发区、东城区管委会，市人民政府各部门：\n"
+                   "现将《政府工作报告》提出的2020年重点工作任务予以分解。\n")
+    assert h.recipients == ["各县（市、区）人民政府", "市城乡一体化示范区、经济技术开发区、东城区管委会", "市人民政府各部门"]
+    # a city's page whose metadata keys and values run together (發文機構武漢市…發文字號武政辦〔2020〕1號)
+    # and whose title names the issuer without its place: the block's full name and number
+    h = _header_of("索引号 000014348/2020-00052 主题分类 综合政务\n发文机构武汉市人民政府办公厅发文字号武政办〔2020〕1号\n"
+                   "成文日期2020年01月17日\n市人民政府办公厅关于印发2020年主要目标任务责任分解方案的通知\n"
+                   "各区人民政府，市人民政府各部门：\n现将方案印发给你们。\n")
+    assert h.issuers == ["武汉市人民政府办公厅"] and h.doc_number == "武政办〔2020〕1号"

@@ -170,3 +170,11 @@ def test_a_city_the_body_calls_by_its_short_name_in_the_province_the_document_na
     province = ["安徽省人民政府发布关于年重点工作及责任分解的通知。", "协同责任单位：省发展改革委、合肥海关、省税务局。"]
     region = _resolve([], body=province)
     assert region is not None and region.code == "340000"
+
+
+def test_a_zones_organ_after_a_place_name_is_no_county():
+    # 许昌's 东城区管委会 (a zone) is not Beijing's 东城区
+    body = ["各县（市、区）人民政府，市城乡一体化示范区、经济技术开发区、东城区管委会，市人民政府各部门：",
+            "许昌市人民政府"]
+    region = _resolve([], body=body)
+    assert region is None or not region.code.startswith("11")

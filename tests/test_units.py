@@ -77,6 +77,10 @@ def test_the_units_after_each_会同_support_the_lead_an_item_names():
          "会同市农业局、市财政局对责任制的落实进行考评；会同配合单位制定细则。")
     assert notes(s) == [("lead", "市粮食局"), ("support", "市发展改革局"), ("support", "物价部门"),
                         ("support", "农业部门"), ("support", "市农业局"), ("support", "市财政局")]
+    # an adverb between the units and 负责 is no part of their names; 主要负责同志 is a person
+    assert notes("1、蓝田猿人遗址，由蓝田县猿人遗址文管所全面负责文物保护单位的安全管理工作。") == [
+        ("lead", "蓝田县猿人遗址文管所")]
+    assert notes("成立由区文化旅游委、区消防救援支队主要负责同志组成的领导小组。") == []
     # without a lead named in the item, 会同 alone says nothing of who leads
     assert notes("会同市发展改革局监督各市、区政府落实责任书。") == []
 

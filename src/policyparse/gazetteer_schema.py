@@ -37,7 +37,7 @@ YAML_SCHEMAS: dict[str, dict] = {
         "max_title_lines": "int", "max_title_chars": "int", "issuer_suffixes": "words",
         "proxy_seal": "regex", "issuer_prefixes": "words", "max_issuer_chars": "int",
         "recipient_line": "regex", "list_separators": "regex", "enum_separator": "str",
-        "unit_scope_chars": "str", "bare_division_kinds": "words", "min_full_unit_chars": "int", "not_recipient_starts": "words", "recipient_prose": "regex", "closing_formulas": "words", "site_furniture": "words",
+        "unit_scope_chars": "str", "bare_division_kinds": "words", "zone_organs": "words", "min_full_unit_chars": "int", "not_recipient_starts": "words", "recipient_prose": "regex", "closing_formulas": "words", "site_furniture": "words",
         "attachment_list": "regex", "attachment_item": "regex", "attachment_marker": "regex",
         "attachment_marker_titled": "regex", "attachment_trailer": "regex", "cc_line": "regex",
         "print_line": "regex", "public_true": "words", "public_false": "words",

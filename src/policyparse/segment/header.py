@@ -56,6 +56,7 @@ class Rules:
     enum_separator: str
     unit_scope_chars: str
     bare_division_kinds: tuple[str, ...]
+    zone_organs: tuple[str, ...]
     min_full_unit_chars: int
     not_recipient_starts: tuple[str, ...]
     recipient_prose: re.Pattern
@@ -131,6 +132,7 @@ def rules() -> Rules:
         enum_separator=str(data["enum_separator"]),
         unit_scope_chars=str(data["unit_scope_chars"]),
         bare_division_kinds=tuple(data["bare_division_kinds"]),
+        zone_organs=tuple(data["zone_organs"]),
         min_full_unit_chars=_int(data, "min_full_unit_chars"),
         # a web page's metadata key (点击数：, 发表时间：) opens no 主送 line either
         not_recipient_starts=tuple(dict.fromkeys(_str_list(data, "not_recipient_starts") + tuple(all_keys))),
@@ -286,6 +288,15 @@ def _join_bare_scopes(pieces: list[str], r: Rules) -> list[str]:
     return out
 
 
+def _zones_share_their_organ(pieces: list[str], r: Rules) -> bool:
+    """市城乡一体化示范区、经济技术开发区、东城区管委会: zones named bare before the organ that
+    the last one's name ends with, which they share."""
+    from .regions import place_index
+
+    zones = tuple(place_index().cfg["zone_words"])
+    return pieces[-1].endswith(r.zone_organs) and all(p.endswith(zones) for p in pieces[:-1])
+
+
 # the brackets a 主送 entry may hold a list in: 各县（市、区）人民政府
 _BRACKETS = {"（": "）", "(": ")", "〔": "〕", "【": "】", "[": "]", "〈": "〉"}
 
@@ -305,6 +316,9 @@ def split_units(text: str) -> list[str]:
             continue
         spans = split_outside_brackets(chunk, 0, len(chunk), re.compile(re.escape(r.enum_separator)), _BRACKETS)
         pieces = _join_bare_scopes([chunk[a:b].strip() for a, b in spans], r)
+        if len(pieces) > 1 and _zones_share_their_organ(pieces, r):
+            out.append(chunk)  # one collective entry
+            continue
         if len(pieces) > 1 and all(
                 p and (len(p) >= r.min_full_unit_chars or p[0] in r.unit_scope_chars) for p in pieces[1:]):
             out.extend(p for p in pieces if p)
@@ -1024,9 +1038,18 @@ def _read_meta_block(st: _State) -> None:
             d = parse_date(value)
             if d:
                 h.issue_date, h.spans["issue_date"] = d, (s, e)
-        elif field_name == "issuers" and (not h.issuers or h.issuers == [h.info_source]):
+        elif field_name == "issuers" and (not h.issuers or h.issuers == [h.info_source] or (
+                # the block names in full the body the title calls without its place
+                # (发文机构：武汉市人民政府办公厅 over 市人民政府办公厅关于印发…; a name with its
+                # place, 虹口区人民政府办公室, stands as the notice writes it)
+                len(h.issuers) == 1 and h.issuers[0][:1] in _BARE_LEVELS and len(value) > len(h.issuers[0])
+                and value.endswith(h.issuers[0]))):
             if is_org_name(value) or strip_proxy(value)[0].endswith(("(办公室)", "（办公室）")):
                 h.issuers, h.spans["issuers"] = [value], (s, e)
+
+
+# the level word a body's name opens with when it leaves its place out (市人民政府办公厅)
+_BARE_LEVELS = frozenset("省市县区州旗盟")
 
 
 def _read_plan_year(st: _State) -> None:

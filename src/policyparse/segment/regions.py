@@ -261,6 +261,8 @@ def resolve_region(doc: Document, header: Header) -> Region | None:
     named: dict[tuple[str, str | None], float] = defaultdict(float)  # (province, city) evidence
     for text, weight, allow_short in sources:
         for m in idx.scan(text, allow_short):
+            if text.startswith(_ZONE_ORGANS, m.end):
+                continue  # 东城区管委会: a zone's organ (counties have governments), not that county
             for d in m.divisions:
                 if d.level == "county":
                     score[d] += weight / len(m.divisions) if len(m.divisions) > 1 else weight
@@ -347,6 +349,8 @@ def resolve_region(doc: Document, header: Header) -> Region | None:
     return None
 
 
+# the organ of a development zone right after a place name: the place is the zone's, no county
+_ZONE_ORGANS = ("管委会", "管理委员会")
 # a line that lists units under a label (协同责任单位：…, 配合部门:)
 _UNIT_LIST_LINE = re.compile(r"(?:单位|部门|处室|科室)\s*[:：]")
 
