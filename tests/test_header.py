@@ -683,3 +683,12 @@ def test_zones_sharing_their_organ_and_a_metadata_line_without_separators():
                    "成文日期2020年01月17日\n市人民政府办公厅关于印发2020年主要目标任务责任分解方案的通知\n"
                    "各区人民政府，市人民政府各部门：\n现将方案印发给你们。\n")
     assert h.issuers == ["武汉市人民政府办公厅"] and h.doc_number == "武政办〔2020〕1号"
+
+
+def test_a_run_on_copy_with_the_doc_number_in_brackets_after_the_title():
+    # 鄂州政办发〔2010〕10号 as a site stored it: title, (发文字号), 主送 and body on one line
+    h = _header_of("鄂州市人民政府办公室关于印发工作目标分解落实意见的通知 (鄂州政办发〔2010〕10号) 各区人民政府、"
+                   "开发区管委会,各街道办事处,市政府各部门: 市六届人大四次会议审议通过的《政府工作报告》,确定了指导思想。"
+                   "现就有关事项通知如下: 一、2010年是收官年,要加强领导。 二、各单位要抓紧制定方案。")
+    assert h.doc_number == "鄂州政办发〔2010〕10号"
+    assert h.recipients == ["各区人民政府", "开发区管委会", "各街道办事处", "市政府各部门"]

@@ -1945,6 +1945,14 @@ def _header_cuts(text: str, at_start: bool) -> list[int]:
     for m in r.own_line_note.finditer(text):
         cuts += [m.start(), m.end()]
     for m in r.doc_number.finditer(text):
+        # …的通知 (鄂州政办发〔2010〕10号) 各区人民政府…: a web copy writes the title's 发文字号 in
+        # brackets right after it, a part of its own
+        opener = m.start() - 1
+        if at_start and opener > 0 and text[opener] in "（(" and m.end() < len(text) and text[m.end()] in "）)":
+            title = r.title_end.search(text, max(0, opener - 12), opener + 1)
+            if title is not None and not text[title.end():opener].strip():
+                cuts += [opener, m.end() + 1]
+                continue
         # a 发文字号 stands in the 版头, before the title, after the 「…文件」 mark; one in
         # brackets or quotes is a citation inside a sentence
         if (not at_start or m.start() > DOC_NUMBER_ZONE
