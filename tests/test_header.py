@@ -692,3 +692,15 @@ def test_a_run_on_copy_with_the_doc_number_in_brackets_after_the_title():
                    "现就有关事项通知如下: 一、2010年是收官年,要加强领导。 二、各单位要抓紧制定方案。")
     assert h.doc_number == "鄂州政办发〔2010〕10号"
     assert h.recipients == ["各区人民政府", "开发区管委会", "各街道办事处", "市政府各部门"]
+
+
+def test_a_breadcrumb_a_keyed_doc_number_and_a_body_label_above_the_recipients():
+    h = _header_of("政府信息公开 > 政策文件 > 其他文件 >\n索引号 002969042/2024-116185\n"
+                   "某市某区人民政府办公室关于印发2024年政府工作报告目标任务责任分解的通知\n"
+                   "发布时间:2024-02-02 17:48 信息来源: 区政府办\n\n文件编号 某政办发〔2024〕2号\n正文内容\n\n"
+                   "各镇政府、街道办事处,区政府各部门、直属单位:\n\n《目标任务分解清单》已经区政府同意，现予印发。\n")
+    assert h.doc_number == "某政办发〔2024〕2号"
+    assert h.recipients == ["各镇政府", "街道办事处", "区政府各部门", "直属单位"]
+    h = _header_of("首页\n>> 政务公开 >> 重点实事\n2024年某区政府民生实事项目\n发布时间: 2024-03-29 12:33\n"
+                   "序号\n事项名称\n牵头单位\n1\n新建学校\n区教体局\n")
+    assert h.title == "2024年某区政府民生实事项目"

@@ -873,3 +873,15 @@ def test_items_that_go_on_with_the_rows_count_inside_one_row_are_rows_of_their_o
            "1.公开各类规划原文。\n2.公开政策解读。\n3.公开实施情况。\n\n办公室\n\n"
            "做好执法公开\n\n1.公开执法结果。\n2.公开违法案件。\n\n法规科\n")
     assert len(parse_bytes(own.encode("utf-8"), "o.txt").tasks) == 2
+
+
+
+def test_a_lead_column_beside_a_support_column_each_unit_a_block():
+    # 2024年金东区政府民生实事任务分解方案 as stored: cells parted by blank lines, the units of a
+    # row too; 牵头单位 leads with one body, the others are 协同单位's
+    text = ("序号\n\n事项名称\n\n项目内容\n\n牵头单位\n\n协同单位\n\n"
+            "1\n\n新建一批中小学校\n\n实施新(改、扩)建中小学校5家。\n\n区教体局\n\n东孝街道\n\n孝顺镇\n\n区资规分局\n\n"
+            "2\n\n中小学校清廉阳光厨房建设\n\n对28所中小学校食堂安装数字化验收平台。\n\n区教体局\n\n/\n")
+    rows = tables(text)[0]
+    assert rows[1][3] == "区教体局" and rows[1][4].split("\n") == ["东孝街道", "孝顺镇", "区资规分局"]
+    assert rows[2][3:] == ["区教体局", "/"]

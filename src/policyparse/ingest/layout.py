@@ -670,7 +670,27 @@ def _cell_table(lines: list[str], i: int):
     rows, end = _rows_from_cells(chunks, roles, j)
     if not rows:
         return None
-    return end, [[header] + rows]
+    return end, [[header] + _one_lead_each(rows, header, roles)]
+
+
+def _one_lead_each(rows: list[list], header: list[str], roles: list[str]) -> list[list]:
+    """A 牵头单位 column beside a 协同 / 配合 column, the units of a row one a block (a converter
+    that parts a cell's lines as it parts cells): the placement cannot tell where the lead's
+    cell ended, so the first unit leads (牵头: one body) and the others go with the support
+    column's (区教体局 / 东孝街道 / 孝顺镇 … / 区资规分局: 区教体局 leads, the rest support)."""
+    lead = next((c for c, (name, role) in enumerate(zip(header, roles)) if role == "lead" and "牵头" in name), None)
+    support = next((c for c, role in enumerate(roles) if role == "support"), None)
+    if lead is None or support is None:
+        return rows
+    for row in rows:
+        if len(row) != len(roles) or not isinstance(row[lead], str):
+            continue
+        units = [ln.strip() for ln in row[lead].split("\n") if ln.strip()]
+        if len(units) > 1 and all(_unit_list_fit(u) >= 3.0 for u in units):
+            rest = [ln for ln in row[support].split("\n") if ln.strip()] if isinstance(row[support], str) else []
+            row[lead] = units[0]
+            row[support] = "\n".join(units[1:] + rest)
+    return rows
 
 
 # a header whose every name a narrow column broke over lines: its pieces are this short
