@@ -704,3 +704,30 @@ def test_a_breadcrumb_a_keyed_doc_number_and_a_body_label_above_the_recipients()
     h = _header_of("首页\n>> 政务公开 >> 重点实事\n2024年某区政府民生实事项目\n发布时间: 2024-03-29 12:33\n"
                    "序号\n事项名称\n牵头单位\n1\n新建学校\n区教体局\n")
     assert h.title == "2024年某区政府民生实事项目"
+
+
+def test_metadata_keys_spaced_to_their_column_and_key_value_cells_of_a_pipe_table():
+    # 洪政办〔2025〕1号 as stored: keys spaced to the column's width; the 标题 line is metadata,
+    # the title is the line below it
+    h = _header_of("文      号 洪政办〔2025〕1号 信息分类: 综合政务\n发布机构 洪山区人民政府办公室 有 效 性 有效\n"
+                   "标     题 区人民政府办公室关于印发2025年目标任务责任分解方案的通知\n\n"
+                   "区人民政府办公室关于印发2025年目标任务责任分解方案的通知\n\n"
+                   "各街道办事处、乡人民政府，区人民政府各部门：\n方案已经区人民政府同意，现印发给你们。\n")
+    assert h.title == "区人民政府办公室关于印发2025年目标任务责任分解方案的通知"
+    assert h.doc_number == "洪政办〔2025〕1号" and h.issuers == ["洪山区人民政府办公室"]
+    # 玉政办电〔2019〕11号: a Markdown table whose cells hold key and value, site buttons, then
+    # a 主送 whose words would name a column (承办单位) but which lists the bodies addressed
+    h = _header_of("| 索 引 号:123456/2019-00448 | 效力状态: |\n| 发文单位:玉林市人民政府办公室 | 成文日期:2019年03月08日 |\n"
+                   "| 标 题: 玉林市人民政府办公室关于办理代表建议的通知 | |\n| 发文字号:玉政办电〔2019〕11号 | 发布日期:2019年03月08日 |\n"
+                   "我要收藏\n文章分享\n各承办(主办、协办)单位:\n市政府办公室共收到代表建议93件。\n")
+    assert h.doc_number == "玉政办电〔2019〕11号" and h.issuers == ["玉林市人民政府办公室"]
+    assert h.issue_date.isoformat() == "2019-03-08"
+    assert h.recipients == ["各承办（主办、协办）单位"]
+
+
+def test_a_copy_that_opens_with_its_recipients():
+    h = _header_of("各系院，各处室：\n现就学校领导小组梳理调整工作有关情况通知如下：\n一、工作范围\n本次梳理调整工作的范围是各类领导小组。\n")
+    assert h.recipients == ["各系院", "各处室"]
+    # a label of the body opening a copy is no 主送
+    h = _header_of("整改要求：\n1.立即清理乱堆乱放。\n2.修复破损路面。\n")
+    assert h.recipients == []

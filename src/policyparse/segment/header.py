@@ -104,7 +104,9 @@ def rules() -> Rules:
     block = data["meta_block"]  # its four key lists checked against gazetteer_schema on load
     block_keys = {f: _str_list(block, f) for f in block}
     all_keys = [k for ks in block_keys.values() for k in ks] + list(_str_list(data, "meta_block_other_keys"))
-    keys_rx = alternation(all_keys)
+    # a key may be spaced to the width of its column (文      号, 标     题, 索 引 号)
+    keys_rx = "|".join(r"[ \t\u3000]*".join(re.escape(ch) for ch in k)
+                       for k in sorted(set(all_keys), key=len, reverse=True))
     return Rules(
         doc_number=official.patterns().doc_number,
         doc_number_line=official.patterns().doc_number_line,
@@ -456,10 +458,11 @@ def _read_title(st: _State) -> None:
     r, h = rules(), st.header
     body = _body_lines(st)
     zone = [(i, _unwrapped(ln)) for i, ln in body[: r.header_zone_lines]]
+    meta = _meta_block(st).lines
     for n, (i, ln) in enumerate(zone):
         k = _title_start(ln.text)
-        if k < 0:
-            continue
+        if k < 0 or i in meta:
+            continue  # (标 题 区人民政府办公室关于…: a page's metadata line; its 标题 fills the title if none)
         prefix = ln.text[:k]
         if prefix and not is_org_name(prefix):
             continue
@@ -747,6 +750,11 @@ def _read_recipients(st: _State) -> None:
         last = max(start for _key, start, _end, _n in block.pairs)
         begin = max([*block.lines, max(i for i, ln in enumerate(st.lines) if ln.start <= last)])
     else:
+        # a copy that opens with its 主送 (各系院，各处室：), no title or number above it: only a
+        # list of 各… bodies, never a label of the body (整改要求：, 查看：)
+        if _scan_recipients(st, -1) and not all(x.startswith("各") for x in h.recipients):
+            h.recipients = []
+            h.spans.pop("recipients", None)
         return
     # web metadata lines (• 发布日期：…, 【字号) between the title and the 主送 do not count
     if _scan_recipients(st, begin) or st.notice_title or st.title_range is None:
@@ -764,8 +772,10 @@ def _scan_recipients(st: _State, begin: int, lenient: bool = False) -> bool:
              and i not in meta and not ln.text.startswith("【")][:6]
     for n, (i, ln) in enumerate(after):
         text = ln.text
-        if re.match(r"\d", text) or text.startswith(r.site_furniture):
-            continue  # 2023-01-05 10:00 区人民政府办公室: a page's dateline; 今天是：, 当前位置：
+        if re.match(r"\d", text) or text.startswith(r.site_furniture) or _SHORT_FURNITURE.fullmatch(text):
+            # 2023-01-05 10:00 区人民政府办公室: a page's dateline; 今天是：, 当前位置：; a page's
+            # short buttons and links on lines of their own (我要收藏, 文章分享)
+            continue
         if lenient and match_label(text):
             return False  # the body has begun: the 主送 stands above it or nowhere
         # a long 主送 list wraps: 「…人民政府，市政府各部门，」 / 「有关单位：」
@@ -781,8 +791,10 @@ def _scan_recipients(st: _State, begin: int, lenient: bool = False) -> bool:
         if text.startswith(tuple(_BULLETS)):
             continue  # an infobox or menu item (• 中文名：…), never the 主送
         key = re.split(r"[：:]", text, 1)[0]
+        # (各承办（主办、协办）单位： names the bodies a notice goes to, though its words name a column)
+        collective = key.startswith("各") and not text[len(key) + 1:].strip()
         if text.lstrip("-* \u3000").startswith(r.not_recipient_starts) or (
-                key != text and column_role(key) in ("lead", "support", "leader", "deadline")):
+                key != text and not collective and column_role(key) in ("lead", "support", "leader", "deadline")):
             # 牵头责任单位：… / 主要协作单位：… name a task's units, never the 主送
             if lenient:
                 continue
@@ -938,18 +950,21 @@ def _meta_block(st: _State) -> _MetaBlock:
     block = _MetaBlock(set(), [])
     body = _body_lines(st)[: r.header_zone_lines * 2]
     for n, (i, ln) in enumerate(body):
-        if not r.meta_block_pair.match(ln.text.lstrip(_BULLETS + " ")):
+        # (a pipe opens a row of a metadata table written as Markdown: | 发文单位:… | 成文日期:… |)
+        if not r.meta_block_pair.match(ln.text.lstrip(_BULLETS + " |｜")):
             continue
         block.lines.add(i)
         for m in r.meta_block_pair.finditer(ln.text):
-            value, vstart = m.group("value").strip(), ln.start + m.start("value")
+            raw = m.group("value")
+            value = raw.strip().strip("|｜").strip()
+            vstart = ln.start + m.start("value") + (raw.find(value) if value else 0)
             if not value and m.end() == len(ln.text) and n + 1 < len(body):
                 j, nxt = body[n + 1]
                 if not r.meta_block_pair.match(nxt.text.lstrip(_BULLETS + " ")) and _value_like(nxt.text):
                     value, vstart = nxt.text, nxt.start
                     block.lines.add(j)
             if value:
-                block.pairs.append((m.group("key"), vstart, vstart + len(value), n))
+                block.pairs.append((re.sub(r"\s+", "", m.group("key")), vstart, vstart + len(value), n))
     block.pairs += _meta_table_pairs(st)
     st.meta_block = block
     return block
@@ -973,6 +988,15 @@ def _meta_table_pairs(st: _State) -> list[tuple[str, int, int, int]]:
             row_cells.setdefault(cell.row, []).append(cell)
         for cells in row_cells.values():
             cells.sort(key=lambda c: c.col)
+            for cell in cells:
+                # a cell that holds its key and value (| 发文单位:玉林市人民政府办公室 | 成文日期:… |)
+                m = r.meta_block_pair.fullmatch(text, cell.start, cell.end)
+                # (its colon says so: a cell 名称规范使用情况的检查 is a task's name, not a 名称 key)
+                if (m and m.group("value").strip() and m.start("key") == cell.start
+                        and re.search(r"[:：]", text[m.end("key"):m.start("value")])):
+                    value = m.group("value").strip()
+                    vstart = m.start("value") + m.group("value").find(value)
+                    pairs.append((re.sub(r"\s+", "", m.group("key")), vstart, vstart + len(value), 0))
             for key_cell, value_cell in zip(cells, cells[1:]):
                 key = _meta_key(text[key_cell.start:key_cell.end])
                 value = text[value_cell.start:value_cell.end].strip()
@@ -1048,6 +1072,8 @@ def _read_meta_block(st: _State) -> None:
                 h.issuers, h.spans["issuers"] = [value], (s, e)
 
 
+# a line of a few characters and no punctuation above the 主送: a page's button or link
+_SHORT_FURNITURE = re.compile(r"[\u4e00-\u9fff]{2,8}")
 # the level word a body's name opens with when it leaves its place out (市人民政府办公厅)
 _BARE_LEVELS = frozenset("省市县区州旗盟")
 
