@@ -731,3 +731,16 @@ def test_a_copy_that_opens_with_its_recipients():
     # a label of the body opening a copy is no 主送
     h = _header_of("整改要求：\n1.立即清理乱堆乱放。\n2.修复破损路面。\n")
     assert h.recipients == []
+
+
+def test_an_issuer_that_issues_about_and_a_keyed_number_with_square_brackets():
+    # 吉粮办发〔2022〕7号: 省粮食和物资储备局印发关于…的通知, its 主送 a scope widened by brackets
+    h = _header_of("省粮食和物资储备局印发关于解决“地趴粮”问题推进方案(2022年度)的通知\n吉粮办发〔2022〕7号\n"
+                   "各市(州)、县(市、区)粮食和物资储备局:\n为认真落实有关要求，现印发给你们。\n")
+    assert h.title == "省粮食和物资储备局印发关于解决“地趴粮”问题推进方案（2022年度）的通知"
+    assert h.recipients == ["各市（州）、县（市、区）粮食和物资储备局"]
+    # 锡政发[2011]21号 under the key 发布文号 (the brackets read as 〔〕)
+    h = _header_of("发布文号: 锡政发[2011]21号\n各市(县)和各区人民政府,市各委、办、局,市各直属单位:\n"
+                   "市十四届人大四次会议批准了市政府工作报告。\n")
+    assert h.doc_number == "锡政发〔2011〕21号"
+    assert h.recipients == ["各市（县）和各区人民政府", "市各委、办、局", "市各直属单位"]

@@ -282,6 +282,7 @@ def _join_bare_scopes(pieces: list[str], r: Rules) -> list[str]:
     out: list[str] = []
     for p in pieces:
         last = out[-1].split(r.enum_separator)[-1] if out else ""
+        last = re.sub(r"[（(][^（()）]*[）)]", "", last)  # 各市（州）: the bracket widens the scope
         if last and (all(ch in r.unit_scope_chars for ch in last) or (
                 last in r.bare_division_kinds and len(out[-1]) > len(last))):
             out[-1] = f"{out[-1]}{r.enum_separator}{p}"
@@ -412,6 +413,11 @@ def _title_start(text: str) -> int:
     issuer's name (XX办公室转发…的通知); -1 when neither."""
     r = rules()
     k = text.find(r.title_start)
+    for verb in r.title_start_after_issuer:
+        # 省粮食和物资储备局印发关于…的通知: the verb after the issuer opens the title, 关于 follows it
+        v = text.find(verb, 0, k) if k > 0 else -1
+        if v > 0 and text[v + len(verb):k].strip() == "" and is_org_name(text[:v]):
+            return v
     if k >= 0:
         return k
     for verb in r.title_start_after_issuer:
