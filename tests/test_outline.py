@@ -339,3 +339,17 @@ def test_an_unnumbered_share_out_gives_each_units_paragraph_as_a_task():
     # without the sentence that announces the share-out, paragraphs stay paragraphs
     plain = notice("关于做好工作的通知\n区住建局负责全区村庄环境整治总协调工作。\n区财政局负责专项经费的落实。\n")
     assert plain.tasks == []
+
+
+
+def test_an_item_titled_by_the_units_whose_part_it_is():
+    # 北京市城市环境秩序百日整治行动方案 on a law database, its 职责分工 heading on the page before
+    from policyparse.pipeline import parse_bytes
+
+    text = ("（十六）各区县政府和地区管委会。落实属地责任，制定专项整治方案和应急预案。\n"
+            "（十七）首都综治办、市委督查室、市监察局、市政府督查室。负责组织对整治行动进行专项督查。\n"
+            "（十八）成立领导小组。统筹协调整治工作。\n"
+            "（十九）乡村振兴齐鲁样板示范区。坚持市县联动梯次推进创建。\n")
+    doc = parse_bytes(text.encode("utf-8"), "t.txt")
+    leads = [[u.unit for u in t.units if u.role == "lead"] for t in doc.tasks]
+    assert leads == [["各区县政府和地区管委会"], ["首都综治办", "市委督查室", "市监察局", "市政府督查室"], [], []]

@@ -15,6 +15,7 @@ from ..model import Deadline, Document, Frequency, Target, Task, UnitMention
 from ..segment.outline import (Outline, OutlineItem, carries_action, enclosing_section_kind, in_spans,
                                item_heading_text, only_sub_items_below, rules as outline_rules,
                                section_kind, short_title, subtree_end)
+from ..segment.regions import place_index
 from ..segment.tables import TaskRow, TaskTable
 from .deadlines import find_deadlines
 from .frequencies import find_frequencies
@@ -143,6 +144,8 @@ def body_tasks(doc: Document, outline: Outline, plan_year: int | None) -> list[t
                 leads = []
             if not leads:
                 units.insert(0, owner)
+        elif not any(u.role == "lead" for u in units):
+            units = _title_units(doc, item) + units
         duty_units = _duty_paragraph_units(doc, item, end, units)
         if duty_units:
             units = sorted(units + duty_units, key=lambda u: u.start)  # in the order the parts stand
@@ -218,6 +221,25 @@ def _duty_owner(doc: Document, item: OutlineItem, ancestors: list[OutlineItem]) 
         return None
     start = doc.text.find(title, item.text_start)
     return UnitMention("lead", title, start, start + len(title), rule="duty_title") if start >= 0 else None
+
+
+def _title_units(doc: Document, item: OutlineItem) -> list[UnitMention]:
+    """An item titled by the units whose part it is, wherever it stands ((十七)首都综治办、市委督查室、
+    市监察局、市政府督查室。负责组织…; a page that lost the 职责分工 heading above it): every name of
+    the title reads as a unit and one opens with a place or 各 (成立领导小组。 is no unit's part)."""
+    head = item_heading_text(doc, item)
+    m = re.match(r"[^。：:，,；;（(]{2,40}(?=[。：:])", head)
+    if m is None:
+        return []
+    start = item.text_start + (doc.text[item.text_start:item.head_end].find(m.group()))
+    pieces = [(p.start() + start, p.end() + start) for p in re.finditer(r"[^、]+", m.group())]
+    names = [doc.text[a:b] for a, b in pieces]
+    # (a zone names a place the work is done in, 乡村振兴齐鲁样板示范区, not the body that does it)
+    zones = tuple(place_index().cfg["zone_words"])
+    if not names or not all(is_unit_like(n) and not n.endswith(zones) for n in names) or not any(
+            unit_rules().unit_prefix.match(n) for n in names):
+        return []
+    return [UnitMention("lead", n, a, b, rule="unit_title") for n, (a, b) in zip(names, pieces)]
 
 
 # the unit that opens a part of a 职责分工 section, before its charge
