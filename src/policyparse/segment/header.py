@@ -569,7 +569,7 @@ def _read_plan_heading(st: _State, zone: list[tuple[int, Line]]) -> None:
     # web metadata lines (• 成文日期：…) stand above a page's heading and do not count
     meta = _meta_block(st).lines
     zone = [(i, _heading_before_web_meta(ln) if _is_web_line(ln.text) else ln) for i, ln in zone
-            if i not in meta and not ln.text.startswith(r.site_furniture)
+            if i not in meta and not ln.text.startswith(r.site_furniture) and not _BREADCRUMB.search(ln.text)
             and ln.text.strip("。. ") not in r.closing_formulas]
     zone = [(i, ln) for i, ln in zone if ln is not None]
     listed = _attachment_list_lines(zone)
@@ -1078,6 +1078,8 @@ def _read_meta_block(st: _State) -> None:
                 h.issuers, h.spans["issuers"] = [value], (s, e)
 
 
+# a page's breadcrumb: 政务公开 > 平昌县农业农村局 > 规划计划 (two separators or more)
+_BREADCRUMB = re.compile(r"\S\s*[>»›]\s*\S[^>»›]*[>»›]")
 # a line of a few characters and no punctuation above the 主送: a page's button or link
 _SHORT_FURNITURE = re.compile(r"[\u4e00-\u9fff]{2,8}")
 # the level word a body's name opens with when it leaves its place out (市人民政府办公厅)
