@@ -751,3 +751,10 @@ def test_a_breadcrumb_with_separators_inside_is_no_heading():
     h = _header_of("政务公开 > 平昌县农业农村局 > 规划计划\n\n平昌县农业农村局2020年工作计划\n\n2019-12-25 16:39\n"
                    "一、加快乡村振兴\n（一）发挥农业农村部门牵头作用。\n")
     assert h.title == "平昌县农业农村局2020年工作计划" and h.plan_year == 2020
+
+
+
+def test_a_markdown_bullet_before_the_title():
+    h = _header_of("- 关于建立“主题党日”制度的通知\n- 发布日期: 2016-06-13 阅读次数:次 【关闭窗口】\n各党支部:\n"
+                   "为扎实推进学习教育，决定建立“主题党日”制度。\n一、时间安排\n每月的第二个星期五为主题党日。\n")
+    assert h.title == "关于建立“主题党日”制度的通知" and h.recipients == ["各党支部"]

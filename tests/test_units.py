@@ -81,6 +81,8 @@ def test_the_units_after_each_会同_support_the_lead_an_item_names():
     assert notes("1、蓝田猿人遗址，由蓝田县猿人遗址文管所全面负责文物保护单位的安全管理工作。") == [
         ("lead", "蓝田县猿人遗址文管所")]
     assert notes("成立由区文化旅游委、区消防救援支队主要负责同志组成的领导小组。") == []
+    # 负总责; a party branch's committee is a unit (总支, 支部)
+    assert notes("“主题党日”工作由机关党总支负总责，各党支部书记为第一责任人。") == [("lead", "机关党总支")]
     # 发挥X牵头作用: 发挥 is no part of the unit's name
     assert notes("聚焦乡村振兴战略，发挥农业农村部门牵头作用，推进人居环境整治。") == [("lead", "农业农村部门")]
     # without a lead named in the item, 会同 alone says nothing of who leads

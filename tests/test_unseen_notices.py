@@ -185,6 +185,7 @@ NOTICES_AM = Path(__file__).resolve().parent / "data" / "notices_am"
 NOTICES_AN = Path(__file__).resolve().parent / "data" / "notices_an"
 NOTICES_AO = Path(__file__).resolve().parent / "data" / "notices_ao"
 NOTICES_AP = Path(__file__).resolve().parent / "data" / "notices_ap"
+NOTICES_AQ = Path(__file__).resolve().parent / "data" / "notices_aq"
 # held-out set → floors under what the pipeline reaches on it after its fixes
 # (F: 0.829 overall, task F1 0.94; G: 0.951, task F1 0.94; H: 0.906, task F1 0.97;
 # I: 0.876, task F1 0.95; K: 0.803, task F1 1.00, lead F1 0.97)
@@ -223,8 +224,9 @@ HELD_OUT_FLOORS = {"F": (NOTICES_F, {"task": 0.90, "overall": 0.78}),
                    "AL": (NOTICES_AL, {"task": 0.90, "overall": 0.84, "lead": 0.92}),
                    "AM": (NOTICES_AM, {"task": 0.88, "overall": 0.79}),
                    "AN": (NOTICES_AN, {"task": 0.95, "overall": 0.70}),
-                   "AO": (NOTICES_AO, {"task": 0.90, "overall": 0.73}),
-                   "AP": (NOTICES_AP, {"task": 0.85, "overall": 0.68})}
+                   "AO": (NOTICES_AO, {"task": 0.90, "overall": 0.75}),
+                   "AP": (NOTICES_AP, {"task": 0.85, "overall": 0.68}),
+                   "AQ": (NOTICES_AQ, {"task": 0.95, "overall": 0.70})}
 
 
 @pytest.mark.parametrize("name", sorted(HELD_OUT_FLOORS))

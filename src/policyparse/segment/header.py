@@ -470,6 +470,10 @@ def _read_title(st: _State) -> None:
         if k < 0 or i in meta:
             continue  # (标 题 区人民政府办公室关于…: a page's metadata line; its 标题 fills the title if none)
         prefix = ln.text[:k]
+        if prefix and not prefix.strip(" -*•·\u3000"):
+            # - 关于建立…的通知: a Markdown bullet before the title, no part of it
+            ln = Line(ln.text[k:], ln.start + k, ln.end, ln.style, ln.in_table)
+            k, prefix = 0, ""
         if prefix and not is_org_name(prefix):
             continue
         whole = len(ln.text)
@@ -504,8 +508,8 @@ def _read_title(st: _State) -> None:
                 break
             first -= 1
         lines = [zone[x][1] for x in range(first, last + 1)]
-        if tail and last == n:
-            lines[-1] = ln
+        if (tail and last == n) or first == n:
+            lines[n - first] = ln  # the title's own line as read (its bullet or 发文字号 tail left out)
         h.title = "".join(x.text for x in lines)
         h.spans["title"] = (lines[0].start, lines[-1].end)
         st.title_range = (zone[first][0], zone[last][0])

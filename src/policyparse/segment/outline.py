@@ -139,8 +139,13 @@ def _may_be_heading(text: str) -> bool:
     """An unnumbered heading is a short line of words: not a bracketed note
     (〔责任单位：…〕), not a labelled line (责任单位：…), not a date or a number."""
     t = text.strip()
+    # (a line that a fixed width broke mid-sentence, 规范化建设，由镇党建办公室…依托“灯塔—党建在, has its
+    # commas inside: no heading, title or signature)
     return (_is_short_unpunctuated(t) and t[0] not in rules().heading_bad_start
-            and "：" not in t and ":" not in t)
+            and "：" not in t and ":" not in t and not _INNER_CLAUSE_MARK.search(t))
+
+
+_INNER_CLAUSE_MARK = re.compile(r"[，。；;]")
 
 
 def build_outline(doc: Document, skip: list[tuple[int, int]] | None = None) -> Outline:
