@@ -341,29 +341,21 @@ def test_an_unnumbered_share_out_gives_each_units_paragraph_as_a_task():
     assert plain.tasks == []
 
 
-
 def test_an_item_titled_by_the_units_whose_part_it_is():
     # 北京市城市环境秩序百日整治行动方案 on a law database, its 职责分工 heading on the page before
-    from policyparse.pipeline import parse_bytes
-
-    text = ("（十六）各区县政府和地区管委会。落实属地责任，制定专项整治方案和应急预案。\n"
-            "（十七）首都综治办、市委督查室、市监察局、市政府督查室。负责组织对整治行动进行专项督查。\n"
-            "（十八）成立领导小组。统筹协调整治工作。\n"
-            "（十九）乡村振兴齐鲁样板示范区。坚持市县联动梯次推进创建。\n")
-    doc = parse_bytes(text.encode("utf-8"), "t.txt")
-    leads = [[u.unit for u in t.units if u.role == "lead"] for t in doc.tasks]
-    assert leads == [["各区县政府和地区管委会"], ["首都综治办", "市委督查室", "市监察局", "市政府督查室"], [], []]
-
+    doc = notice("（十六）各区县政府和地区管委会。落实属地责任，制定专项整治方案和应急预案。\n"
+                 "（十七）首都综治办、市委督查室、市监察局、市政府督查室。负责组织对整治行动进行专项督查。\n"
+                 "（十八）成立领导小组。统筹协调整治工作。\n"
+                 "（十九）乡村振兴齐鲁样板示范区。坚持市县联动梯次推进创建。\n")
+    assert [leads(t) for t in doc.tasks] == [["各区县政府和地区管委会"], ["首都综治办", "市委督查室", "市监察局", "市政府督查室"],
+                                             [], []]
 
 
 def test_lines_a_fixed_width_broke_mid_sentence_continue_their_item():
     # a township's 党建工作要点 as a document-sharing site stored it: every line cut at a width
-    from policyparse.pipeline import parse_bytes
-
-    text = ("一、夯实党建基础，实施党支部“强基固本工程”\n1、深化党支部“堡垒指数”考核。深入推进党支部标准化\n"
-            "规范化建设，由镇党建办公室每月25日前依托“灯塔—党建在\n线”平台，对各党支部“三会一课”、党员发展和党员教\n"
-            "育情况每月进行一次考核，每季度进行一次排名，镇党委对排名\n后3名的党支部书记进行约谈。\n"
-            "2、细化党员“先锋指数”考核。各党支部对党员实行常态化积分考评。\n")
-    doc = parse_bytes(text.encode("utf-8"), "t.txt")
+    doc = notice("一、夯实党建基础，实施党支部“强基固本工程”\n1、深化党支部“堡垒指数”考核。深入推进党支部标准化\n"
+                 "规范化建设，由镇党建办公室每月25日前依托“灯塔—党建在\n线”平台，对各党支部“三会一课”、党员发展和党员教\n"
+                 "育情况每月进行一次考核，每季度进行一次排名，镇党委对排名\n后3名的党支部书记进行约谈。\n"
+                 "2、细化党员“先锋指数”考核。各党支部对党员实行常态化积分考评。\n")
     first = doc.text[doc.tasks[0].start:doc.tasks[0].end]
     assert "".join(first.split()).endswith("党支部书记进行约谈。") and len(doc.tasks) == 2
