@@ -746,12 +746,10 @@ def test_an_issuer_that_issues_about_and_a_keyed_number_with_square_brackets():
     assert h.recipients == ["各市（县）和各区人民政府", "市各委、办、局", "市各直属单位"]
 
 
-
 def test_a_breadcrumb_with_separators_inside_is_no_heading():
     h = _header_of("政务公开 > 平昌县农业农村局 > 规划计划\n\n平昌县农业农村局2020年工作计划\n\n2019-12-25 16:39\n"
                    "一、加快乡村振兴\n（一）发挥农业农村部门牵头作用。\n")
     assert h.title == "平昌县农业农村局2020年工作计划" and h.plan_year == 2020
-
 
 
 def test_a_markdown_bullet_before_the_title():

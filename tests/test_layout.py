@@ -875,7 +875,6 @@ def test_items_that_go_on_with_the_rows_count_inside_one_row_are_rows_of_their_o
     assert len(parse_bytes(own.encode("utf-8"), "o.txt").tasks) == 2
 
 
-
 def test_a_lead_column_beside_a_support_column_each_unit_a_block():
     # 2024年金东区政府民生实事任务分解方案 as stored: cells parted by blank lines, the units of a
     # row too; 牵头单位 leads with one body, the others are 协同单位's

@@ -15,7 +15,7 @@ from ..model import Deadline, Document, Frequency, Target, Task, UnitMention
 from ..segment.outline import (Outline, OutlineItem, carries_action, enclosing_section_kind, in_spans,
                                item_heading_text, only_sub_items_below, rules as outline_rules,
                                section_kind, short_title, subtree_end)
-from ..segment.regions import place_index
+from ..segment.regions import zone_words
 from ..segment.tables import TaskRow, TaskTable
 from .deadlines import find_deadlines
 from .frequencies import find_frequencies
@@ -235,8 +235,7 @@ def _title_units(doc: Document, item: OutlineItem) -> list[UnitMention]:
     pieces = [(p.start() + start, p.end() + start) for p in re.finditer(r"[^、]+", m.group())]
     names = [doc.text[a:b] for a, b in pieces]
     # (a zone names a place the work is done in, 乡村振兴齐鲁样板示范区, not the body that does it)
-    zones = tuple(place_index().cfg["zone_words"])
-    if not names or not all(is_unit_like(n) and not n.endswith(zones) for n in names) or not any(
+    if not names or not all(is_unit_like(n) and not n.endswith(zone_words()) for n in names) or not any(
             unit_rules().unit_prefix.match(n) for n in names):
         return []
     return [UnitMention("lead", n, a, b, rule="unit_title") for n, (a, b) in zip(names, pieces)]

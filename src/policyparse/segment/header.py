@@ -294,10 +294,9 @@ def _join_bare_scopes(pieces: list[str], r: Rules) -> list[str]:
 def _zones_share_their_organ(pieces: list[str], r: Rules) -> bool:
     """市城乡一体化示范区、经济技术开发区、东城区管委会: zones named bare before the organ that
     the last one's name ends with, which they share."""
-    from .regions import place_index
+    from .regions import zone_words
 
-    zones = tuple(place_index().cfg["zone_words"])
-    return pieces[-1].endswith(r.zone_organs) and all(p.endswith(zones) for p in pieces[:-1])
+    return pieces[-1].endswith(r.zone_organs) and all(p.endswith(zone_words()) for p in pieces[:-1])
 
 
 # the brackets a 主送 entry may hold a list in: 各县（市、区）人民政府
@@ -501,7 +500,7 @@ def _read_title(st: _State) -> None:
         # issuer line(s) standing above 关于… belong to the title block (not the 文件 mark)
         while not prefix and first > 0 and n - first < 3:
             above = zone[first - 1][1]
-            if zone[first - 1][0] in _meta_block(st).lines:
+            if zone[first - 1][0] in meta:
                 break  # a value of the page's metadata (审核 / 随县政府网编辑部), not an issuer line
             if _is_mark(above.text) or not is_org_name(above.text) or above.style.get("color") \
                     and _is_red(above.style):
@@ -974,7 +973,7 @@ def _meta_block(st: _State) -> _MetaBlock:
                     value, vstart = nxt.text, nxt.start
                     block.lines.add(j)
             if value:
-                block.pairs.append((re.sub(r"\s+", "", m.group("key")), vstart, vstart + len(value), n))
+                block.pairs.append((_meta_key(m.group("key")), vstart, vstart + len(value), n))
     block.pairs += _meta_table_pairs(st)
     st.meta_block = block
     return block
@@ -1006,7 +1005,7 @@ def _meta_table_pairs(st: _State) -> list[tuple[str, int, int, int]]:
                         and re.search(r"[:：]", text[m.end("key"):m.start("value")])):
                     value = m.group("value").strip()
                     vstart = m.start("value") + m.group("value").find(value)
-                    pairs.append((re.sub(r"\s+", "", m.group("key")), vstart, vstart + len(value), 0))
+                    pairs.append((_meta_key(m.group("key")), vstart, vstart + len(value), 0))
             for key_cell, value_cell in zip(cells, cells[1:]):
                 key = _meta_key(text[key_cell.start:key_cell.end])
                 value = text[value_cell.start:value_cell.end].strip()
@@ -1017,7 +1016,8 @@ def _meta_table_pairs(st: _State) -> list[tuple[str, int, int, int]]:
 
 
 def _meta_key(cell: str) -> str:
-    """A metadata table's key cell as its bare key: 成文日期：, [ 成文日期 ], 【成文日期】."""
+    """A metadata key as its bare form: a table's key cell (成文日期：, [ 成文日期 ], 【成文日期】) or a
+    key spaced to its column's width (标     题)."""
     return re.sub(r"\s+", "", cell).strip("[]［］【】").rstrip("：:")
 
 

@@ -198,6 +198,13 @@ def place_index() -> PlaceIndex:
     return PlaceIndex(load_divisions(), _region_config())
 
 
+@functools.lru_cache(maxsize=1)
+def zone_words() -> tuple[str, ...]:
+    """The words that end a development zone's or park's name (高新区, 工业园区, 示范区 …),
+    from regions.yaml: the header's 主送 lists and the tasks' unit titles ask too."""
+    return tuple(_region_config()["zone_words"])
+
+
 def starts_with_place(text: str) -> bool:
     """Whether ``text`` starts with a province, city or county name (full or short)."""
     return place_index().starts_with_place(text)
@@ -243,7 +250,7 @@ def resolve_region(doc: Document, header: Header) -> Region | None:
 
     issuer_counties = [d for m in issuer_mentions for d in m.divisions
                        if d.level == "county" and _under(d, provinces, cities)]
-    in_zone = any(z in issuer_text for z in cfg["zone_words"])
+    in_zone = any(z in issuer_text for z in zone_words())
 
     # evidence from everywhere, weighted
     sources: list[tuple[str, float, bool]] = [(issuer_text, w["issuer"], True)]

@@ -174,11 +174,6 @@ def task_rows(doc: Document, table: Table, cmap: ColumnMap) -> list[TaskRow]:
             section = doc.text[distinct[0].start:distinct[0].end].strip()  # a spanning section row
             section_cell = distinct[0]
             continue
-        if (not out and has_seq_column and not _squash_cells(doc, row, cmap, "seq")
-                and all(len(t) <= HEADER_NAME_MAX_CHARS for t in texts)):
-            # before the first numbered row, a row of short names without a 序号 is the
-            # header's second level (完成情况 over 已完成 / 部分完成 / 未完成及其原因)
-            continue
         cells: dict[str, list[Cell]] = {}
         seen: set[int] = set()
         for c, cell in enumerate(row):
@@ -188,6 +183,10 @@ def task_rows(doc: Document, table: Table, cmap: ColumnMap) -> list[TaskRow]:
             seen.add(id(cell))
             cells.setdefault(role, []).append(cell)
         seq_text = "".join(_squash(doc.text[c.start:c.end]) for c in cells.get("seq", []))
+        if not out and has_seq_column and not seq_text and all(len(t) <= HEADER_NAME_MAX_CHARS for t in texts):
+            # before the first numbered row, a row of short names without a 序号 is the
+            # header's second level (完成情况 over 已完成 / 部分完成 / 未完成及其原因)
+            continue
         has_name = any(_squash(doc.text[c.start:c.end]) for c in cells.get("task", []))
         # a row without 序号 whose text opens with its own item number (2.新建游园…, under
         # 1.新建绿地… of the row above, the 序号 and unit cells merged down) is a task of its own
@@ -268,12 +267,6 @@ def _item_positions(doc: Document, cells: list[Cell]) -> list[tuple[int, int]]:
 
 # a column's name is this short (未完成及其原因, 责任单位); a task's text is longer
 HEADER_NAME_MAX_CHARS = 8
-
-
-def _squash_cells(doc: Document, row: list[Cell | None], cmap: ColumnMap, role: str) -> str:
-    """The squashed text of the row's cells in the columns of ``role``."""
-    return "".join(_squash(doc.text[c.start:c.end]) for k, c in enumerate(row)
-                   if c is not None and cmap.roles.get(k) == role)
 
 
 def _distinct_cells(row: list[Cell | None]) -> list[Cell]:
